@@ -1,0 +1,106 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The OAuth 2 token endpoint calls every OAuth vendor shares (RFC 6749 §4.1.3 and §6).
+public struct OAuth2TokenClient: Sendable {
+    /// The token endpoint's absolute URL.
+    public var tokenURL: String
+    /// Form or JSON body.
+    public var encoding: TokenEndpoint.Encoding
+    /// Whether refresh requests repeat the redirect URI.
+    public var sendsRedirectURIOnRefresh: Bool
+
+    /// Creates a client for one token endpoint.
+    public init(tokenURL: String, encoding: TokenEndpoint.Encoding, sendsRedirectURIOnRefresh: Bool = false) {
+        self.tokenURL = tokenURL
+        self.encoding = encoding
+        self.sendsRedirectURIOnRefresh = sendsRedirectURIOnRefresh
+    }
+
+    /// The request that spends `credential`'s refresh token for a new pair.
+    public func refreshRequest(for credential: Credential) throws -> OutboundRequest {
+        guard let refreshToken = credential.refreshToken else {
+            throw ConnectorError.unauthorized("the connection has no refresh token; connect it again")
+        }
+        var fields = ["grant_type": "refresh_token", "refresh_token": refreshToken]
+        fields["client_id"] = credential.clientID
+        fields["client_secret"] = credential.clientSecret
+        if sendsRedirectURIOnRefresh { fields["redirect_uri"] = credential.extra["redirect_uri"] }
+        return try request(fields)
+    }
+
+    /// The request that exchanges an authorization code for the first token pair.
+    public func codeExchangeRequest(code: String, clientID: String, clientSecret: String?, redirectURI: String, codeVerifier: String? = nil) throws -> OutboundRequest {
+        var fields = ["grant_type": "authorization_code", "code": code, "client_id": clientID, "redirect_uri": redirectURI]
+        fields["client_secret"] = clientSecret
+        fields["code_verifier"] = codeVerifier
+        return try request(fields)
+    }
+
+    /// Reads a token response into a credential, keeping what the response leaves out (a vendor
+    /// that does not rotate refresh tokens sends none back).
+    public func credential(from response: InboundResponse, previous: Credential, now: Date = Date()) throws -> Credential {
+        struct TokenResponse: Decodable {
+            var access_token: String
+            var refresh_token: String?
+            var expires_in: Double?
+            var scope: String?
+        }
+        let token = try response.decode(TokenResponse.self)
+        var next = previous
+        next.kind = .oauth2
+        next.accessToken = token.access_token
+        if let refresh = token.refresh_token { next.refreshToken = refresh }
+        next.expiresAt = token.expires_in.map { now.addingTimeInterval($0) }
+        if let scope = token.scope { next.scopes = scope.split(separator: " ").map(String.init) }
+        return next
+    }
+
+    private func request(_ fields: [String: String]) throws -> OutboundRequest {
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: "application/json")
+        let body: ByteBuffer
+        switch encoding {
+        case .json:
+            headers.add(name: "Content-Type", value: "application/json")
+            body = ByteBuffer(bytes: try JSONEncoder().encode(fields))
+        case .form:
+            headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            body = ByteBuffer(string: FormEncoding.encode(fields))
+        }
+        return OutboundRequest(method: .POST, url: tokenURL, headers: headers, body: body, authenticated: false)
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding.
+public enum FormEncoding {
+    private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
+    /// Encodes fields in key order, so the same fields always give the same body.
+    public static func encode(_ fields: [String: String]) -> String {
+        fields.sorted { $0.key < $1.key }
+            .map { "\(escape($0.key))=\(escape($0.value))" }
+            .joined(separator: "&")
+    }
+
+    /// Percent-encodes one key or value.
+    public static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    /// Decodes a form body; a key given twice keeps its last value.
+    public static func decode(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = unescape(String(parts[0]))
+            fields[key] = parts.count > 1 ? unescape(String(parts[1])) : ""
+        }
+        return fields
+    }
+
+    private static func unescape(_ text: String) -> String {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? text
+    }
+}

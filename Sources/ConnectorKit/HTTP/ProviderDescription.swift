@@ -1,0 +1,105 @@
+/// The facts about one vendor's API that shared code needs: hosts, limits, auth shape, header
+/// names. One small value per system, read by the pipeline, the vault and the webhook ingress,
+/// so that no vendor fact is coded twice.
+public struct ProviderDescription: Sendable {
+    /// Which system this describes.
+    public var system: SystemKind
+    /// Production base URLs by role (`api`, `auth`, `token`…); a connection may override each.
+    public var defaultBaseURLs: [String: String]
+    /// How the credential is sent.
+    public var authScheme: AuthScheme
+    /// The OAuth token endpoint, as a base-URL role and a path (nil for token-less systems).
+    public var tokenEndpoint: TokenEndpoint?
+    /// The vendor's published request limit, enforced before sending.
+    public var rateLimit: RateLimit
+    /// How long one request may take.
+    public var requestTimeout: Duration
+    /// How often and how long to retry.
+    public var retry: RetryPolicy
+    /// The header that carries the vendor's request id, for the audit trail.
+    public var requestIDHeader: String?
+    /// The header that carries an idempotency key, for vendors that honour one.
+    public var idempotencyHeader: String?
+
+    /// Describes a provider.
+    public init(
+        system: SystemKind,
+        defaultBaseURLs: [String: String],
+        authScheme: AuthScheme = .bearer,
+        tokenEndpoint: TokenEndpoint? = nil,
+        rateLimit: RateLimit,
+        requestTimeout: Duration = .seconds(30),
+        retry: RetryPolicy = RetryPolicy(),
+        requestIDHeader: String? = nil,
+        idempotencyHeader: String? = nil
+    ) {
+        self.system = system
+        self.defaultBaseURLs = defaultBaseURLs
+        self.authScheme = authScheme
+        self.tokenEndpoint = tokenEndpoint
+        self.rateLimit = rateLimit
+        self.requestTimeout = requestTimeout
+        self.retry = retry
+        self.requestIDHeader = requestIDHeader
+        self.idempotencyHeader = idempotencyHeader
+    }
+}
+
+/// How a credential is attached to a request.
+public enum AuthScheme: Sendable, Equatable {
+    /// `Authorization: Bearer <accessToken>`.
+    case bearer
+    /// `Authorization: Basic base64(username:password)`.
+    case basic
+    /// The access token in a header of the vendor's choosing.
+    case header(String)
+}
+
+/// Where and how to ask for a new access token.
+public struct TokenEndpoint: Sendable, Equatable {
+    /// How the token request body is encoded.
+    public enum Encoding: Sendable, Equatable {
+        case form
+        case json
+    }
+
+    /// The base-URL role of the token host (`auth`, `token`…).
+    public var baseURLRole: String
+    /// The path on that host.
+    public var path: String
+    /// Form or JSON body.
+    public var encoding: Encoding
+    /// Whether the refresh request repeats the redirect URI (FreshBooks asks for it).
+    public var sendsRedirectURIOnRefresh: Bool
+
+    /// Describes a token endpoint.
+    public init(baseURLRole: String, path: String, encoding: Encoding = .form, sendsRedirectURIOnRefresh: Bool = false) {
+        self.baseURLRole = baseURLRole
+        self.path = path
+        self.encoding = encoding
+        self.sendsRedirectURIOnRefresh = sendsRedirectURIOnRefresh
+    }
+}
+
+/// A published request limit: `requests` per `per`, with bursts up to `burst`.
+public struct RateLimit: Sendable, Equatable {
+    /// Requests allowed in each window.
+    public var requests: Int
+    /// The window.
+    public var per: Duration
+    /// How many requests may go at once after a quiet spell (defaults to a tenth of the window's
+    /// allowance, at least one), so a burst cannot trip a vendor that counts in sub-windows.
+    public var burst: Int
+
+    /// Describes a limit.
+    public init(requests: Int, per: Duration, burst: Int? = nil) {
+        self.requests = max(1, requests)
+        self.per = per
+        self.burst = max(1, burst ?? requests / 10)
+    }
+
+    /// Tokens added per second.
+    public var refillPerSecond: Double {
+        Double(requests) / (Double(per.components.seconds) + Double(per.components.attoseconds) / 1e18)
+    }
+}

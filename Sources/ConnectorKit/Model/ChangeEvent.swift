@@ -1,0 +1,56 @@
+import Foundation
+
+/// One change in an external system, as learnt from a webhook delivery or a poll.
+///
+/// Events are triggers only: a worker fetches the current record before acting, so an event
+/// carries references, not the record itself.
+public struct ChangeEvent: Codable, Sendable, Equatable {
+    /// What happened to the record.
+    public enum Action: String, Codable, Sendable {
+        case created, updated, deleted, completed, other
+    }
+
+    /// Identifies this change for de-duplication (vendor event id, or a digest of the delivery).
+    public var eventID: String
+    /// The record that changed.
+    public var ref: ExternalRef
+    /// What happened to it.
+    public var action: Action
+    /// When the vendor says it happened, if it says.
+    public var occurredAt: Date?
+    /// The connection the event belongs to, when the route or payload names it.
+    public var connectionID: String?
+    /// The vendor's account id in the payload (FreshBooks account_id, QBO realmId) used to route
+    /// deliveries of a shared endpoint to a connection.
+    public var accountRef: String?
+    /// The parent the record sits in (the project of a task…), when known.
+    public var parent: ExternalRef?
+    /// The vendor's event name (`invoice.update`, `changed`), for the audit trail.
+    public var vendorEvent: String?
+
+    /// Creates a change event.
+    public init(
+        eventID: String,
+        ref: ExternalRef,
+        action: Action,
+        occurredAt: Date? = nil,
+        connectionID: String? = nil,
+        accountRef: String? = nil,
+        parent: ExternalRef? = nil,
+        vendorEvent: String? = nil
+    ) {
+        self.eventID = eventID
+        self.ref = ref
+        self.action = action
+        self.occurredAt = occurredAt
+        self.connectionID = connectionID
+        self.accountRef = accountRef
+        self.parent = parent
+        self.vendorEvent = vendorEvent
+    }
+}
+
+/// Where a trigger came from, for counting and the audit trail.
+public enum TriggerSource: String, Codable, Sendable {
+    case webhook, poll, manual, replay, schedule
+}

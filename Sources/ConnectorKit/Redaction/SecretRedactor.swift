@@ -1,0 +1,97 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Removes secrets from text bound for logs, errors, audit entries and API output.
+///
+/// Two nets: every secret value the process has handled (registered when a credential is
+/// decrypted or created) is replaced wherever it appears, and well-known secret shapes
+/// (`Bearer …`, `"access_token": "…"`, `client_secret=…`) are masked even when unregistered.
+public final class SecretRedactor: Sendable {
+    /// The process-wide redactor used by the logger, the audit trail and the HTTP pipeline.
+    public static let shared = SecretRedactor()
+
+    /// What replaces a secret.
+    public static let mask = "<redacted>"
+
+    /// Shorter values are not registered: masking every 3-letter word would ruin logs, and such
+    /// values are not secrets worth the name.
+    private static let minimumLength = 6
+    private static let maximumRemembered = 10_000
+
+    private let secrets = NIOLockedValueBox<[String]>([])
+
+    /// Creates an empty redactor (tests use their own; the process uses `shared`).
+    public init() {}
+
+    /// Remembers secret values so that later text containing them is masked.
+    public func register(_ values: [String]) {
+        let candidates = values.filter { $0.count >= Self.minimumLength }
+        guard !candidates.isEmpty else { return }
+        secrets.withLockedValue { known in
+            for value in candidates where !known.contains(value) {
+                known.append(value)
+            }
+            if known.count > Self.maximumRemembered {
+                known.removeFirst(known.count - Self.maximumRemembered)
+            }
+        }
+    }
+
+    /// Remembers every secret of a credential.
+    public func register(_ credential: Credential) {
+        register(credential.secretValues)
+    }
+
+    /// Returns `text` with every known secret and every secret-shaped value masked.
+    public func redact(_ text: String) -> String {
+        var result = text
+        // Longest first, so a secret that contains another is masked whole.
+        let known = secrets.withLockedValue { $0 }.sorted { $0.count > $1.count }
+        for secret in known where result.contains(secret) {
+            result = result.replacingOccurrences(of: secret, with: Self.mask)
+        }
+        for pattern in Self.patterns {
+            result = result.replacing(pattern.regex) { match in
+                pattern.keep(String(result[match.range])) + Self.mask
+            }
+        }
+        return result
+    }
+
+    private struct Pattern: @unchecked Sendable {
+        // Regex is not Sendable; these are immutable literals built once and only read.
+        let regex: Regex<AnyRegexOutput>
+        let keep: @Sendable (String) -> String
+    }
+
+    private static let secretKeys = "access_token|refresh_token|id_token|client_secret|password|passwd|secret|api_key|apikey|api_token|token|code_verifier|code|verifier|signing_secret|hook_secret|authorization"
+
+    private static let patterns: [Pattern] = {
+        func prefix(upTo separator: Character) -> @Sendable (String) -> String {
+            { text in
+                guard let index = text.lastIndex(of: separator) else { return "" }
+                var head = String(text[...index])
+                // Keep an opening quote of a JSON string value.
+                let rest = text[text.index(after: index)...]
+                let spaces = rest.prefix { $0 == " " }
+                head += spaces
+                if rest.dropFirst(spaces.count).first == "\"" { head += "\"" }
+                return head
+            }
+        }
+        let sources: [(String, @Sendable (String) -> String)] = [
+            // JSON: "access_token": "value"
+            (#"(?i)"(\#(secretKeys))"\s*:\s*"[^"]*"#, prefix(upTo: ":")),
+            // Form or query: refresh_token=value
+            (#"(?i)\b(\#(secretKeys))=[^&\s"]+"#, prefix(upTo: "=")),
+            // Header: Authorization: Bearer value / Basic value
+            (#"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/=:]{6,}"#, { text in String(text.prefix { $0 != " " }) + " " }),
+            // Header-like lines: X-Hook-Secret: value
+            (#"(?i)\b(x-hook-secret|x-api-key|x-freshbooks-hmac-sha256|x-hook-signature)\s*:\s*\S+"#, prefix(upTo: ":")),
+        ]
+        return sources.map { source in
+            // The patterns are literals checked by the tests; a failure here is a programming error.
+            Pattern(regex: try! Regex(source.0), keep: source.1)
+        }
+    }()
+}
