@@ -1,0 +1,155 @@
+import Foundation
+
+/// The versioned schema, applied in order at start and by `ml-connector migrate`.
+///
+/// A migration is never edited once released; a change is a new migration. Statements are
+/// written once with `{serial}` for the dialect's auto-increment key.
+public enum Migrations {
+    /// One step of the schema.
+    public struct Migration: Sendable {
+        /// Applied in ascending order.
+        public var version: Int
+        /// What the step does.
+        public var name: String
+        /// Statements for both dialects.
+        var statements: [String]
+        /// Statements for one dialect only, by dialect name.
+        var dialectStatements: [String: [String]] = [:]
+    }
+
+    /// Every migration this build knows.
+    public static let all: [Migration] = [initialSchema]
+
+    /// The newest version this build knows.
+    public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
+
+    /// Applies every migration the database lacks; returns the versions applied.
+    @discardableResult
+    public static func apply(on backend: any SQLBackend) async throws -> [Int] {
+        try await backend.transaction { db in
+            if backend.dialect.name == "postgres" {
+                // Two servers starting together must not both migrate.
+                try await db.query("SELECT pg_advisory_xact_lock(727274)", [])
+            }
+            try await db.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)", [])
+            let current = try await currentVersion(db)
+            if current > latestVersion {
+                throw StoreError.schemaTooNew(database: current, known: latestVersion)
+            }
+            var applied: [Int] = []
+            for migration in all.sorted(by: { $0.version < $1.version }) where migration.version > current {
+                for statement in migration.statements + (migration.dialectStatements[backend.dialect.name] ?? []) {
+                    try await db.query(statement.replacingOccurrences(of: "{serial}", with: backend.dialect.serialPrimaryKey), [])
+                }
+                try await db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [.int(migration.version), .text(migration.name), .time(Date())])
+                applied.append(migration.version)
+            }
+            return applied
+        }
+    }
+
+    /// The version the database is at (0 for an empty database).
+    public static func currentVersion(_ db: any SQLExecutor) async throws -> Int {
+        let rows = try await db.query("SELECT MAX(version) AS version FROM schema_migrations", [])
+        return Int(rows.first?.optionalInt("version") ?? 0)
+    }
+
+    static let initialSchema = Migration(
+        version: 1,
+        name: "initial schema",
+        statements: [
+            """
+            CREATE TABLE connections (
+                id TEXT PRIMARY KEY, tenant TEXT NOT NULL, system TEXT NOT NULL, display_name TEXT NOT NULL,
+                base_urls TEXT NOT NULL, account_ref TEXT, settings TEXT NOT NULL,
+                created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX connections_tenant ON connections (tenant)",
+            "CREATE INDEX connections_account ON connections (system, account_ref)",
+            """
+            CREATE TABLE credentials (
+                connection_id TEXT PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
+                envelope TEXT NOT NULL, key_id TEXT NOT NULL, version BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE integrations (
+                id TEXT PRIMARY KEY, tenant TEXT NOT NULL, kind TEXT NOT NULL, config TEXT NOT NULL,
+                state TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX integrations_tenant ON integrations (tenant)",
+            """
+            CREATE TABLE integration_connections (
+                integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+                role TEXT NOT NULL, connection_id TEXT NOT NULL REFERENCES connections (id),
+                PRIMARY KEY (integration_id, role))
+            """,
+            "CREATE INDEX integration_connections_connection ON integration_connections (connection_id)",
+            """
+            CREATE TABLE links (
+                integration_id TEXT NOT NULL, source_ref TEXT NOT NULL, target_ref TEXT NOT NULL,
+                content_hash TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                PRIMARY KEY (integration_id, source_ref, target_ref))
+            """,
+            "CREATE INDEX links_target ON links (integration_id, target_ref)",
+            """
+            CREATE TABLE cursors (
+                connection_id TEXT NOT NULL, feed TEXT NOT NULL, value TEXT NOT NULL, updated_at BIGINT NOT NULL,
+                PRIMARY KEY (connection_id, feed))
+            """,
+            """
+            CREATE TABLE inbox (
+                system TEXT NOT NULL, event_id TEXT NOT NULL, subscription_id TEXT, connection_id TEXT,
+                ref TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (system, event_id))
+            """,
+            """
+            CREATE TABLE jobs (
+                id TEXT PRIMARY KEY, tenant TEXT NOT NULL, kind TEXT NOT NULL, integration_id TEXT, connection_id TEXT,
+                coalesce_key TEXT, payload TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+                max_attempts INTEGER NOT NULL, run_at BIGINT NOT NULL, lease_until BIGINT, claim_token TEXT, worker TEXT,
+                last_error TEXT, merged_count INTEGER NOT NULL, repeat_every_ms BIGINT, replay_of TEXT, source TEXT NOT NULL,
+                created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX jobs_coalesce_pending ON jobs (coalesce_key) WHERE state = 'pending'",
+            "CREATE INDEX jobs_due ON jobs (state, run_at)",
+            "CREATE INDEX jobs_integration ON jobs (integration_id)",
+            """
+            CREATE TABLE dead_letters (
+                id TEXT PRIMARY KEY, job_id TEXT NOT NULL, tenant TEXT NOT NULL, kind TEXT NOT NULL,
+                integration_id TEXT, connection_id TEXT, coalesce_key TEXT, payload TEXT NOT NULL,
+                attempts INTEGER NOT NULL, error TEXT NOT NULL, error_kind TEXT NOT NULL,
+                created_at BIGINT NOT NULL, replayed_at BIGINT, replay_job_id TEXT)
+            """,
+            "CREATE INDEX dead_letters_tenant ON dead_letters (tenant, created_at)",
+            """
+            CREATE TABLE audit_entries (
+                id {serial}, at BIGINT NOT NULL, tenant TEXT NOT NULL, integration_id TEXT, job_id TEXT,
+                attempt INTEGER NOT NULL, connection_id TEXT, source_ref TEXT, target_ref TEXT, action TEXT NOT NULL,
+                outcome TEXT NOT NULL, error TEXT, duration_ms INTEGER NOT NULL, exchanges TEXT NOT NULL)
+            """,
+            "CREATE INDEX audit_at ON audit_entries (at)",
+            "CREATE INDEX audit_integration ON audit_entries (integration_id, at)",
+            "CREATE INDEX audit_source ON audit_entries (source_ref)",
+            "CREATE INDEX audit_target ON audit_entries (target_ref)",
+            "CREATE INDEX audit_job ON audit_entries (job_id)",
+            """
+            CREATE TABLE webhook_subscriptions (
+                id TEXT PRIMARY KEY, tenant TEXT NOT NULL, system TEXT NOT NULL,
+                connection_id TEXT REFERENCES connections (id) ON DELETE CASCADE, integration_id TEXT,
+                external_id TEXT, resource TEXT, status TEXT NOT NULL, secret_envelope TEXT, secret_key_id TEXT,
+                metadata TEXT NOT NULL, last_delivery_at BIGINT, last_heartbeat_at BIGINT,
+                created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX webhook_subscriptions_connection ON webhook_subscriptions (connection_id)",
+        ],
+        dialectStatements: [
+            "sqlite": [
+                "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
+                "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
+            ],
+            "postgres": [
+                "CREATE FUNCTION mlc_audit_append_only() RETURNS trigger AS $body$ BEGIN RAISE EXCEPTION 'audit entries are append-only'; END; $body$ LANGUAGE plpgsql",
+                "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_entries FOR EACH ROW EXECUTE FUNCTION mlc_audit_append_only()",
+            ],
+        ]
+    )
+}

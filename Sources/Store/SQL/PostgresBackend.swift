@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// PostgreSQL through a PostgresNIO connection pool; any number of server processes share it.
+public final class PostgresBackend: SQLBackend {
+    public let dialect = SQLDialect.postgres
+    private let client: PostgresClient
+    private let runTask: Task<Void, Never>
+    private let logger: Logger
+
+    private init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+        self.runTask = Task { await client.run() }
+    }
+
+    /// Connects to `url` (`postgres://user:password@host:port/database`).
+    public static func connect(url: String, logger: Logger = Logger(label: "ml-connector.postgres")) async throws -> PostgresBackend {
+        guard let components = URLComponents(string: url), let scheme = components.scheme,
+              ["postgres", "postgresql"].contains(scheme), let host = components.host, !host.isEmpty else {
+            throw StoreError.unavailable("--database-url must look like postgres://user:password@host:5432/database")
+        }
+        let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let tls: PostgresClient.Configuration.TLS = components.queryItems?.contains(where: { $0.name == "sslmode" && $0.value == "require" }) == true
+            ? .require(.makeClientConfiguration()) : .disable
+        var configuration = PostgresClient.Configuration(
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user ?? "postgres",
+            password: components.password,
+            database: database.isEmpty ? nil : database,
+            tls: tls
+        )
+        configuration.options.maximumConnections = 8
+        let backend = PostgresBackend(client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
+        do {
+            try await backend.query("SELECT 1", [])
+        } catch {
+            await backend.close()
+            throw StoreError.unavailable("cannot reach PostgreSQL at \(host):\(components.port ?? 5432): \(String(reflecting: error))")
+        }
+        return backend
+    }
+
+    @discardableResult
+    public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await client.withConnection { connection in
+            try await Self.run(connection, sql, binds, logger: self.logger)
+        }
+    }
+
+    public func transaction<Result: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in
+            try await Self.run(connection, "BEGIN", [], logger: self.logger)
+            do {
+                let result = try await body(PooledPostgres(connection: connection, logger: self.logger))
+                try await Self.run(connection, "COMMIT", [], logger: self.logger)
+                return result
+            } catch {
+                _ = try? await Self.run(connection, "ROLLBACK", [], logger: self.logger)
+                throw error
+            }
+        }
+    }
+
+    public func close() async {
+        runTask.cancel()
+        _ = await runTask.value
+    }
+
+    @discardableResult
+    static func run(_ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], logger: Logger) async throws -> [SQLRow] {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .int(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        var result: [SQLRow] = []
+        for try await row in rows {
+            var values: [String: SQLValue] = [:]
+            for cell in row {
+                values[cell.columnName.lowercased()] = try decode(cell)
+            }
+            result.append(SQLRow(values: values))
+        }
+        return result
+    }
+
+    private static func decode(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int8, .int4, .int2: return .int(try cell.decode(Int64.self))
+        case .bool: return .int(try cell.decode(Bool.self) ? 1 : 0)
+        case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+}
+
+/// The executor handed to a transaction body: the pooled connection the transaction runs on.
+private struct PooledPostgres: SQLExecutor {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await PostgresBackend.run(connection, sql, binds, logger: logger)
+    }
+}

@@ -1,0 +1,103 @@
+import ConnectorKit
+import Foundation
+
+extension SQLStore {
+    public func appendAudit(_ entry: AuditEntry) async throws {
+        try await Self.appendAudit(entry, in: backend)
+    }
+
+    /// Appends an entry inside an open transaction. Errors and exchange notes pass through the
+    /// redactor once more here, the last gate before the trail.
+    static func appendAudit(_ entry: AuditEntry, in db: any SQLExecutor) async throws {
+        let redactor = SecretRedactor.shared
+        var exchanges = entry.exchanges
+        for index in exchanges.indices {
+            exchanges[index].url = redactor.redact(exchanges[index].url)
+            exchanges[index].note = exchanges[index].note.map(redactor.redact)
+        }
+        try await db.query(
+            """
+            INSERT INTO audit_entries (at, tenant, integration_id, job_id, attempt, connection_id, source_ref, target_ref, action, outcome, error, duration_ms, exchanges)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            """,
+            [.time(entry.at), .text(entry.tenant), .text(entry.integrationID), .text(entry.jobID), .int(entry.attempt), .text(entry.connectionID),
+             .text(entry.sourceRef), .text(entry.targetRef), .text(entry.action), .text(entry.outcome.rawValue), .text(entry.error.map(redactor.redact)),
+             .int(entry.durationMs), .text(try jsonText(exchanges))]
+        )
+    }
+
+    public func auditEntries(_ filter: AuditFilter) async throws -> [AuditEntry] {
+        var conditions: [String] = []
+        var binds: [SQLValue] = []
+        func add(_ condition: (Int) -> String, _ value: SQLValue) {
+            binds.append(value)
+            conditions.append(condition(binds.count))
+        }
+        if let tenant = filter.tenant { add({ "tenant = $\($0)" }, .text(tenant)) }
+        if let integrationID = filter.integrationID { add({ "integration_id = $\($0)" }, .text(integrationID)) }
+        if let ref = filter.ref { add({ "(source_ref = $\($0) OR target_ref = $\($0))" }, .text(ref)) }
+        if let jobID = filter.jobID { add({ "job_id = $\($0)" }, .text(jobID)) }
+        if let outcome = filter.outcome { add({ "outcome = $\($0)" }, .text(outcome.rawValue)) }
+        if let since = filter.since { add({ "at >= $\($0)" }, .time(since)) }
+        if let until = filter.until { add({ "at <= $\($0)" }, .time(until)) }
+        binds.append(.int(max(1, filter.limit)))
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let rows = try await backend.query("SELECT * FROM audit_entries \(whereClause) ORDER BY at DESC, id DESC LIMIT $\(binds.count)", binds)
+        return try rows.map { row in
+            AuditEntry(
+                id: try row.int("id"),
+                at: try row.time("at"),
+                tenant: try row.string("tenant"),
+                integrationID: row.optionalString("integration_id"),
+                jobID: row.optionalString("job_id"),
+                attempt: Int(try row.int("attempt")),
+                connectionID: row.optionalString("connection_id"),
+                sourceRef: row.optionalString("source_ref"),
+                targetRef: row.optionalString("target_ref"),
+                action: try row.string("action"),
+                outcome: AuditOutcome(rawValue: try row.string("outcome")) ?? .rejected,
+                error: row.optionalString("error"),
+                durationMs: Int(try row.int("duration_ms")),
+                exchanges: try row.json("exchanges", as: [ExchangeSummary].self)
+            )
+        }
+    }
+
+    // MARK: Dead letters
+
+    public func deadLetters(tenant: String?, includeReplayed: Bool, limit: Int) async throws -> [DeadLetter] {
+        var conditions: [String] = []
+        var binds: [SQLValue] = []
+        if let tenant {
+            binds.append(.text(tenant))
+            conditions.append("tenant = $\(binds.count)")
+        }
+        if !includeReplayed { conditions.append("replayed_at IS NULL") }
+        binds.append(.int(limit))
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try await backend.query("SELECT * FROM dead_letters \(whereClause) ORDER BY created_at DESC LIMIT $\(binds.count)", binds).map(Self.deadLetter(from:))
+    }
+
+    public func deadLetter(id: String) async throws -> DeadLetter? {
+        try await backend.query("SELECT * FROM dead_letters WHERE id = $1 OR job_id = $1 ORDER BY created_at DESC LIMIT 1", [.text(id)]).first.map(Self.deadLetter(from:))
+    }
+
+    static func deadLetter(from row: SQLRow) throws -> DeadLetter {
+        DeadLetter(
+            id: try row.string("id"),
+            jobID: try row.string("job_id"),
+            tenant: try row.string("tenant"),
+            kind: try row.string("kind"),
+            integrationID: row.optionalString("integration_id"),
+            connectionID: row.optionalString("connection_id"),
+            coalesceKey: row.optionalString("coalesce_key"),
+            payload: try row.string("payload"),
+            attempts: Int(try row.int("attempts")),
+            error: try row.string("error"),
+            errorKind: try row.string("error_kind"),
+            createdAt: try row.time("created_at"),
+            replayedAt: row.optionalTime("replayed_at"),
+            replayJobID: row.optionalString("replay_job_id")
+        )
+    }
+}

@@ -1,0 +1,176 @@
+import ConnectorKit
+import Foundation
+
+extension SQLStore {
+    public func addConnection(_ connection: Connection, credential: Credential) async throws {
+        try Identifier.validate(connection.id, field: "connection id")
+        try Identifier.validate(connection.tenant, field: "tenant")
+        let envelope = try vault.seal(json: credential, context: Self.credentialContext(connection.id))
+        let keyID = vault.keyID(of: envelope) ?? ""
+        redactor.register(credential)
+        try await backend.transaction { db in
+            if try await !db.query("SELECT id FROM connections WHERE id = $1", [.text(connection.id)]).isEmpty {
+                throw StoreError.duplicate("connection \(connection.id); choose another id or remove it first")
+            }
+            try await db.query(
+                "INSERT INTO connections (id, tenant, system, display_name, base_urls, account_ref, settings, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                [.text(connection.id), .text(connection.tenant), .text(connection.system.rawValue), .text(connection.displayName), .text(try jsonText(connection.baseURLs)),
+                 .text(connection.accountRef), .text(try jsonText(connection.settings)), .time(connection.createdAt), .time(connection.updatedAt)]
+            )
+            try await db.query(
+                "INSERT INTO credentials (connection_id, envelope, key_id, version, updated_at) VALUES ($1, $2, $3, 1, $4)",
+                [.text(connection.id), .text(envelope), .text(keyID), .time(Date())]
+            )
+        }
+    }
+
+    public func connection(id: String) async throws -> Connection? {
+        try await backend.query("SELECT * FROM connections WHERE id = $1", [.text(id)]).first.map(Self.connection(from:))
+    }
+
+    public func connection(system: SystemKind, accountRef: String) async throws -> Connection? {
+        try await backend.query("SELECT * FROM connections WHERE system = $1 AND account_ref = $2 ORDER BY created_at LIMIT 1", [.text(system.rawValue), .text(accountRef)])
+            .first.map(Self.connection(from:))
+    }
+
+    public func connections(tenant: String?) async throws -> [Connection] {
+        let rows = if let tenant {
+            try await backend.query("SELECT * FROM connections WHERE tenant = $1 ORDER BY id", [.text(tenant)])
+        } else {
+            try await backend.query("SELECT * FROM connections ORDER BY tenant, id", [])
+        }
+        return try rows.map(Self.connection(from:))
+    }
+
+    public func updateConnection(_ connection: Connection) async throws {
+        let rows = try await backend.query(
+            "UPDATE connections SET display_name = $2, base_urls = $3, account_ref = $4, settings = $5, updated_at = $6 WHERE id = $1 RETURNING id",
+            [.text(connection.id), .text(connection.displayName), .text(try jsonText(connection.baseURLs)), .text(connection.accountRef), .text(try jsonText(connection.settings)), .time(Date())]
+        )
+        if rows.isEmpty { throw StoreError.notFound("connection \(connection.id)") }
+    }
+
+    public func removeConnection(id: String) async throws {
+        try await backend.transaction { db in
+            let users = try await db.query("SELECT integration_id FROM integration_connections WHERE connection_id = $1 ORDER BY integration_id", [.text(id)])
+            if !users.isEmpty {
+                let names = try users.map { try $0.string("integration_id") }.joined(separator: ", ")
+                throw StoreError.refused("connection \(id) is used by integration \(names); remove or re-point the integration first")
+            }
+            let removed = try await db.query("DELETE FROM connections WHERE id = $1 RETURNING id", [.text(id)])
+            if removed.isEmpty { throw StoreError.notFound("connection \(id)") }
+        }
+    }
+
+    // MARK: Credentials (CredentialSource)
+
+    public func credential(for connectionID: String) async throws -> VersionedCredential {
+        guard let row = try await backend.query("SELECT envelope, version FROM credentials WHERE connection_id = $1", [.text(connectionID)]).first else {
+            throw ConnectorError.unauthorized("connection \(connectionID) has no stored credential; add the connection again")
+        }
+        let credential = try vault.open(json: try row.string("envelope"), as: Credential.self, context: Self.credentialContext(connectionID))
+        redactor.register(credential)
+        return VersionedCredential(credential: credential, version: try row.int("version"))
+    }
+
+    public func refresh(connectionID: String, staleVersion: Int64, renew: @Sendable (Credential) async throws -> Credential) async throws -> VersionedCredential {
+        let forUpdate = backend.dialect.forUpdate
+        let vault = self.vault
+        let redactor = self.redactor
+        return try await backend.transaction { db in
+            // The row lock (or SQLite's write lock) is held until the new pair is stored, so the
+            // refresh token is spent by one process only.
+            guard let row = try await db.query("SELECT envelope, version FROM credentials WHERE connection_id = $1\(forUpdate)", [.text(connectionID)]).first else {
+                throw ConnectorError.unauthorized("connection \(connectionID) has no stored credential; add the connection again")
+            }
+            let version = try row.int("version")
+            let current = try vault.open(json: try row.string("envelope"), as: Credential.self, context: Self.credentialContext(connectionID))
+            redactor.register(current)
+            if version != staleVersion {
+                return VersionedCredential(credential: current, version: version)
+            }
+            let renewed = try await renew(current)
+            redactor.register(renewed)
+            let envelope = try vault.seal(json: renewed, context: Self.credentialContext(connectionID))
+            let updated = try await db.query(
+                "UPDATE credentials SET envelope = $1, key_id = $2, version = version + 1, updated_at = $3 WHERE connection_id = $4 AND version = $5 RETURNING version",
+                [.text(envelope), .text(vault.keyID(of: envelope) ?? ""), .time(Date()), .text(connectionID), .int(version)]
+            )
+            guard let newVersion = updated.first?.optionalInt("version") else {
+                throw StoreError.corrupt("credential of \(connectionID) changed while locked")
+            }
+            return VersionedCredential(credential: renewed, version: newVersion)
+        }
+    }
+
+    @discardableResult
+    public func saveCredential(_ credential: Credential, for connectionID: String) async throws -> Int64 {
+        let envelope = try vault.seal(json: credential, context: Self.credentialContext(connectionID))
+        redactor.register(credential)
+        let rows = try await backend.query(
+            "UPDATE credentials SET envelope = $1, key_id = $2, version = version + 1, updated_at = $3 WHERE connection_id = $4 RETURNING version",
+            [.text(envelope), .text(vault.keyID(of: envelope) ?? ""), .time(Date()), .text(connectionID)]
+        )
+        guard let version = rows.first?.optionalInt("version") else { throw StoreError.notFound("connection \(connectionID)") }
+        return version
+    }
+
+    // MARK: Key rotation
+
+    public func resealSecrets() async throws -> Int {
+        let active = vault.keyring.activeKeyID
+        var count = 0
+        let credentials = try await backend.query("SELECT connection_id, envelope FROM credentials WHERE key_id <> $1", [.text(active)])
+        for row in credentials {
+            let id = try row.string("connection_id")
+            let old = try row.string("envelope")
+            let new = try vault.reseal(old, context: Self.credentialContext(id))
+            // Compare-and-swap on the envelope: a refresh that wrote meanwhile already used the new key.
+            let updated = try await backend.query(
+                "UPDATE credentials SET envelope = $1, key_id = $2 WHERE connection_id = $3 AND envelope = $4 RETURNING connection_id",
+                [.text(new), .text(active), .text(id), .text(old)]
+            )
+            count += updated.count
+        }
+        let secrets = try await backend.query("SELECT id, secret_envelope FROM webhook_subscriptions WHERE secret_envelope IS NOT NULL AND secret_key_id <> $1", [.text(active)])
+        for row in secrets {
+            let id = try row.string("id")
+            let old = try row.string("secret_envelope")
+            let new = try vault.reseal(old, context: Self.subscriptionContext(id))
+            let updated = try await backend.query(
+                "UPDATE webhook_subscriptions SET secret_envelope = $1, secret_key_id = $2 WHERE id = $3 AND secret_envelope = $4 RETURNING id",
+                [.text(new), .text(active), .text(id), .text(old)]
+            )
+            count += updated.count
+        }
+        return count
+    }
+
+    public func sealingKeys() async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try await backend.query("SELECT key_id, COUNT(*) AS n FROM credentials GROUP BY key_id", []) {
+            counts[try row.string("key_id"), default: 0] += Int(try row.int("n"))
+        }
+        for row in try await backend.query("SELECT secret_key_id, COUNT(*) AS n FROM webhook_subscriptions WHERE secret_key_id IS NOT NULL GROUP BY secret_key_id", []) {
+            counts[try row.string("secret_key_id"), default: 0] += Int(try row.int("n"))
+        }
+        return counts
+    }
+
+    static func credentialContext(_ connectionID: String) -> String { "credential:\(connectionID)" }
+    static func subscriptionContext(_ subscriptionID: String) -> String { "webhook-secret:\(subscriptionID)" }
+
+    static func connection(from row: SQLRow) throws -> Connection {
+        Connection(
+            id: try row.string("id"),
+            tenant: try row.string("tenant"),
+            system: SystemKind(try row.string("system")),
+            displayName: try row.string("display_name"),
+            baseURLs: try row.json("base_urls", as: [String: String].self),
+            accountRef: row.optionalString("account_ref"),
+            settings: try row.json("settings", as: [String: String].self),
+            createdAt: try row.time("created_at"),
+            updatedAt: try row.time("updated_at")
+        )
+    }
+}

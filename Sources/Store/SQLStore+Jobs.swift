@@ -1,0 +1,230 @@
+import ConnectorKit
+import Foundation
+
+extension SQLStore {
+    @discardableResult
+    public func enqueue(_ request: JobRequest) async throws -> EnqueueResult {
+        let dialect = backend.dialect
+        return try await backend.transaction { db in
+            try await Self.enqueue(request, in: db, dialect: dialect)
+        }
+    }
+
+    /// Inserts a job, or folds it into the pending job with the same coalescing key: the newer
+    /// payload wins (workers fetch the current record anyway) and the earlier run time stays.
+    static func enqueue(_ request: JobRequest, in db: any SQLExecutor, dialect: SQLDialect) async throws -> EnqueueResult {
+        let id = newID()
+        let now = Date()
+        let rows = try await db.query(
+            """
+            INSERT INTO jobs (id, tenant, kind, integration_id, connection_id, coalesce_key, payload, state, attempts, max_attempts, run_at,
+                              merged_count, repeat_every_ms, replay_of, source, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $9, 0, $10, $11, $12, $13, $13)
+            ON CONFLICT (coalesce_key) WHERE state = 'pending' DO UPDATE SET
+                payload = excluded.payload, run_at = \(dialect.least)(jobs.run_at, excluded.run_at),
+                merged_count = jobs.merged_count + 1, updated_at = excluded.updated_at
+            RETURNING id
+            """,
+            [.text(id), .text(request.tenant), .text(request.kind), .text(request.integrationID), .text(request.connectionID), .text(request.coalesceKey),
+             .text(request.payload), .int(request.maxAttempts), .time(request.runAt), request.repeatEvery.map { .int(Backoff.milliseconds($0)) } ?? .null,
+             .text(request.replayOf), .text(request.source.rawValue), .time(now)]
+        )
+        let stored = try rows.first?.string("id") ?? id
+        return EnqueueResult(jobID: stored, merged: stored != id)
+    }
+
+    public func claimJobs(worker: String, kinds: Set<String>, limit: Int, lease: Duration, now: Date) async throws -> [JobClaim] {
+        guard !kinds.isEmpty, limit > 0 else { return [] }
+        let token = Self.newID()
+        let kindList = kinds.sorted()
+        let skipLocked = backend.dialect.forUpdateSkipLocked
+        let leaseUntil = now.addingTimeInterval(Double(Backoff.milliseconds(lease)) / 1000)
+        let rows = try await backend.transaction { db in
+            try await db.query(
+                """
+                UPDATE jobs SET state = 'running', attempts = attempts + 1, claim_token = $1, worker = $2, lease_until = $3, updated_at = $4
+                WHERE id IN (
+                    SELECT id FROM jobs
+                    WHERE kind IN (\(Self.placeholders(from: 6, count: kindList.count)))
+                      AND ((state = 'pending' AND run_at <= $4) OR (state = 'running' AND lease_until < $4))
+                    ORDER BY run_at LIMIT $5\(skipLocked))
+                RETURNING *
+                """,
+                [.text(token), .text(worker), .time(leaseUntil), .time(now), .int(limit)] + kindList.map { .text($0) }
+            )
+        }
+        return try rows.map { JobClaim(job: try Self.job(from: $0), token: token) }.sorted { $0.job.runAt < $1.job.runAt }
+    }
+
+    public func heartbeat(_ claim: JobClaim, lease: Duration, now: Date) async throws -> Bool {
+        let leaseUntil = now.addingTimeInterval(Double(Backoff.milliseconds(lease)) / 1000)
+        let rows = try await backend.query(
+            "UPDATE jobs SET lease_until = $1, updated_at = $2 WHERE id = $3 AND claim_token = $4 AND state = 'running' RETURNING id",
+            [.time(leaseUntil), .time(now), .text(claim.job.id), .text(claim.token)]
+        )
+        return !rows.isEmpty
+    }
+
+    public func completeJob(_ claim: JobClaim, writes: [StoreWrite], audit: AuditEntry, now: Date) async throws {
+        let dialect = backend.dialect
+        try await backend.transaction { db in
+            let rows = try await db.query(
+                "UPDATE jobs SET state = 'succeeded', lease_until = NULL, claim_token = NULL, last_error = NULL, updated_at = $1 WHERE id = $2 AND claim_token = $3 AND state = 'running' RETURNING *",
+                [.time(now), .text(claim.job.id), .text(claim.token)]
+            )
+            guard let row = rows.first else { throw StoreError.leaseLost(jobID: claim.job.id) }
+            try await Self.apply(writes, in: db, dialect: dialect)
+            try await Self.appendAudit(audit, in: db)
+            let job = try Self.job(from: row)
+            if let every = job.repeatEveryMs {
+                // A recurring job schedules its next run in the transaction that ends this one.
+                var next = JobRequest(kind: job.kind, tenant: job.tenant, integrationID: job.integrationID, connectionID: job.connectionID,
+                                      coalesceKey: job.coalesceKey, payload: job.payload, runAt: now.addingTimeInterval(Double(every) / 1000),
+                                      maxAttempts: job.maxAttempts, source: .schedule)
+                next.repeatEvery = .milliseconds(every)
+                _ = try await Self.enqueue(next, in: db, dialect: dialect)
+            }
+        }
+    }
+
+    public func retryJob(_ claim: JobClaim, at runAt: Date, error: String, audit: AuditEntry) async throws {
+        let dialect = backend.dialect
+        try await backend.transaction { db in
+            try await Self.returnToPending(claim, runAt: runAt, error: error, countAttempt: true, in: db, dialect: dialect)
+            try await Self.appendAudit(audit, in: db)
+        }
+    }
+
+    public func releaseJob(_ claim: JobClaim) async throws {
+        let dialect = backend.dialect
+        try await backend.transaction { db in
+            try await Self.returnToPending(claim, runAt: Date(), error: nil, countAttempt: false, in: db, dialect: dialect)
+        }
+    }
+
+    /// Puts a claimed job back in the queue; when a newer pending job for the same record
+    /// exists, this one is folded into it instead (the pending job will fetch the record anew).
+    private static func returnToPending(_ claim: JobClaim, runAt: Date, error: String?, countAttempt: Bool, in db: any SQLExecutor, dialect: SQLDialect) async throws {
+        let attemptAdjustment = countAttempt ? "" : ", attempts = attempts - 1"
+        if let key = claim.job.coalesceKey,
+           let sibling = try await db.query("SELECT id FROM jobs WHERE coalesce_key = $1 AND state = 'pending'\(dialect.forUpdate)", [.text(key)]).first {
+            let merged = try await db.query(
+                "UPDATE jobs SET state = 'merged', lease_until = NULL, claim_token = NULL, last_error = $1, updated_at = $2 WHERE id = $3 AND claim_token = $4 AND state = 'running' RETURNING id",
+                [.text(error), .time(Date()), .text(claim.job.id), .text(claim.token)]
+            )
+            guard !merged.isEmpty else { throw StoreError.leaseLost(jobID: claim.job.id) }
+            try await db.query(
+                "UPDATE jobs SET run_at = \(dialect.least)(run_at, $1), merged_count = merged_count + 1, updated_at = $2 WHERE id = $3",
+                [.time(runAt), .time(Date()), .text(try sibling.string("id"))]
+            )
+            return
+        }
+        let rows = try await db.query(
+            "UPDATE jobs SET state = 'pending', run_at = $1, last_error = $2, lease_until = NULL, claim_token = NULL, worker = NULL, updated_at = $3\(attemptAdjustment) WHERE id = $4 AND claim_token = $5 AND state = 'running' RETURNING id",
+            [.time(runAt), .text(error), .time(Date()), .text(claim.job.id), .text(claim.token)]
+        )
+        guard !rows.isEmpty else { throw StoreError.leaseLost(jobID: claim.job.id) }
+    }
+
+    public func deadLetterJob(_ claim: JobClaim, error: String, errorKind: String, audit: AuditEntry) async throws -> DeadLetter {
+        try await backend.transaction { db in
+            let rows = try await db.query(
+                "UPDATE jobs SET state = 'dead', lease_until = NULL, claim_token = NULL, last_error = $1, updated_at = $2 WHERE id = $3 AND claim_token = $4 AND state = 'running' RETURNING *",
+                [.text(error), .time(Date()), .text(claim.job.id), .text(claim.token)]
+            )
+            guard let row = rows.first else { throw StoreError.leaseLost(jobID: claim.job.id) }
+            let job = try Self.job(from: row)
+            let letter = DeadLetter(id: Self.newID(), jobID: job.id, tenant: job.tenant, kind: job.kind, integrationID: job.integrationID, connectionID: job.connectionID,
+                                    coalesceKey: job.coalesceKey, payload: job.payload, attempts: job.attempts, error: error, errorKind: errorKind, createdAt: Date())
+            try await db.query(
+                """
+                INSERT INTO dead_letters (id, job_id, tenant, kind, integration_id, connection_id, coalesce_key, payload, attempts, error, error_kind, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                """,
+                [.text(letter.id), .text(letter.jobID), .text(letter.tenant), .text(letter.kind), .text(letter.integrationID), .text(letter.connectionID),
+                 .text(letter.coalesceKey), .text(letter.payload), .int(letter.attempts), .text(letter.error), .text(letter.errorKind), .time(letter.createdAt)]
+            )
+            try await Self.appendAudit(audit, in: db)
+            return letter
+        }
+    }
+
+    public func job(id: String) async throws -> JobRecord? {
+        try await backend.query("SELECT * FROM jobs WHERE id = $1", [.text(id)]).first.map(Self.job(from:))
+    }
+
+    public func jobs(state: JobState?, integrationID: String?, limit: Int) async throws -> [JobRecord] {
+        var conditions: [String] = []
+        var binds: [SQLValue] = []
+        if let state {
+            binds.append(.text(state.rawValue))
+            conditions.append("state = $\(binds.count)")
+        }
+        if let integrationID {
+            binds.append(.text(integrationID))
+            conditions.append("integration_id = $\(binds.count)")
+        }
+        binds.append(.int(limit))
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try await backend.query("SELECT * FROM jobs \(filter) ORDER BY created_at DESC, id LIMIT $\(binds.count)", binds).map(Self.job(from:))
+    }
+
+    public func jobCounts() async throws -> [JobState: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
+        for row in try await backend.query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state", []) {
+            if let state = JobState(rawValue: try row.string("state")) { counts[state] = Int(try row.int("n")) }
+        }
+        return counts
+    }
+
+    public func replay(id: String, now: Date) async throws -> String {
+        let dialect = backend.dialect
+        return try await backend.transaction { db in
+            let letters = try await db.query("SELECT * FROM dead_letters WHERE id = $1 OR job_id = $1 ORDER BY created_at DESC LIMIT 1", [.text(id)])
+            let request: JobRequest
+            var letterID: String?
+            if let letter = letters.first {
+                letterID = try letter.string("id")
+                request = JobRequest(kind: try letter.string("kind"), tenant: try letter.string("tenant"), integrationID: letter.optionalString("integration_id"),
+                                     connectionID: letter.optionalString("connection_id"), coalesceKey: letter.optionalString("coalesce_key"),
+                                     payload: try letter.string("payload"), runAt: now, source: .replay, replayOf: try letter.string("job_id"))
+            } else if let row = try await db.query("SELECT * FROM jobs WHERE id = $1", [.text(id)]).first {
+                let job = try Self.job(from: row)
+                request = JobRequest(kind: job.kind, tenant: job.tenant, integrationID: job.integrationID, connectionID: job.connectionID,
+                                     coalesceKey: job.coalesceKey, payload: job.payload, runAt: now, maxAttempts: job.maxAttempts, source: .replay, replayOf: job.id)
+            } else {
+                throw StoreError.notFound("no job or dead letter has id \(id); list them with ml-connector dead-letters")
+            }
+            let result = try await Self.enqueue(request, in: db, dialect: dialect)
+            if let letterID {
+                try await db.query("UPDATE dead_letters SET replayed_at = $1, replay_job_id = $2 WHERE id = $3", [.time(now), .text(result.jobID), .text(letterID)])
+            }
+            return result.jobID
+        }
+    }
+
+    static func job(from row: SQLRow) throws -> JobRecord {
+        JobRecord(
+            id: try row.string("id"),
+            tenant: try row.string("tenant"),
+            kind: try row.string("kind"),
+            integrationID: row.optionalString("integration_id"),
+            connectionID: row.optionalString("connection_id"),
+            coalesceKey: row.optionalString("coalesce_key"),
+            payload: try row.string("payload"),
+            state: JobState(rawValue: try row.string("state")) ?? .pending,
+            attempts: Int(try row.int("attempts")),
+            maxAttempts: Int(try row.int("max_attempts")),
+            runAt: try row.time("run_at"),
+            leaseUntil: row.optionalTime("lease_until"),
+            worker: row.optionalString("worker"),
+            lastError: row.optionalString("last_error"),
+            mergedCount: Int(try row.int("merged_count")),
+            repeatEveryMs: row.optionalInt("repeat_every_ms"),
+            replayOf: row.optionalString("replay_of"),
+            source: TriggerSource(rawValue: try row.string("source")) ?? .manual,
+            createdAt: try row.time("created_at"),
+            updatedAt: try row.time("updated_at")
+        )
+    }
+}

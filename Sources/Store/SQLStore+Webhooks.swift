@@ -1,0 +1,100 @@
+import ConnectorKit
+import Foundation
+
+extension SQLStore {
+    public func saveSubscription(_ subscription: WebhookSubscription, secret: String?) async throws {
+        var envelope: String?
+        if let secret {
+            redactor.register([secret])
+            envelope = try vault.seal(Data(secret.utf8), context: Self.subscriptionContext(subscription.id))
+        }
+        let keyID = envelope.flatMap(vault.keyID(of:))
+        try await backend.query(
+            """
+            INSERT INTO webhook_subscriptions (id, tenant, system, connection_id, integration_id, external_id, resource, status, secret_envelope, secret_key_id,
+                                               metadata, last_delivery_at, last_heartbeat_at, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            ON CONFLICT (id) DO UPDATE SET
+                connection_id = excluded.connection_id, integration_id = excluded.integration_id, external_id = excluded.external_id,
+                resource = excluded.resource, status = excluded.status,
+                secret_envelope = COALESCE(excluded.secret_envelope, webhook_subscriptions.secret_envelope),
+                secret_key_id = COALESCE(excluded.secret_key_id, webhook_subscriptions.secret_key_id),
+                metadata = excluded.metadata, last_delivery_at = excluded.last_delivery_at, last_heartbeat_at = excluded.last_heartbeat_at,
+                updated_at = excluded.updated_at
+            """,
+            [.text(subscription.id), .text(subscription.tenant), .text(subscription.system.rawValue), .text(subscription.connectionID), .text(subscription.integrationID),
+             .text(subscription.externalID), .text(subscription.resource), .text(subscription.status.rawValue), .text(envelope), .text(keyID),
+             .text(try jsonText(subscription.metadata)), .time(subscription.lastDeliveryAt), .time(subscription.lastHeartbeatAt), .time(subscription.createdAt), .time(Date())]
+        )
+    }
+
+    public func subscription(id: String) async throws -> WebhookSubscription? {
+        try await backend.query("SELECT * FROM webhook_subscriptions WHERE id = $1", [.text(id)]).first.map(Self.subscription(from:))
+    }
+
+    public func subscriptionSecret(id: String) async throws -> String? {
+        guard let envelope = try await backend.query("SELECT secret_envelope FROM webhook_subscriptions WHERE id = $1", [.text(id)]).first?.optionalString("secret_envelope") else {
+            return nil
+        }
+        let secret = String(decoding: try vault.open(envelope, context: Self.subscriptionContext(id)), as: UTF8.self)
+        redactor.register([secret])
+        return secret
+    }
+
+    public func subscriptions(connectionID: String?) async throws -> [WebhookSubscription] {
+        let rows = if let connectionID {
+            try await backend.query("SELECT * FROM webhook_subscriptions WHERE connection_id = $1 ORDER BY created_at", [.text(connectionID)])
+        } else {
+            try await backend.query("SELECT * FROM webhook_subscriptions ORDER BY created_at", [])
+        }
+        return try rows.map(Self.subscription(from:))
+    }
+
+    public func removeSubscription(id: String) async throws {
+        try await backend.query("DELETE FROM webhook_subscriptions WHERE id = $1", [.text(id)])
+    }
+
+    // MARK: Inbox
+
+    public func ingest(_ items: [InboxItem]) async throws -> [InboxItem] {
+        guard !items.isEmpty else { return [] }
+        let dialect = backend.dialect
+        return try await backend.transaction { db in
+            var fresh: [InboxItem] = []
+            let now = Date()
+            for item in items {
+                let inserted = try await db.query(
+                    "INSERT INTO inbox (system, event_id, subscription_id, connection_id, ref, received_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (system, event_id) DO NOTHING RETURNING event_id",
+                    [.text(item.system.rawValue), .text(item.event.eventID), .text(item.subscriptionID), .text(item.event.connectionID), .text(item.event.ref.description), .time(now)]
+                )
+                guard !inserted.isEmpty else { continue }
+                for job in item.jobs {
+                    _ = try await Self.enqueue(job, in: db, dialect: dialect)
+                }
+                fresh.append(item)
+            }
+            if let subscriptionID = items.first?.subscriptionID {
+                try await db.query("UPDATE webhook_subscriptions SET last_delivery_at = $1 WHERE id = $2", [.time(now), .text(subscriptionID)])
+            }
+            return fresh
+        }
+    }
+
+    static func subscription(from row: SQLRow) throws -> WebhookSubscription {
+        WebhookSubscription(
+            id: try row.string("id"),
+            tenant: try row.string("tenant"),
+            system: SystemKind(try row.string("system")),
+            connectionID: row.optionalString("connection_id"),
+            integrationID: row.optionalString("integration_id"),
+            externalID: row.optionalString("external_id"),
+            resource: row.optionalString("resource"),
+            status: SubscriptionStatus(rawValue: try row.string("status")) ?? .pending,
+            metadata: try row.json("metadata", as: [String: String].self),
+            lastDeliveryAt: row.optionalTime("last_delivery_at"),
+            lastHeartbeatAt: row.optionalTime("last_heartbeat_at"),
+            createdAt: try row.time("created_at"),
+            updatedAt: try row.time("updated_at")
+        )
+    }
+}

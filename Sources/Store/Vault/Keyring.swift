@@ -1,0 +1,189 @@
+import Crypto
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The master keys a process may use: one active key that seals, older ones that still open.
+///
+/// Keys come from `ML_CONNECTOR_MASTER_KEY` (+ `ML_CONNECTOR_PREVIOUS_MASTER_KEYS`) or, when the
+/// variable is unset, from `master.key` in the data directory, created 0600 on first start.
+/// The file is re-read when it changes, so `keys rotate` in another process takes effect in a
+/// running server without a restart.
+public final class Keyring: Sendable {
+    /// Where the keys came from.
+    public enum Origin: Sendable, Equatable {
+        case environment
+        case file(String)
+    }
+
+    struct Keys: Sendable {
+        var active: String
+        /// Raw key bytes by id (SymmetricKey is not Sendable; keys are made from these on use).
+        var keys: [String: Data]
+        var fileModified: Date?
+    }
+
+    /// Where the keys came from.
+    public let origin: Origin
+    private let state: NIOLockedValueBox<Keys>
+
+    init(origin: Origin, keys: Keys) {
+        self.origin = origin
+        self.state = NIOLockedValueBox(keys)
+    }
+
+    /// A keyring of the given keys, the first active (tests and tools).
+    public convenience init(keys: [SymmetricKey]) {
+        let named = Dictionary(keys.map { (Self.keyID(of: $0), Self.bytes($0)) }, uniquingKeysWith: { first, _ in first })
+        self.init(origin: .environment, keys: Keys(active: Self.keyID(of: keys[0]), keys: named))
+    }
+
+    /// Loads the keyring from the environment, or from (creating) the key file in `dataDirectory`.
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment, dataDirectory: String) throws -> Keyring {
+        if let encoded = environment["ML_CONNECTOR_MASTER_KEY"], !encoded.isEmpty {
+            let active = try decodeKey(encoded, name: "ML_CONNECTOR_MASTER_KEY")
+            var keys = [keyID(of: active): bytes(active)]
+            for (index, previous) in (environment["ML_CONNECTOR_PREVIOUS_MASTER_KEYS"] ?? "").split(separator: ",").enumerated() {
+                let key = try decodeKey(String(previous), name: "ML_CONNECTOR_PREVIOUS_MASTER_KEYS[\(index)]")
+                keys[keyID(of: key)] = bytes(key)
+            }
+            return Keyring(origin: .environment, keys: Keys(active: keyID(of: active), keys: keys))
+        }
+        let path = (dataDirectory as NSString).appendingPathComponent("master.key")
+        if !FileManager.default.fileExists(atPath: path) {
+            let key = SymmetricKey(size: .bits256)
+            try KeyFile.write(KeyFile(active: keyID(of: key), keys: [keyID(of: key): encode(key)]), to: path)
+        }
+        return Keyring(origin: .file(path), keys: try KeyFile.read(path))
+    }
+
+    /// The id of the key that seals new envelopes.
+    public var activeKeyID: String {
+        reloadIfChanged()
+        return state.withLockedValue { $0.active }
+    }
+
+    /// Every key id this process can open.
+    public var knownKeyIDs: [String] {
+        state.withLockedValue { Array($0.keys.keys).sorted() }
+    }
+
+    /// The active key and its id.
+    func activeKey() -> (id: String, key: SymmetricKey) {
+        reloadIfChanged()
+        return state.withLockedValue { ($0.active, SymmetricKey(data: $0.keys[$0.active]!)) }
+    }
+
+    /// The key with `id`, re-reading the key file once if it is not known yet.
+    func key(id: String) -> SymmetricKey? {
+        if let key = state.withLockedValue({ $0.keys[id] }) { return SymmetricKey(data: key) }
+        reloadIfChanged(force: true)
+        return state.withLockedValue { $0.keys[id] }.map { SymmetricKey(data: $0) }
+    }
+
+    /// Adds a new random key to the key file and makes it active; old keys stay until pruned.
+    /// Only a file keyring rotates this way: with the environment, the operator supplies keys.
+    public func addActiveKey() throws -> String {
+        guard case .file(let path) = origin else {
+            throw VaultError.keyFile("keys come from ML_CONNECTOR_MASTER_KEY; set the new key there and the old one in ML_CONNECTOR_PREVIOUS_MASTER_KEYS, then run keys rotate")
+        }
+        let key = SymmetricKey(size: .bits256)
+        var file = try KeyFile.load(path)
+        file.keys[Self.keyID(of: key)] = Self.encode(key)
+        file.active = Self.keyID(of: key)
+        try KeyFile.write(file, to: path)
+        reloadIfChanged(force: true)
+        return file.active
+    }
+
+    /// Removes from the key file every key except the active one and those in `keep`.
+    public func prune(keeping keep: Set<String>) throws -> [String] {
+        guard case .file(let path) = origin else { return [] }
+        var file = try KeyFile.load(path)
+        let removed = file.keys.keys.filter { $0 != file.active && !keep.contains($0) }
+        for id in removed { file.keys[id] = nil }
+        try KeyFile.write(file, to: path)
+        reloadIfChanged(force: true)
+        return removed.sorted()
+    }
+
+    /// A key's id: a prefix of its SHA-256, so the same key always has the same id.
+    public static func keyID(of key: SymmetricKey) -> String {
+        let digest = key.withUnsafeBytes { SHA256.hash(data: Data($0)) }
+        return "k-" + digest.prefix(6).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func bytes(_ key: SymmetricKey) -> Data {
+        key.withUnsafeBytes { Data($0) }
+    }
+
+    static func encode(_ key: SymmetricKey) -> String {
+        key.withUnsafeBytes { Data($0).base64EncodedString() }
+    }
+
+    static func decodeKey(_ encoded: String, name: String) throws -> SymmetricKey {
+        guard let data = Data(base64Encoded: encoded.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw VaultError.invalidMasterKey("\(name) is not valid base64")
+        }
+        guard data.count == 32 else {
+            throw VaultError.invalidMasterKey("\(name) decodes to \(data.count) bytes, not 32")
+        }
+        return SymmetricKey(data: data)
+    }
+
+    private func reloadIfChanged(force: Bool = false) {
+        guard case .file(let path) = origin else { return }
+        let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
+        let known = state.withLockedValue { $0.fileModified }
+        guard force || modified != known, let keys = try? KeyFile.read(path) else { return }
+        state.withLockedValue { $0 = keys }
+    }
+}
+
+/// The on-disk form of a file keyring: `{"active": "k-…", "keys": {"k-…": "base64"}}`, mode 0600.
+struct KeyFile: Codable {
+    var active: String
+    var keys: [String: String]
+
+    static func load(_ path: String) throws -> KeyFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw VaultError.keyFile("cannot read \(path)")
+        }
+        do {
+            return try JSONDecoder().decode(KeyFile.self, from: data)
+        } catch {
+            throw VaultError.keyFile("\(path) is not a key file: \(error)")
+        }
+    }
+
+    static func read(_ path: String) throws -> Keyring.Keys {
+        let file = try load(path)
+        var keys: [String: Data] = [:]
+        for (id, encoded) in file.keys {
+            keys[id] = Keyring.bytes(try Keyring.decodeKey(encoded, name: "\(path) key \(id)"))
+        }
+        guard keys[file.active] != nil else { throw VaultError.keyFile("\(path) names active key \(file.active) but does not hold it") }
+        let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
+        return Keyring.Keys(active: file.active, keys: keys, fileModified: modified)
+    }
+
+    /// Writes through a 0600 temporary file and a rename, so a reader never sees half a file.
+    static func write(_ file: KeyFile, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(file)
+        let temporary = path + ".tmp-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw VaultError.keyFile("cannot write \(temporary); check that the data directory is writable")
+        }
+        do {
+            if FileManager.default.fileExists(atPath: path) {
+                _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporary))
+            } else {
+                try FileManager.default.moveItem(atPath: temporary, toPath: path)
+            }
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        } catch {
+            throw VaultError.keyFile("cannot replace \(path): \(error)")
+        }
+    }
+}
