@@ -1,0 +1,152 @@
+import ConnectorKit
+import Foundation
+import Logging
+import Metrics
+import Store
+
+/// Runs one claimed job attempt from start to stored result: binds an exchange recorder so
+/// every outbound request lands in the audit entry, keeps the lease alive with heartbeats,
+/// and stores the outcome — done with its writes, another attempt later, or a dead letter.
+public struct JobRunner: Sendable {
+    /// Where jobs and their results live.
+    public var store: any Store
+    /// The handlers by kind.
+    public var registry: JobRegistry
+    /// When failed jobs run again.
+    public var retry: RetrySchedule
+    /// How long a claim lasts without a heartbeat.
+    public var lease: Duration
+    /// Logs of job attempts.
+    public var logger: Logger
+
+    /// Creates a runner.
+    public init(store: any Store, registry: JobRegistry, retry: RetrySchedule = RetrySchedule(), lease: Duration = .seconds(60), logger: Logger = Logger(label: "ml-connector.engine")) {
+        self.store = store
+        self.registry = registry
+        self.retry = retry
+        self.lease = lease
+        self.logger = logger
+    }
+
+    /// How an attempt ended, for callers that count.
+    public enum Result: Sendable, Equatable {
+        case succeeded, unchanged, retrying, dead, released, leaseLost
+    }
+
+    /// Runs `claim` and stores its result.
+    @discardableResult
+    public func run(_ claim: JobClaim) async -> Result {
+        let job = claim.job
+        var logger = logger
+        logger[metadataKey: "job"] = "\(job.id)"
+        logger[metadataKey: "kind"] = "\(job.kind)"
+        let started = ContinuousClock.now
+        let now = Date()
+
+        if job.attempts > job.maxAttempts {
+            let error = ConnectorError.permanent("the job's worker stopped before finishing \(job.attempts - 1) times; the attempt budget of \(job.maxAttempts) is spent")
+            return await bury(claim, error: error, exchanges: [], started: started, logger: logger)
+        }
+        guard let handler = registry.handler(for: job.kind) else {
+            return await bury(claim, error: ConnectorError.permanent("no handler runs jobs of kind \(job.kind)"), exchanges: [], started: started, logger: logger)
+        }
+
+        let recorder = ExchangeRecorder()
+        let context = JobContext(store: store, attempt: job.attempts, now: now, logger: logger)
+        let heartbeat = Task { [store, lease] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: lease / 3)
+                if Task.isCancelled { return false }
+                if (try? await store.heartbeat(claim, lease: lease, now: Date())) == false { return true }
+            }
+            return false
+        }
+        defer { heartbeat.cancel() }
+
+        do {
+            let outcome = try await ExchangeRecorder.$current.withValue(recorder) {
+                try await handler.run(job, context: context)
+            }
+            heartbeat.cancel()
+            let entry = audit(job, outcome: outcome.unchanged ? .unchanged : .succeeded, error: nil, exchanges: recorder.recorded, started: started,
+                              sourceRef: outcome.sourceRef, targetRef: outcome.targetRef, action: outcome.action)
+            try await store.completeJob(claim, writes: outcome.writes, audit: entry, now: Date())
+            observe(job, outcome: outcome.unchanged ? "unchanged" : "succeeded", started: started)
+            logger.debug("job done", metadata: ["outcome": "\(outcome.unchanged ? "unchanged" : "succeeded")"])
+            return outcome.unchanged ? .unchanged : .succeeded
+        } catch let error as StoreError where error == .leaseLost(jobID: job.id) {
+            logger.warning("job lost its lease; another worker runs it now")
+            return .leaseLost
+        } catch is CancellationError {
+            do {
+                try await store.releaseJob(claim)
+                logger.info("job released for another worker (shutting down)")
+                return .released
+            } catch {
+                logger.warning("could not release job; it runs again when its lease ends", metadata: ["error": "\(error)"])
+                return .leaseLost
+            }
+        } catch {
+            if RetrySchedule.isRetryable(error), job.attempts < job.maxAttempts {
+                var generator = SystemRandomNumberGenerator()
+                let delay = retry.delay(afterAttempt: job.attempts, error: error, using: &generator)
+                let runAt = Date().addingTimeInterval(Double(Backoff.milliseconds(delay)) / 1000)
+                let entry = audit(job, outcome: .retrying, error: error, exchanges: recorder.recorded, started: started)
+                do {
+                    try await store.retryJob(claim, at: runAt, error: SecretRedactor.shared.redact(String(describing: error)), audit: entry)
+                } catch {
+                    logger.warning("could not schedule the retry; the job runs again when its lease ends", metadata: ["error": "\(error)"])
+                    return .leaseLost
+                }
+                observe(job, outcome: "retrying", started: started)
+                logger.info("job failed; will retry", metadata: ["attempt": "\(job.attempts)", "delay_ms": "\(Backoff.milliseconds(delay))", "error": "\(error)"])
+                return .retrying
+            }
+            return await bury(claim, error: error, exchanges: recorder.recorded, started: started, logger: logger)
+        }
+    }
+
+    private func bury(_ claim: JobClaim, error: any Error, exchanges: [ExchangeSummary], started: ContinuousClock.Instant, logger: Logger) async -> Result {
+        let entry = audit(claim.job, outcome: .dead, error: error, exchanges: exchanges, started: started)
+        do {
+            _ = try await store.deadLetterJob(claim, error: SecretRedactor.shared.redact(String(describing: error)), errorKind: RetrySchedule.kind(of: error), audit: entry)
+        } catch {
+            logger.warning("could not store the dead letter; the job runs again when its lease ends", metadata: ["error": "\(error)"])
+            return .leaseLost
+        }
+        observe(claim.job, outcome: "dead", started: started)
+        logger.error("job moved to dead letters", metadata: ["error": "\(error)"])
+        return .dead
+    }
+
+    private func audit(_ job: JobRecord, outcome: AuditOutcome, error: (any Error)?, exchanges: [ExchangeSummary], started: ContinuousClock.Instant,
+                       sourceRef: String? = nil, targetRef: String? = nil, action: String? = nil) -> AuditEntry {
+        let payloadRef = (try? job.decodePayload(PayloadRefs.self))
+        return AuditEntry(
+            tenant: job.tenant,
+            integrationID: job.integrationID,
+            jobID: job.id,
+            attempt: job.attempts,
+            connectionID: job.connectionID,
+            sourceRef: sourceRef ?? payloadRef?.event?.ref.description ?? payloadRef?.sourceRef,
+            targetRef: targetRef,
+            action: action ?? job.kind,
+            outcome: outcome,
+            error: error.map { SecretRedactor.shared.redact(String(describing: $0)) },
+            durationMs: Int(Backoff.milliseconds(ContinuousClock.now - started)),
+            exchanges: exchanges
+        )
+    }
+
+    private func observe(_ job: JobRecord, outcome: String, started: ContinuousClock.Instant) {
+        Counter(label: "mlc_jobs_total", dimensions: [("kind", job.kind), ("outcome", outcome)]).increment()
+        Timer(label: "mlc_job_duration_seconds", dimensions: [("kind", job.kind)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds(Backoff.milliseconds(ContinuousClock.now - started) * 1_000_000)
+    }
+}
+
+/// The refs a job payload may carry, read for the audit trail whatever the job's kind.
+struct PayloadRefs: Decodable {
+    var event: ChangeEvent?
+    var sourceRef: String?
+}

@@ -1,0 +1,22 @@
+/// How the server listens and runs work.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind; loopback unless the operator says otherwise.
+    public var host: String
+    /// The port; 0 picks a free one.
+    public var port: Int
+    /// The largest webhook body accepted (413 above it).
+    public var webhookBodyLimit: Int
+    /// Jobs run at once in this process.
+    public var workers: Int
+    /// The URL vendors reach this server at (for webhook and OAuth callback URLs).
+    public var publicURL: String?
+
+    /// Creates a configuration.
+    public init(host: String = "127.0.0.1", port: Int = 8080, webhookBodyLimit: Int = 1 << 20, workers: Int = 4, publicURL: String? = nil) {
+        self.host = host
+        self.port = port
+        self.webhookBodyLimit = webhookBodyLimit
+        self.workers = workers
+        self.publicURL = publicURL
+    }
+}
