@@ -64,7 +64,7 @@ public final class SecretRedactor: Sendable {
         let keep: @Sendable (String) -> String
     }
 
-    private static let secretKeys = "access_token|refresh_token|id_token|client_secret|password|passwd|secret|api_key|apikey|api_token|token|code_verifier|code|verifier|signing_secret|hook_secret|authorization"
+    private static let secretKeys = "access_token|refresh_token|id_token|client_secret|password|passwd|secret|api_key|apikey|api_token|token|code_verifier|verifier|signing_secret|hook_secret|authorization"
 
     private static let patterns: [Pattern] = {
         func prefix(upTo separator: Character) -> @Sendable (String) -> String {
@@ -82,8 +82,9 @@ public final class SecretRedactor: Sendable {
         let sources: [(String, @Sendable (String) -> String)] = [
             // JSON: "access_token": "value"
             (#"(?i)"(\#(secretKeys))"\s*:\s*"[^"]*"#, prefix(upTo: ":")),
-            // Form or query: refresh_token=value
-            (#"(?i)\b(\#(secretKeys))=[^&\s"]+"#, prefix(upTo: "=")),
+            // Form or query: refresh_token=value, code=value (keys are lower case on the wire;
+            // matching case-sensitively keeps "Code=2" in error texts readable).
+            (#"\b(\#(secretKeys)|code)=[^&\s"]+"#, prefix(upTo: "=")),
             // Header: Authorization: Bearer value / Basic value
             (#"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/=:]{6,}"#, { text in String(text.prefix { $0 != " " }) + " " }),
             // Header-like lines: X-Hook-Secret: value

@@ -22,6 +22,8 @@ public final class SQLiteBackend: SQLBackend {
         } catch {
             throw StoreError.unavailable("cannot open SQLite database \(path): \(error)")
         }
+        // The file holds sealed secrets and business records: owner only, like the key file.
+        _ = chmod(path, 0o600)
         let backend = SQLiteBackend(connection: connection)
         // WAL lets readers in other processes work while we write; busy_timeout makes a second
         // process wait for the lock instead of failing at once.

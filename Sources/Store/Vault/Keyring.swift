@@ -175,15 +175,11 @@ struct KeyFile: Codable {
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw VaultError.keyFile("cannot write \(temporary); check that the data directory is writable")
         }
-        do {
-            if FileManager.default.fileExists(atPath: path) {
-                _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporary))
-            } else {
-                try FileManager.default.moveItem(atPath: temporary, toPath: path)
-            }
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-        } catch {
-            throw VaultError.keyFile("cannot replace \(path): \(error)")
+        // rename(2) replaces the old file atomically; a crash leaves either file whole.
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw VaultError.keyFile("cannot replace \(path) (errno \(code)); check that the data directory is writable")
         }
     }
 }

@@ -1,0 +1,130 @@
+import ArgumentParser
+import ConnectorKit
+import Foundation
+import Store
+
+/// `ml-connector connection …`: the configured accounts of external systems.
+struct ConnectionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "connection",
+        abstract: "Add, list and remove connections to external systems.",
+        subcommands: [ConnectionAddToken.self, ConnectionList.self, ConnectionRemove.self]
+    )
+}
+
+/// `connection add-token`: a connection that authenticates with a long-lived token.
+struct ConnectionAddToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add-token",
+        abstract: "Add a connection that uses an API token (read from standard input, never from the command line)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The system: freshbooks, asana, quickbooks, acumatica, jira, or another name.")
+    var system: String
+
+    @Option(help: "The connection id, e.g. asana-acme.")
+    var id: String
+
+    @Option(help: "The tenant (customer) it belongs to.")
+    var tenant: String = defaultTenant
+
+    @Option(name: .customLong("base-url"), help: "A base URL by role, e.g. api=https://sandbox.example/api (repeatable).")
+    var baseURLs: [String] = []
+
+    @Option(help: "The vendor's account id, for routing webhooks that name the account.")
+    var accountRef: String?
+
+    @Option(help: "Basic-auth user name; the token is then the password.")
+    var username: String?
+
+    func validate() throws {
+        do {
+            try Identifier.validate(id, field: "--id")
+            try Identifier.validate(tenant, field: "--tenant")
+        } catch {
+            throw ValidationError(String(describing: error))
+        }
+        _ = try parsedBaseURLs()
+    }
+
+    func parsedBaseURLs() throws -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in baseURLs {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let url = URL(string: String(parts[1])), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ValidationError("--base-url '\(entry)' must be ROLE=URL, e.g. api=https://api.example.com")
+            }
+            result[String(parts[0])] = String(parts[1])
+        }
+        return result
+    }
+
+    func run() async throws {
+        guard let token = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces), !token.isEmpty else {
+            throw CLIFailure(message: "no token on standard input; pipe it in, e.g. printf %s \"$TOKEN\" | ml-connector connection add-token …")
+        }
+        let credential = username.map { Credential(kind: .basic, username: $0, password: token) } ?? Credential(kind: .apiToken, accessToken: token)
+        let connection = Connection(id: id, tenant: tenant, system: SystemKind(system), baseURLs: try parsedBaseURLs(), accountRef: accountRef)
+        try await withStore(global) { store in
+            try await store.addConnection(connection, credential: credential)
+            if global.json {
+                try Output.json(connection)
+            } else {
+                print("added connection \(connection.id) (\(connection.system)) for tenant \(connection.tenant)")
+            }
+        }
+    }
+}
+
+/// `connection list`.
+struct ConnectionList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List connections.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Only this tenant's connections.")
+    var tenant: String?
+
+    func run() async throws {
+        try await withStore(global) { store in
+            let connections = try await store.connections(tenant: tenant)
+            if global.json {
+                try Output.json(connections)
+            } else {
+                Output.table(["ID", "TENANT", "SYSTEM", "ACCOUNT", "BASE URLS", "UPDATED"], connections.map { connection in
+                    [connection.id, connection.tenant, connection.system.rawValue, connection.accountRef ?? "-",
+                     connection.baseURLs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ").ifEmpty("(vendor defaults)"),
+                     Output.time(connection.updatedAt)]
+                })
+            }
+        }
+    }
+}
+
+/// `connection remove ID`.
+struct ConnectionRemove: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a connection and its stored credential.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The connection id.")
+    var id: String
+
+    func run() async throws {
+        try await withStore(global) { store in
+            try await store.removeConnection(id: id)
+            if global.json {
+                try Output.json(["removed": id])
+            } else {
+                print("removed connection \(id)")
+            }
+        }
+    }
+}
+
+extension String {
+    /// `replacement` when the string is empty.
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}
