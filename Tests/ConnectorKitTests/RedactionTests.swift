@@ -1,0 +1,81 @@
+import ConnectorKit
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Testing
+
+@Suite struct RedactionTests {
+    @Test func registeredSecretsAreMaskedAnywhere() {
+        let redactor = SecretRedactor()
+        redactor.register(Credential(kind: .oauth2, accessToken: "at-1234567890", refreshToken: "rt-abcdefghij", clientSecret: "cs-secretvalue"))
+        let text = redactor.redact("failed with at-1234567890 then rt-abcdefghij; client cs-secretvalue")
+        #expect(!text.contains("at-1234567890"))
+        #expect(!text.contains("rt-abcdefghij"))
+        #expect(!text.contains("cs-secretvalue"))
+        #expect(text.contains("failed with"))
+    }
+
+    @Test func secretShapesAreMaskedUnregistered() {
+        let redactor = SecretRedactor()
+        let cases = [
+            #"{"access_token": "zzzzzzzz", "name": "ok"}"#,
+            "grant_type=refresh_token&refresh_token=yyyyyyyyy&client_secret=xxxxxxxx",
+            "Authorization: Bearer qqqqqqqqqqqq",
+            "https://api.example.com/x?code=ccccccccc&state=s",
+            "X-Hook-Secret: hhhhhhhhhhhh",
+        ]
+        for text in cases {
+            let redacted = redactor.redact(text)
+            for secret in ["zzzzzzzz", "yyyyyyyyy", "xxxxxxxx", "qqqqqqqqqqqq", "ccccccccc", "hhhhhhhhhhhh"] {
+                #expect(!redacted.contains(secret), "\(redacted)")
+            }
+        }
+        #expect(redactor.redact(#"{"access_token": "zzzzzzzz", "name": "ok"}"#).contains(#""name": "ok""#))
+    }
+
+    @Test func ordinaryTextIsLeftReadable() {
+        let redactor = SecretRedactor()
+        let text = "Error Domain=NSCocoaErrorDomain Code=4 \"missing\" at /tmp/file"
+        #expect(redactor.redact(text) == text)
+    }
+
+    @Test func credentialDescriptionsShowNoSecret() {
+        let credential = Credential(kind: .oauth2, accessToken: "at-visible-no", refreshToken: "rt-visible-no", clientSecret: "cs-visible-no")
+        for text in ["\(credential)", String(reflecting: credential), String(describing: credential)] {
+            #expect(!text.contains("visible-no"))
+        }
+        var dumped = ""
+        dump(credential, to: &dumped)
+        #expect(!dumped.contains("visible-no"))
+    }
+
+    @Test func logHandlerRedactsMessagesMetadataAndErrors() {
+        let redactor = SecretRedactor()
+        redactor.register(["tok-should-not-leak"])
+        let sink = CapturingLogHandler()
+        let logger = Logger(label: "test") { _ in RedactingLogHandler(wrapping: sink, redactor: redactor) }
+        logger.error("calling with tok-should-not-leak", metadata: ["header": "Bearer tok-should-not-leak", "nested": ["a": "tok-should-not-leak"]])
+        let lines = sink.lines.joined(separator: "\n")
+        #expect(lines.contains("calling with"))
+        #expect(!lines.contains("tok-should-not-leak"))
+    }
+}
+
+/// Captures log lines in memory.
+final class CapturingLogHandler: LogHandler, @unchecked Sendable {
+    // Only the box is shared; LogHandler requires var properties, kept per copy.
+    private let box = NIOLockedValueBox<[String]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        box.withLockedValue { $0.append("\(event.message) \(event.metadata ?? [:])") }
+    }
+
+    var lines: [String] { box.withLockedValue { $0 } }
+}

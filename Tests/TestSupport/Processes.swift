@@ -1,0 +1,108 @@
+import Foundation
+
+/// Runs the package's own executables (`ml-connector`, `mlc-drill`) from the build folder the
+/// tests were built into.
+public enum PackageExecutable {
+    /// The build products folder (the test bundle lives there too).
+    public static var productsDirectory: URL {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        // On Linux the runner is <products>/ml-connectorPackageTests.xctest; on macOS the bundle's
+        // binary is nested inside it.
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("mlc-drill").path), url.path != "/" {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
+    /// The path of executable `name`.
+    public static func path(_ name: String) -> String {
+        productsDirectory.appendingPathComponent(name).path
+    }
+
+    /// Starts `name` with `arguments`; stdout and stderr go to pipes.
+    public static func start(_ name: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> RunningProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path(name))
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return RunningProcess(process: process, output: output, errors: errors)
+    }
+
+    /// Runs `name` to completion, feeding `input` on standard input.
+    public static func run(_ name: String, _ arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path(name))
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        let inputPipe = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = inputPipe
+        try process.run()
+        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inputPipe.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+/// What a finished process printed.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// A child process a test started.
+public final class RunningProcess: @unchecked Sendable {
+    // Process and Pipe are not Sendable; each instance is used by the one test that made it.
+    public let process: Process
+    let output: Pipe
+    let errors: Pipe
+
+    init(process: Process, output: Pipe, errors: Pipe) {
+        self.process = process
+        self.output = output
+        self.errors = errors
+    }
+
+    /// Reads stdout until a line containing `marker` appears (or the process ends).
+    public func waitForLine(containing marker: String) -> String? {
+        var buffer = ""
+        let handle = output.fileHandleForReading
+        while true {
+            let data = handle.availableData
+            if data.isEmpty { return nil }
+            buffer += String(decoding: data, as: UTF8.self)
+            if let line = buffer.split(separator: "\n").first(where: { $0.contains(marker) }) { return String(line) }
+        }
+    }
+
+    /// Sends SIGKILL: no cleanup, no release, exactly like a crash.
+    public func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Waits for the process to end and returns what it printed.
+    public func finish() -> ProcessResult {
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}

@@ -1,0 +1,85 @@
+import ConnectorKit
+import Crypto
+import Foundation
+import Store
+
+/// The databases a test can run on: SQLite always, PostgreSQL when
+/// `ML_CONNECTOR_TEST_POSTGRES_URL` is set (CI always sets it).
+public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    /// The PostgreSQL server tests may use.
+    public static var postgresURL: String? {
+        let url = ProcessInfo.processInfo.environment["ML_CONNECTOR_TEST_POSTGRES_URL"]
+        return url?.isEmpty == false ? url : nil
+    }
+
+    /// True when PostgreSQL tests run.
+    public static var postgresAvailable: Bool { postgresURL != nil }
+
+    /// The databases available here.
+    public static var available: [TestDatabase] { postgresAvailable ? [.sqlite, .postgres] : [.sqlite] }
+
+    public var description: String { rawValue }
+
+    /// One master key for the whole test process, so that drill processes given it in
+    /// `ML_CONNECTOR_MASTER_KEY` open what the test sealed.
+    public static let masterKey: String = {
+        let key = SymmetricKey(size: .bits256)
+        return key.withUnsafeBytes { Data($0).base64EncodedString() }
+    }()
+
+    /// The keyring of `masterKey`.
+    public static func keyring() throws -> Keyring {
+        try Keyring.load(environment: ["ML_CONNECTOR_MASTER_KEY": masterKey], dataDirectory: "/nonexistent")
+    }
+
+    /// A fresh, migrated, empty store, and where its files live.
+    public func makeStore() async throws -> TestStore {
+        let directory = try TestDatabase.temporaryDirectory()
+        switch self {
+        case .sqlite:
+            return TestStore(store: try await SQLStore.openSQLite(dataDirectory: directory, keyring: try TestDatabase.keyring()), dataDirectory: directory, databaseURL: nil)
+        case .postgres:
+            let url = try await TestDatabase.freshPostgresDatabase()
+            return TestStore(store: try await SQLStore.openPostgres(url: url, dataDirectory: directory, keyring: try TestDatabase.keyring()), dataDirectory: directory, databaseURL: url)
+        }
+    }
+
+    /// A new empty directory under the system's temporary directory.
+    public static func temporaryDirectory() throws -> String {
+        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("mlc-test-\(UUID().uuidString.prefix(12))")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Creates a new database on the test server and returns its URL, so that tests running
+    /// in parallel never share a queue.
+    static func freshPostgresDatabase() async throws -> String {
+        guard let base = postgresURL, var components = URLComponents(string: base) else {
+            throw StoreError.unavailable("ML_CONNECTOR_TEST_POSTGRES_URL is not set")
+        }
+        let name = "mlc_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
+        let admin = try await PostgresBackend.connect(url: base)
+        try await admin.query("CREATE DATABASE \(name)", [])
+        await admin.close()
+        components.path = "/\(name)"
+        return components.string!
+    }
+}
+
+/// A store made for one test.
+public struct TestStore: Sendable {
+    /// The store.
+    public var store: SQLStore
+    /// Its data directory (the SQLite file lives here).
+    public var dataDirectory: String
+    /// Its PostgreSQL URL, when on PostgreSQL.
+    public var databaseURL: String?
+
+    /// The arguments that point a drill or CLI process at the same store.
+    public var processArguments: [String] {
+        ["--data-dir", dataDirectory] + (databaseURL.map { ["--database-url", $0] } ?? [])
+    }
+}
