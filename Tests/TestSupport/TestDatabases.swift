@@ -56,7 +56,7 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
 
     /// Creates a new database on the test server and returns its URL, so that tests running
     /// in parallel never share a queue.
-    static func freshPostgresDatabase() async throws -> String {
+    public static func freshPostgresDatabase() async throws -> String {
         guard let base = postgresURL, var components = URLComponents(string: base) else {
             throw StoreError.unavailable("ML_CONNECTOR_TEST_POSTGRES_URL is not set")
         }

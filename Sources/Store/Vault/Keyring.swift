@@ -19,7 +19,9 @@ public final class Keyring: Sendable {
         var active: String
         /// Raw key bytes by id (SymmetricKey is not Sendable; keys are made from these on use).
         var keys: [String: Data]
-        var fileModified: Date?
+        /// Identifies the key file version read (inode, modification time, size): the file is
+        /// replaced by rename, so a new version always has a new inode.
+        var fileFingerprint: String?
     }
 
     /// Where the keys came from.
@@ -132,9 +134,9 @@ public final class Keyring: Sendable {
 
     private func reloadIfChanged(force: Bool = false) {
         guard case .file(let path) = origin else { return }
-        let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
-        let known = state.withLockedValue { $0.fileModified }
-        guard force || modified != known, let keys = try? KeyFile.read(path) else { return }
+        let current = KeyFile.fingerprint(path)
+        let known = state.withLockedValue { $0.fileFingerprint }
+        guard force || current != known, let keys = try? KeyFile.read(path) else { return }
         state.withLockedValue { $0 = keys }
     }
 }
@@ -162,8 +164,16 @@ struct KeyFile: Codable {
             keys[id] = Keyring.bytes(try Keyring.decodeKey(encoded, name: "\(path) key \(id)"))
         }
         guard keys[file.active] != nil else { throw VaultError.keyFile("\(path) names active key \(file.active) but does not hold it") }
-        let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
-        return Keyring.Keys(active: file.active, keys: keys, fileModified: modified)
+        return Keyring.Keys(active: file.active, keys: keys, fileFingerprint: fingerprint(path))
+    }
+
+    /// The inode, modification time and size of the file, or nil when it cannot be read.
+    static func fingerprint(_ path: String) -> String? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+        let inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+        return "\(inode)-\(modified)-\(size)"
     }
 
     /// Writes through a 0600 temporary file and a rename, so a reader never sees half a file.
