@@ -79,7 +79,9 @@ public struct JobRunner: Sendable {
             return .leaseLost
         } catch is CancellationError {
             do {
-                try await store.releaseJob(claim)
+                // This task is cancelled and database clients refuse work in a cancelled task;
+                // the release runs in a task of its own.
+                try await Task { [store] in try await store.releaseJob(claim) }.value
                 logger.info("job released for another worker (shutting down)")
                 return .released
             } catch {

@@ -74,7 +74,7 @@ struct CountingHandler: JobHandler {
     let log: JobLog
 
     func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
-        log.append("\(job.id)")
+        log.append("\(job.id) \(ProcessInfo.processInfo.processIdentifier)")
         try await Task.sleep(for: .milliseconds(Int.random(in: 0...2)))
         return JobOutcome(sourceRef: "drill:job:\(job.id)")
     }
