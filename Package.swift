@@ -96,7 +96,10 @@ let package = Package(
         .executableTarget(
             name: "MLCBench",
             dependencies: [
-                "ConnectorKit", "Store", "Engine",
+                "ConnectorKit", "Store", "Engine", "Server",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -156,6 +159,7 @@ let package = Package(
             dependencies: [
                 "ConnectorKit", "Store", "Engine", "Server", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -101,7 +101,7 @@ import Testing
         await vendor.server.stop()
         let sleeper = RecordingSleeper()
         do {
-            _ = try await pipeline(sleeper).send(OutboundRequest(method: .POST, url: url, body: ByteBuffer(string: "{}")), connection: connection, provider: .testing(retries: 2))
+            _ = try await pipeline(sleeper).send(OutboundRequest(method: .POST, url: url, body: ByteBuffer(string: "{}")), connection: connection, provider: .testing(retries: 2, timeout: .seconds(1)))
             Issue.record("expected failure")
         } catch let ConnectorError.transient(message) {
             #expect(message.contains("unreachable after 3 attempts"), "\(message)")

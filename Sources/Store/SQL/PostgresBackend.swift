@@ -17,14 +17,17 @@ public final class PostgresBackend: SQLBackend {
     }
 
     /// Connects to `url` (`postgres://user:password@host:port/database`).
-    public static func connect(url: String, logger: Logger = Logger(label: "ml-connector.postgres")) async throws -> PostgresBackend {
+    public static func connect(url: String, logger baseLogger: Logger = Logger(label: "ml-connector.postgres")) async throws -> PostgresBackend {
+        // PostgresNIO reports every connection attempt at info; an operator needs warnings only.
+        var logger = baseLogger
+        logger.logLevel = max(baseLogger.logLevel, .warning)
         guard let components = URLComponents(string: url), let scheme = components.scheme,
               ["postgres", "postgresql"].contains(scheme), let host = components.host, !host.isEmpty else {
             throw StoreError.unavailable("--database-url must look like postgres://user:password@host:5432/database")
         }
         let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        let tls: PostgresClient.Configuration.TLS = components.queryItems?.contains(where: { $0.name == "sslmode" && $0.value == "require" }) == true
-            ? .require(.makeClientConfiguration()) : .disable
+        let requireTLS = components.queryItems?.contains(where: { $0.name == "sslmode" && $0.value == "require" }) == true
+        let tls: PostgresClient.Configuration.TLS = requireTLS ? .require(.makeClientConfiguration()) : .disable
         var configuration = PostgresClient.Configuration(
             host: host,
             port: components.port ?? 5432,
@@ -34,14 +37,36 @@ public final class PostgresBackend: SQLBackend {
             tls: tls
         )
         configuration.options.maximumConnections = 8
+        // One direct connection first: the pool retries an unreachable server for a long time,
+        // while a person running a command deserves the reason at once.
+        let probe = PostgresConnection.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres", password: components.password,
+            database: database.isEmpty ? nil : database, tls: requireTLS ? .require(try .init(configuration: .makeClientConfiguration())) : .disable
+        )
+        do {
+            let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw StoreError.unavailable("cannot reach PostgreSQL at \(host):\(components.port ?? 5432): \(Self.reason(error)); check --database-url and that the server is running")
+        }
         let backend = PostgresBackend(client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
         do {
             try await backend.query("SELECT 1", [])
         } catch {
             await backend.close()
-            throw StoreError.unavailable("cannot reach PostgreSQL at \(host):\(components.port ?? 5432): \(String(reflecting: error))")
+            throw StoreError.unavailable("cannot reach PostgreSQL at \(host):\(components.port ?? 5432): \(Self.reason(error))")
         }
         return backend
+    }
+
+    /// The server's own message when there is one; never the configuration (it holds the password).
+    static func reason(_ error: any Error) -> String {
+        if let psql = error as? PSQLError {
+            if let message = psql.serverInfo?[.message] { return message }
+            if let underlying = psql.underlying { return String(describing: underlying) }
+            return "\(psql.code)"
+        }
+        return String(describing: error)
     }
 
     @discardableResult
