@@ -27,22 +27,16 @@ extension SQLStore {
     }
 
     public func auditEntries(_ filter: AuditFilter) async throws -> [AuditEntry] {
-        var conditions: [String] = []
-        var binds: [SQLValue] = []
-        func add(_ condition: (Int) -> String, _ value: SQLValue) {
-            binds.append(value)
-            conditions.append(condition(binds.count))
-        }
-        if let tenant = filter.tenant { add({ "tenant = $\($0)" }, .text(tenant)) }
-        if let integrationID = filter.integrationID { add({ "integration_id = $\($0)" }, .text(integrationID)) }
-        if let ref = filter.ref { add({ "(source_ref = $\($0) OR target_ref = $\($0))" }, .text(ref)) }
-        if let jobID = filter.jobID { add({ "job_id = $\($0)" }, .text(jobID)) }
-        if let outcome = filter.outcome { add({ "outcome = $\($0)" }, .text(outcome.rawValue)) }
-        if let since = filter.since { add({ "at >= $\($0)" }, .time(since)) }
-        if let until = filter.until { add({ "at <= $\($0)" }, .time(until)) }
-        binds.append(.int(max(1, filter.limit)))
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let rows = try await backend.query("SELECT * FROM audit_entries \(whereClause) ORDER BY at DESC, id DESC LIMIT $\(binds.count)", binds)
+        var conditions = SQLConditions()
+        if let tenant = filter.tenant { conditions.add(.text(tenant)) { "tenant = \($0)" } }
+        if let integrationID = filter.integrationID { conditions.add(.text(integrationID)) { "integration_id = \($0)" } }
+        if let ref = filter.ref { conditions.add(.text(ref)) { "(source_ref = \($0) OR target_ref = \($0))" } }
+        if let jobID = filter.jobID { conditions.add(.text(jobID)) { "job_id = \($0)" } }
+        if let outcome = filter.outcome { conditions.add(.text(outcome.rawValue)) { "outcome = \($0)" } }
+        if let since = filter.since { conditions.add(.time(since)) { "at >= \($0)" } }
+        if let until = filter.until { conditions.add(.time(until)) { "at <= \($0)" } }
+        let limit = conditions.limit(filter.limit)
+        let rows = try await backend.query("SELECT * FROM audit_entries \(conditions.whereClause) ORDER BY at DESC, id DESC \(limit)", conditions.binds)
         return try rows.map { row in
             AuditEntry(
                 id: try row.int("id"),
@@ -66,16 +60,11 @@ extension SQLStore {
     // MARK: Dead letters
 
     public func deadLetters(tenant: String?, includeReplayed: Bool, limit: Int) async throws -> [DeadLetter] {
-        var conditions: [String] = []
-        var binds: [SQLValue] = []
-        if let tenant {
-            binds.append(.text(tenant))
-            conditions.append("tenant = $\(binds.count)")
-        }
-        if !includeReplayed { conditions.append("replayed_at IS NULL") }
-        binds.append(.int(limit))
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try await backend.query("SELECT * FROM dead_letters \(whereClause) ORDER BY created_at DESC LIMIT $\(binds.count)", binds).map(Self.deadLetter(from:))
+        var conditions = SQLConditions()
+        if let tenant { conditions.add(.text(tenant)) { "tenant = \($0)" } }
+        if !includeReplayed { conditions.add("replayed_at IS NULL") }
+        let limit = conditions.limit(limit)
+        return try await backend.query("SELECT * FROM dead_letters \(conditions.whereClause) ORDER BY created_at DESC \(limit)", conditions.binds).map(Self.deadLetter(from:))
     }
 
     public func deadLetter(id: String) async throws -> DeadLetter? {

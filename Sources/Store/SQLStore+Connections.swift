@@ -117,42 +117,50 @@ extension SQLStore {
 
     // MARK: Key rotation
 
+    /// A column of sealed secrets: its table, key, envelope and key-id columns, and the context
+    /// its envelopes were sealed for.
+    private struct SealedColumn: Sendable {
+        var table: String
+        var id: String
+        var envelope: String
+        var keyID: String
+        var context: @Sendable (String) -> String
+    }
+
+    private static let sealedColumns = [
+        SealedColumn(table: "credentials", id: "connection_id", envelope: "envelope", keyID: "key_id", context: credentialContext),
+        SealedColumn(table: "webhook_subscriptions", id: "id", envelope: "secret_envelope", keyID: "secret_key_id", context: subscriptionContext),
+    ]
+
     public func resealSecrets() async throws -> Int {
         let active = vault.keyring.activeKeyID
         var count = 0
-        let credentials = try await backend.query("SELECT connection_id, envelope FROM credentials WHERE key_id <> $1", [.text(active)])
-        for row in credentials {
-            let id = try row.string("connection_id")
-            let old = try row.string("envelope")
-            let new = try vault.reseal(old, context: Self.credentialContext(id))
-            // Compare-and-swap on the envelope: a refresh that wrote meanwhile already used the new key.
-            let updated = try await backend.query(
-                "UPDATE credentials SET envelope = $1, key_id = $2 WHERE connection_id = $3 AND envelope = $4 RETURNING connection_id",
-                [.text(new), .text(active), .text(id), .text(old)]
+        for column in Self.sealedColumns {
+            let rows = try await backend.query(
+                "SELECT \(column.id) AS id, \(column.envelope) AS envelope FROM \(column.table) WHERE \(column.envelope) IS NOT NULL AND \(column.keyID) <> $1", [.text(active)]
             )
-            count += updated.count
-        }
-        let secrets = try await backend.query("SELECT id, secret_envelope FROM webhook_subscriptions WHERE secret_envelope IS NOT NULL AND secret_key_id <> $1", [.text(active)])
-        for row in secrets {
-            let id = try row.string("id")
-            let old = try row.string("secret_envelope")
-            let new = try vault.reseal(old, context: Self.subscriptionContext(id))
-            let updated = try await backend.query(
-                "UPDATE webhook_subscriptions SET secret_envelope = $1, secret_key_id = $2 WHERE id = $3 AND secret_envelope = $4 RETURNING id",
-                [.text(new), .text(active), .text(id), .text(old)]
-            )
-            count += updated.count
+            for row in rows {
+                let id = try row.string("id")
+                let old = try row.string("envelope")
+                let new = try vault.reseal(old, context: column.context(id))
+                // Compare-and-swap on the envelope: a refresh that wrote meanwhile already used the new key.
+                let updated = try await backend.query(
+                    "UPDATE \(column.table) SET \(column.envelope) = $1, \(column.keyID) = $2 WHERE \(column.id) = $3 AND \(column.envelope) = $4 RETURNING \(column.id)",
+                    [.text(new), .text(active), .text(id), .text(old)]
+                )
+                count += updated.count
+            }
         }
         return count
     }
 
     public func sealingKeys() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for row in try await backend.query("SELECT key_id, COUNT(*) AS n FROM credentials GROUP BY key_id", []) {
-            counts[try row.string("key_id"), default: 0] += Int(try row.int("n"))
-        }
-        for row in try await backend.query("SELECT secret_key_id, COUNT(*) AS n FROM webhook_subscriptions WHERE secret_key_id IS NOT NULL GROUP BY secret_key_id", []) {
-            counts[try row.string("secret_key_id"), default: 0] += Int(try row.int("n"))
+        for column in Self.sealedColumns {
+            let rows = try await backend.query("SELECT \(column.keyID) AS key_id, COUNT(*) AS n FROM \(column.table) WHERE \(column.keyID) IS NOT NULL GROUP BY \(column.keyID)", [])
+            for row in rows {
+                counts[try row.string("key_id"), default: 0] += Int(try row.int("n"))
+            }
         }
         return counts
     }

@@ -154,19 +154,11 @@ extension SQLStore {
     }
 
     public func jobs(state: JobState?, integrationID: String?, limit: Int) async throws -> [JobRecord] {
-        var conditions: [String] = []
-        var binds: [SQLValue] = []
-        if let state {
-            binds.append(.text(state.rawValue))
-            conditions.append("state = $\(binds.count)")
-        }
-        if let integrationID {
-            binds.append(.text(integrationID))
-            conditions.append("integration_id = $\(binds.count)")
-        }
-        binds.append(.int(limit))
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try await backend.query("SELECT * FROM jobs \(filter) ORDER BY created_at DESC, id LIMIT $\(binds.count)", binds).map(Self.job(from:))
+        var conditions = SQLConditions()
+        if let state { conditions.add(.text(state.rawValue)) { "state = \($0)" } }
+        if let integrationID { conditions.add(.text(integrationID)) { "integration_id = \($0)" } }
+        let limit = conditions.limit(limit)
+        return try await backend.query("SELECT * FROM jobs \(conditions.whereClause) ORDER BY created_at DESC, id \(limit)", conditions.binds).map(Self.job(from:))
     }
 
     public func jobCounts() async throws -> [JobState: Int] {

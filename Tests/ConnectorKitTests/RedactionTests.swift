@@ -1,7 +1,7 @@
 import ConnectorKit
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
+import TestSupport
 import Testing
 
 @Suite struct RedactionTests {
@@ -61,21 +61,3 @@ import Testing
     }
 }
 
-/// Captures log lines in memory.
-final class CapturingLogHandler: LogHandler, @unchecked Sendable {
-    // Only the box is shared; LogHandler requires var properties, kept per copy.
-    private let box = NIOLockedValueBox<[String]>([])
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        box.withLockedValue { $0.append("\(event.message) \(event.metadata ?? [:])") }
-    }
-
-    var lines: [String] { box.withLockedValue { $0 } }
-}

@@ -59,7 +59,7 @@ import Testing
         let subscription = WebhookSubscription(system: .custom("testhook"), connectionID: nil)
         try await store.saveSubscription(subscription, secret: hookSecret)
 
-        let sink = SweepLogSink()
+        let sink = CapturingLogHandler()
         let logger = Logger(label: "sweep") { _ in RedactingLogHandler(wrapping: sink) }
         let pipeline = HTTPPipeline(credentials: store, logger: logger)
         let registry = JobRegistry([CallVendor(pipeline: pipeline, connection: connection, url: vendor.server.baseURL + "/resource"), EchoingFailure(store: store)])
@@ -115,21 +115,3 @@ import Testing
     }
 }
 
-/// Captures log lines in memory.
-final class SweepLogSink: LogHandler, @unchecked Sendable {
-    // Only the locked box is shared between copies; metadata and level are per copy as LogHandler expects.
-    private let box = NIOLockedValueBox<[String]>([])
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        box.withLockedValue { $0.append("\(event.level) \(event.message) \(event.metadata ?? [:])") }
-    }
-
-    var lines: [String] { box.withLockedValue { $0 } }
-}

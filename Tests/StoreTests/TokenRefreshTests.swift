@@ -12,6 +12,23 @@ import Testing
         rateLimit: RateLimit(requests: 100_000, per: .seconds(1), burst: 10_000)
     )
 
+    /// Fifty concurrent GETs through the pipeline; returns the failures.
+    static func storm(_ pipeline: HTTPPipeline, connection: Connection, url: String, calls: Int = 50) async -> [String] {
+        await withTaskGroup(of: String?.self) { group in
+            for _ in 0..<calls {
+                group.addTask {
+                    do {
+                        _ = try await pipeline.send(OutboundRequest(method: .GET, url: url), connection: connection, provider: provider)
+                        return nil
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            return await group.reduce(into: [String]()) { if let failure = $1 { $0.append(failure) } }
+        }
+    }
+
     func connect(_ store: SQLStore, vendor: FakeOAuthVendor) async throws -> Connection {
         let connection = Connection(id: "oauth-1", system: .custom("oauthvendor"), baseURLs: ["api": vendor.server.baseURL, "auth": vendor.server.baseURL])
         try await store.addConnection(connection, credential: Credential(kind: .oauth2, accessToken: "expired-access-token", refreshToken: vendor.currentRefreshToken,
@@ -27,19 +44,7 @@ import Testing
         let connection = try await connect(store, vendor: vendor)
         let pipeline = HTTPPipeline(credentials: store)
 
-        let failures = await withTaskGroup(of: String?.self) { group in
-            for _ in 0..<50 {
-                group.addTask {
-                    do {
-                        _ = try await pipeline.send(OutboundRequest(method: .GET, url: vendor.server.baseURL + "/resource"), connection: connection, provider: Self.provider)
-                        return nil
-                    } catch {
-                        return "\(error)"
-                    }
-                }
-            }
-            return await group.reduce(into: [String]()) { if let failure = $1 { $0.append(failure) } }
-        }
+        let failures = await Self.storm(pipeline, connection: connection, url: vendor.server.baseURL + "/resource")
         #expect(failures.isEmpty, "\(failures.prefix(3))")
         #expect(vendor.tokenCalls == 1)
         #expect(vendor.spentTokenReuse == 0)
@@ -62,19 +67,7 @@ import Testing
         let drill = try PackageExecutable.start("mlc-drill", ["refresh-storm", "--connection", connection.id, "--calls", "50"] + test.processArguments,
                                                 environment: ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey])
         let pipeline = HTTPPipeline(credentials: store)
-        let failures = await withTaskGroup(of: String?.self) { group in
-            for _ in 0..<50 {
-                group.addTask {
-                    do {
-                        _ = try await pipeline.send(OutboundRequest(method: .GET, url: vendor.server.baseURL + "/resource"), connection: connection, provider: Self.provider)
-                        return nil
-                    } catch {
-                        return "\(error)"
-                    }
-                }
-            }
-            return await group.reduce(into: [String]()) { if let failure = $1 { $0.append(failure) } }
-        }
+        let failures = await Self.storm(pipeline, connection: connection, url: vendor.server.baseURL + "/resource")
         let result = drill.finish()
         #expect(result.status == 0, "\(result.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]

@@ -21,12 +21,7 @@ public enum PackageExecutable {
 
     /// Starts `name` with `arguments`; stdout and stderr go to pipes.
     public static func start(_ name: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> RunningProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(name))
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in extra { environment[key] = value }
-        process.environment = environment
+        let process = makeProcess(name, arguments, environment: extra)
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -38,12 +33,7 @@ public enum PackageExecutable {
 
     /// Runs `name` to completion, feeding `input` on standard input.
     public static func run(_ name: String, _ arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(name))
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in extra { environment[key] = value }
-        process.environment = environment
+        let process = makeProcess(name, arguments, environment: extra)
         let output = Pipe()
         let errors = Pipe()
         let inputPipe = Pipe()
@@ -57,6 +47,17 @@ public enum PackageExecutable {
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return ProcessResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+extension PackageExecutable {
+    /// A process for executable `name` with this process's environment plus `extra`.
+    static func makeProcess(_ name: String, _ arguments: [String], environment extra: [String: String]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path(name))
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+        return process
     }
 }
 
