@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// A sandbox served on loopback.
+public final class SandboxServer: Sendable {
+    /// The port it listens on.
+    public let port: Int
+    private let task: Task<Void, any Error>
+
+    private init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Serves `router` on 127.0.0.1 (`port` 0 picks a free one) and returns once it listens.
+    public static func start(_ router: Router<BasicRequestContext>, port: Int = 0, label: String = "sandbox") async throws -> SandboxServer {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: label)
+        logger.logLevel = .warning
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: label),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: logger
+        )
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        guard let bound = await iterator.next(), bound > 0 else {
+            task.cancel()
+            if let error = await task.result.failure { throw error }
+            throw CancellationError()
+        }
+        return SandboxServer(port: bound, task: task)
+    }
+
+    /// Stops serving.
+    public func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
+
+extension FreshBooksSandbox {
+    /// Starts a FreshBooks sandbox on its own loopback server.
+    public static func serve(configuration: Configuration = Configuration(), port: Int = 0) async throws -> (sandbox: FreshBooksSandbox, server: SandboxServer) {
+        let sandbox = FreshBooksSandbox(configuration: configuration)
+        let router = Router()
+        sandbox.addRoutes(to: router)
+        return (sandbox, try await SandboxServer.start(router, port: port, label: "freshbooks-sandbox"))
+    }
+}

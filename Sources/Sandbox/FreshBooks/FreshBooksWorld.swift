@@ -1,0 +1,137 @@
+import Foundation
+
+/// Everything the FreshBooks sandbox knows: one demo user with two businesses, the records of
+/// the first, OAuth tokens, webhook callbacks, injected faults and what it received.
+struct FreshBooksWorld: Sendable {
+    struct Business: Sendable {
+        var id: Int
+        var uuid: String
+        var accountID: String
+        var name: String
+        var role: String
+    }
+
+    struct AccessToken: Sendable {
+        var expiresAt: Date
+        var revoked = false
+    }
+
+    struct Callback: Sendable {
+        var id: Int
+        var event: String
+        var uri: String
+        var verified: Bool
+        var verifier: String
+        var updatedAt: Date
+    }
+
+    /// A webhook the sandbox sent (or dropped), for tests and the demo.
+    struct Delivery: Sendable, Codable {
+        var event: String
+        var objectID: String
+        var uri: String
+        var status: Int?
+        var dropped: Bool
+    }
+
+    var configuration: FreshBooksSandbox.Configuration
+    let identityID = 12345
+    var businesses: [Business]
+    var accessTokens: [String: AccessToken] = [:]
+    var refreshTokens: Set<String> = []
+    var spentRefreshTokens: Set<String> = []
+    var authorizationCodes: [String: String] = [:]
+
+    var clients: [Int: JSONValue] = [:]
+    var invoices: [Int: JSONValue] = [:]
+    var expenses: [Int: JSONValue] = [:]
+    var payments: [Int: JSONValue] = [:]
+    var projects: [Int: JSONValue] = [:]
+    var timeEntries: [Int: JSONValue] = [:]
+    var teamMembers: [JSONValue] = []
+    var categories: [JSONValue] = []
+    var callbacks: [Int: Callback] = [:]
+    private var nextID = 100_000
+
+    var faults = FaultPlan()
+    var callTimes: [Date] = []
+    var requestCounts: [String: Int] = [:]
+    var deliveries: [Delivery] = []
+    var tokenRequests = 0
+    var spentTokenReuse = 0
+
+    init(configuration: FreshBooksSandbox.Configuration) {
+        self.configuration = configuration
+        businesses = [
+            Business(id: 439000, uuid: "9c7b1e4e-5a40-4b3a-9d9e-sandbox00001", accountID: "SBX123", name: "Sandbox Agency", role: "owner"),
+            Business(id: 439001, uuid: "9c7b1e4e-5a40-4b3a-9d9e-sandbox00002", accountID: "OTH456", name: "Other Studio", role: "business_employee"),
+        ]
+        categories = [
+            .object(["categoryid": .int(1), "id": .int(1), "category": .string("Travel"), "is_cogs": .bool(false), "vis_state": .int(0)]),
+            .object(["categoryid": .int(2), "id": .int(2), "category": .string("Software"), "is_cogs": .bool(false), "vis_state": .int(0)]),
+        ]
+        teamMembers = [
+            Self.teamMember(id: 1, first: "Avery", last: "Owner", email: "avery@sandbox-agency.test", role: "owner", businessID: 439000),
+            Self.teamMember(id: 2, first: "Blake", last: "Designer", email: "blake@sandbox-agency.test", role: "employee", businessID: 439000),
+            Self.teamMember(id: 3, first: "Casey", last: "Developer", email: "casey@sandbox-agency.test", role: "employee", businessID: 439000),
+        ]
+    }
+
+    /// The business whose records this sandbox holds.
+    var primary: Business { businesses[0] }
+
+    /// A new record id.
+    mutating func newID() -> Int {
+        nextID += 1
+        return nextID
+    }
+
+    /// A new random token.
+    static func token(_ prefix: String) -> String {
+        "\(prefix)_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    }
+
+    /// Issues an access/refresh pair.
+    mutating func issueTokens(now: Date) -> (access: String, refresh: String, expiresIn: Int) {
+        let access = Self.token("fbat")
+        let refresh = Self.token("fbrt")
+        let lifetime = max(1, Int(configuration.accessTokenLifetime.components.seconds))
+        accessTokens[access] = AccessToken(expiresAt: now.addingTimeInterval(Double(lifetime)))
+        refreshTokens.insert(refresh)
+        return (access, refresh, lifetime)
+    }
+
+    static func teamMember(id: Int, first: String, last: String, email: String, role: String, businessID: Int) -> JSONValue {
+        .object([
+            "uuid": .string("team-\(id)"), "identity_id": .int(20000 + id), "first_name": .string(first), "last_name": .string(last),
+            "email": .string(email), "business_id": .int(businessID), "business_role_name": .string(role), "active": .bool(true),
+            "created_at": .number("1600000000"), "updated_at": .number("1600000000"),
+        ])
+    }
+
+    /// `yyyy-MM-dd HH:mm:ss` in US/Eastern, as the accounting API writes `updated`.
+    static func easternTimestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "America/New_York")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
+    }
+
+    /// The US/Eastern calendar date of an instant.
+    static func easternDate(_ date: Date) -> String {
+        String(easternTimestamp(date).prefix(10))
+    }
+
+    /// ISO 8601 UTC without fraction, as the project-like APIs write times (no `Z` on some).
+    static func utcTimestamp(_ date: Date, zulu: Bool = true) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = zulu ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss"
+        return formatter.string(from: date)
+    }
+
+    /// Today's date in UTC, `yyyy-MM-dd`.
+    static func today(_ date: Date) -> String { String(utcTimestamp(date).prefix(10)) }
+}

@@ -1,0 +1,93 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+
+extension FreshBooksSandbox {
+    /// POSTs the verification form to a new callback's URI (`name=callback.verify`, the
+    /// callback id as `object_id`, and the `verifier`), unsigned: the receiver has no secret yet.
+    func sendVerifier(_ callback: FreshBooksWorld.Callback) {
+        let account = accountID
+        let pairs = [("name", "callback.verify"), ("object_id", "\(callback.id)"), ("verifier", callback.verifier), ("account_id", account)]
+        let delay = faults.webhookDelayMilliseconds
+        Task { [http] in
+            if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
+            _ = await Self.post(http, uri: callback.uri, body: SandboxHTTP.formEncode(pairs), signature: nil)
+        }
+    }
+
+    /// Delivers `event` about `objectID` to every verified callback for it, after the configured
+    /// delay, signed as FreshBooks signs (api digest A7); drops or duplicates on demand.
+    func fire(_ event: String, objectID: Int) {
+        let (targets, faults, business, account, identity) = world.withLockedValue { world in
+            (world.callbacks.values.filter { $0.verified && $0.event == event }, world.faults, world.primary.id, world.primary.accountID, world.identityID)
+        }
+        guard !targets.isEmpty else { return }
+        let pairs = [("name", event), ("object_id", "\(objectID)"), ("account_id", account), ("business_id", "\(business)"), ("identity_id", "\(identity)"), ("user_id", "1")]
+        let body = SandboxHTTP.formEncode(pairs)
+        for callback in targets {
+            if faults.dropWebhooks {
+                world.withLockedValue { $0.deliveries.append(.init(event: event, objectID: "\(objectID)", uri: callback.uri, status: nil, dropped: true)) }
+                continue
+            }
+            let signature = Self.sign(pairs, verifier: callback.verifier)
+            let copies = faults.duplicateWebhooks ? 2 : 1
+            Task { [http, world] in
+                if faults.webhookDelayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(faults.webhookDelayMilliseconds)) }
+                for _ in 0..<copies {
+                    let status = await Self.post(http, uri: callback.uri, body: body, signature: signature)
+                    world.withLockedValue { $0.deliveries.append(.init(event: event, objectID: "\(objectID)", uri: callback.uri, status: status, dropped: false)) }
+                }
+            }
+        }
+    }
+
+    /// base64(HMAC-SHA256(verifier, Python `json.dumps` of the form fields as strings)).
+    static func sign(_ pairs: [(String, String)], verifier: String) -> String {
+        let message = PythonJSON.dumps(pairs)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: Data(verifier.utf8)))
+        return Data(mac).base64EncodedString()
+    }
+
+    static func post(_ http: HTTPClient, uri: String, body: String, signature: String?) async -> Int? {
+        var request = HTTPClientRequest(url: uri)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "User-Agent", value: "FreshBooks Webhooks (sandbox)")
+        if let signature { request.headers.add(name: "X-FreshBooks-Hmac-SHA256", value: signature) }
+        request.body = .bytes(ByteBuffer(string: body))
+        do {
+            let response = try await http.execute(request, timeout: .seconds(10))
+            _ = try? await response.body.collect(upTo: 1 << 16)
+            return Int(response.status.code)
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// Python's `json.dumps` with default settings, for a flat object of strings: `", "` and `": "`
+/// separators, `ensure_ascii` (non-ASCII as `\uXXXX`, UTF-16 pairs beyond the BMP), `/` as is.
+enum PythonJSON {
+    static func dumps(_ pairs: [(String, String)]) -> String {
+        "{" + pairs.map { "\(quote($0.0)): \(quote($0.1))" }.joined(separator: ", ") + "}"
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for unit in text.utf16 {
+            switch unit {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x08: out += "\\b"
+            case 0x0C: out += "\\f"
+            case 0x20..<0x7F: out += String(UnicodeScalar(UInt8(unit)))
+            default: out += String(format: "\\u%04x", unit)
+            }
+        }
+        return out + "\""
+    }
+}
