@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Server", targets: ["Server"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "FreshBooks", targets: ["FreshBooks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -94,6 +95,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FreshBooks",
+            dependencies: [
+                "ConnectorKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -44,7 +44,7 @@ public struct WebhookIngress: Sendable {
             return Self.json(.notFound, ["error": "unknown webhook subscription"])
         }
         let secret = try await store.subscriptionSecret(id: subscription.id)
-        let delivery = WebhookDelivery(system: system, subscriptionID: subscription.id, headers: headers, body: body, query: query)
+        let delivery = WebhookDelivery(system: system, subscriptionID: subscription.id, headers: headers, body: body, query: query, receivedAt: Date())
         let context = WebhookSubscriptionContext(id: subscription.id, connectionID: subscription.connectionID, secret: secret)
 
         let verdict: WebhookVerdict
@@ -64,11 +64,21 @@ public struct WebhookIngress: Sendable {
             Telemetry.countDelivery(system: system.rawValue, outcome: "rejected")
             return Self.json(.unauthorized, ["error": "signature verification failed"])
 
-        case .handshake(let status, let responseHeaders, let responseBody, let newSecret):
+        case .handshake(let status, let responseHeaders, let responseBody, let newSecret, let confirmWithVendor):
             if let newSecret {
+                guard subscription.status == .pending else {
+                    try await reject(subscription, reason: "a handshake arrived for a subscription that is already \(subscription.status.rawValue)")
+                    Telemetry.countDelivery(system: system.rawValue, outcome: "rejected")
+                    return Self.json(.unauthorized, ["error": "the subscription is not awaiting a handshake"])
+                }
                 var updated = subscription
-                updated.status = .active
+                updated.status = confirmWithVendor ? .pending : .active
                 try await store.saveSubscription(updated, secret: newSecret)
+                if confirmWithVendor {
+                    try await store.enqueue(try JobRequest(kind: "\(system.rawValue).webhook-confirm", tenant: subscription.tenant, connectionID: subscription.connectionID,
+                                                           coalesceKey: "webhook-confirm:\(subscription.id)", payload: ["subscriptionID": subscription.id], source: .webhook))
+                    onEnqueued()
+                }
             }
             Telemetry.countDelivery(system: system.rawValue, outcome: "handshake")
             var response = Response(status: HTTPResponse.Status(code: status), headers: [:], body: ResponseBody(byteBuffer: ByteBuffer(string: responseBody)))

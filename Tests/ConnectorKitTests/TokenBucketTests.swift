@@ -3,8 +3,8 @@ import Testing
 
 @Suite struct TokenBucketTests {
     @Test func burstGoesAtOnceThenRequestsAreSpacedAtTheRate() async {
-        // 60 per minute = 1 per second, burst 5.
-        let bucket = TokenBucket(limit: RateLimit(requests: 60, per: .seconds(60), burst: 5))
+        // 65 per minute with a burst of 5: refill (65 − 5) / 60 s = 1 per second.
+        let bucket = TokenBucket(limit: RateLimit(requests: 65, per: .seconds(60), burst: 5))
         var waits: [Duration] = []
         for _ in 0..<8 { waits.append(await bucket.reserve()) }
         #expect(waits.prefix(5).allSatisfy { $0 == .zero })
@@ -21,6 +21,12 @@ import Testing
         await bucket.pause(for: .seconds(30))
         let wait = await bucket.reserve()
         #expect(wait > .seconds(29) && wait <= .seconds(30))
+    }
+
+    @Test func noWindowEverSeesMoreThanTheLimit() {
+        let limit = RateLimit(requests: 100, per: .seconds(1))
+        // A full burst plus one window of refill is exactly the published limit.
+        #expect(Double(limit.burst) + limit.refillPerSecond * 1 <= 100.0001)
     }
 
     @Test func defaultBurstIsATenthOfTheWindow() {

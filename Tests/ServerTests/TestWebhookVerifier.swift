@@ -21,7 +21,7 @@ struct TestWebhookVerifier: WebhookVerifier {
         if let offered = delivery.headers.first(name: "X-Test-Handshake") {
             var headers = HTTPHeaders()
             headers.add(name: "X-Test-Handshake", value: offered)
-            return .handshake(status: 200, headers: headers, body: "", secret: offered)
+            return .handshake(status: 200, headers: headers, body: "", secret: offered, confirmWithVendor: false)
         }
         guard let secret = subscription.secret else { return .rejected(reason: "the subscription has no secret yet") }
         guard let signature = delivery.headers.first(name: "X-Test-Signature") else { return .rejected(reason: "no X-Test-Signature header") }

@@ -95,11 +95,12 @@ public struct RateLimit: Sendable, Equatable {
     public init(requests: Int, per: Duration, burst: Int? = nil) {
         self.requests = max(1, requests)
         self.per = per
-        self.burst = max(1, burst ?? requests / 10)
+        self.burst = min(max(1, burst ?? requests / 10), max(1, requests - 1))
     }
 
-    /// Tokens added per second.
+    /// Tokens added per second: `(requests − burst) / per`, so that a full burst plus a window
+    /// of refill never exceeds `requests` in any window of length `per`.
     public var refillPerSecond: Double {
-        Double(requests) / (Double(per.components.seconds) + Double(per.components.attoseconds) / 1e18)
+        Double(max(1, requests - burst)) / (Double(per.components.seconds) + Double(per.components.attoseconds) / 1e18)
     }
 }

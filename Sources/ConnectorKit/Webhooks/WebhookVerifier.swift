@@ -14,14 +14,17 @@ public struct WebhookDelivery: Sendable {
     public var body: ByteBuffer
     /// The query string, if any.
     public var query: String?
+    /// When it arrived (for vendors whose deliveries carry no event id).
+    public var receivedAt: Date
 
     /// Creates a delivery.
-    public init(system: SystemKind, subscriptionID: String, headers: HTTPHeaders, body: ByteBuffer, query: String? = nil) {
+    public init(system: SystemKind, subscriptionID: String, headers: HTTPHeaders, body: ByteBuffer, query: String? = nil, receivedAt: Date = Date()) {
         self.system = system
         self.subscriptionID = subscriptionID
         self.headers = headers
         self.body = body
         self.query = query
+        self.receivedAt = receivedAt
     }
 }
 
@@ -47,8 +50,11 @@ public enum WebhookVerdict: Sendable {
     /// Signature good: these changes happened.
     case accepted([ChangeEvent])
     /// A set-up step (Asana's X-Hook-Secret handshake, a FreshBooks verifier): answer with this
-    /// response and, when `secret` is set, store it as the subscription's secret.
-    case handshake(status: Int, headers: HTTPHeaders, body: String, secret: String?)
+    /// response and, when `secret` is set, store it as the subscription's secret. Accepted only
+    /// while the subscription is pending, so a forged handshake cannot replace a live secret.
+    /// When `confirmWithVendor` is true the vendor wants the secret sent back in a separate call
+    /// (FreshBooks), which the `<system>.webhook-confirm` job makes.
+    case handshake(status: Int, headers: HTTPHeaders, body: String, secret: String?, confirmWithVendor: Bool)
     /// Signature missing or wrong: answered 401, recorded, never enqueued.
     case rejected(reason: String)
 }

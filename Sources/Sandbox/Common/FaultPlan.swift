@@ -8,8 +8,12 @@ public struct FaultPlan: Sendable, Codable, Equatable {
     public var failStatus: Int = 503
     /// Seconds sent in `Retry-After` with a 429.
     public var retryAfterSeconds: Int = 1
-    /// A sustained limit: more than this many calls in any 60 s answer 429.
+    /// A sustained limit: more than this many calls in any window answer 429.
     public var rateLimitPerMinute: Int?
+    /// The window of the sustained limit, in seconds (60 unless a test shortens it).
+    public var rateLimitWindowSeconds: Int = 60
+    /// 429s sent because of the sustained limit.
+    public var rateLimitedCount: Int = 0
     /// Added to every API answer, in milliseconds.
     public var slowMilliseconds: Int = 0
     /// Webhook deliveries are not sent.

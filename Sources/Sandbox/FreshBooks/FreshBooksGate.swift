@@ -18,9 +18,11 @@ extension FreshBooksSandbox {
                 return (SandboxHTTP.json(HTTPResponse.Status(code: status), .object(["errno": .int(status), "message": .string("injected fault")]), headers: headers), slow)
             }
             if let limit = world.faults.rateLimitPerMinute {
-                world.callTimes = world.callTimes.filter { now.timeIntervalSince($0) < 60 }
+                let window = Double(max(1, world.faults.rateLimitWindowSeconds))
+                world.callTimes = world.callTimes.filter { now.timeIntervalSince($0) < window }
                 if world.callTimes.count >= limit {
-                    let wait = max(1, Int((60 - now.timeIntervalSince(world.callTimes[0])).rounded(.up)))
+                    world.faults.rateLimitedCount += 1
+                    let wait = max(1, Int((window - now.timeIntervalSince(world.callTimes[0])).rounded(.up)))
                     return (SandboxHTTP.json(.tooManyRequests, .object(["errno": .int(429), "message": .string("Too many requests")]), headers: [.retryAfter: "\(wait)"]), slow)
                 }
                 world.callTimes.append(now)

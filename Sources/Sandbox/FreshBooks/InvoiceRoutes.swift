@@ -209,6 +209,17 @@ extension FreshBooksSandbox {
         return formatter.string(from: start.addingTimeInterval(Double(days) * 86400))
     }
 
+    /// Records a payment as if the client paid (demo and tests); fires the webhooks FreshBooks would.
+    @discardableResult
+    public func recordPayment(invoiceID: Int, amount: String, date: String? = nil) -> Int? {
+        var input: [String: JSONValue] = ["invoiceid": .int(invoiceID), "amount": .object(["amount": .string(amount)])]
+        if let date { input["date"] = .string(date) }
+        guard case .success(let payment) = recordPayment(input) else { return nil }
+        fire("payment.create", objectID: payment["id"]?.int ?? 0)
+        fire("invoice.update", objectID: invoiceID)
+        return payment["id"]?.int
+    }
+
     /// Marks an invoice viewed by the client (the admin API's stand-in for a client opening it).
     public func markInvoiceViewed(_ id: Int) -> Bool {
         let changed = world.withLockedValue { world -> Bool in

@@ -1,0 +1,154 @@
+import ConnectorKit
+import Foundation
+
+/// The resources whose changes FreshBooks can be polled for.
+public enum FreshBooksResource: String, Sendable, CaseIterable, Codable {
+    case invoices, clients, expenses, payments, projects, timeEntries = "time_entries"
+
+    /// The `ExternalRef` type of its records.
+    public var refType: String {
+        switch self {
+        case .invoices: "invoice"
+        case .clients: "client"
+        case .expenses: "expense"
+        case .payments: "payment"
+        case .projects: "project"
+        case .timeEntries: "time_entry"
+        }
+    }
+
+    /// True for the accounting family (day-granular `search[updated_min]`).
+    var isAccounting: Bool { [.invoices, .clients, .expenses, .payments].contains(self) }
+}
+
+/// Polls one FreshBooks resource from a watermark: the guarantee behind webhooks.
+///
+/// Accounting filters are day-granular (digest A5), so each poll re-reads from the US/Eastern
+/// day before the last poll and drops versions it has already reported, keyed by id and a
+/// digest of the record; the cursor carries that seen-set for the overlap window only.
+public struct FreshBooksPoller: ChangeFeed {
+    /// The resource polled.
+    public let resource: FreshBooksResource
+    /// The client.
+    public let client: FreshBooksClient
+
+    /// Creates a poller.
+    public init(resource: FreshBooksResource, client: FreshBooksClient) {
+        self.resource = resource
+        self.client = client
+    }
+
+    public var name: String { resource.rawValue }
+
+    /// The cursor: where the overlap window starts and the versions seen inside it.
+    public struct Cursor: Codable, Sendable, Equatable {
+        /// US/Eastern day (accounting) or UTC ISO time (projects, time entries).
+        public var since: String
+        /// Record id → version digest.
+        public var seen: [String: String]
+    }
+
+    public func poll(cursor: String?, now: Date) async throws -> FeedPage {
+        let previous = cursor.flatMap { try? JSONDecoder().decode(Cursor.self, from: Data($0.utf8)) }
+        let overlapStart = now.addingTimeInterval(resource.isAccounting ? -86400 : -3600)
+        let since = previous?.since ?? startOf(overlapStart)
+        var seen = previous?.seen ?? [:]
+        var events: [ChangeEvent] = []
+        var current: [String: String] = [:]
+        for try await item in try items(since: since) {
+            let version = item.digest
+            current[item.id] = version
+            guard seen[item.id] != version else { continue }
+            events.append(ChangeEvent(eventID: "fb-poll:\(resource.rawValue):\(item.id):\(version.prefix(16))", ref: ExternalRef(system: .freshbooks, type: resource.refType, id: item.id),
+                                      action: previous == nil || seen[item.id] != nil ? .updated : .created, occurredAt: item.updated, accountRef: client.connection.accountRef))
+            seen[item.id] = version
+        }
+        // Keep only what the next window will see again.
+        let nextSince = max(since, startOf(overlapStart))
+        seen = seen.filter { current[$0.key] != nil }
+        let next = Cursor(since: nextSince, seen: seen)
+        return FeedPage(events: events, cursor: String(decoding: try JSONEncoder().encode(next), as: UTF8.self))
+    }
+
+    private func startOf(_ date: Date) -> String {
+        resource.isAccounting ? FreshBooksWire.easternDay(date) : ProjectSearch.iso(date)
+    }
+
+    private func items(since: String) throws -> Paged<FeedItem> {
+        let accountingPath: (String) throws -> String = { "/accounting/account/\(try client.accountID())/\($0)" }
+        switch resource {
+        case .invoices: return try feed(accountingPath("invoices/invoices"), query: [("search[updated_min]", since), ("include[]", "lines")])
+        case .clients: return try feed(accountingPath("users/clients"), query: [("search[updated_min]", since)])
+        case .expenses: return try feed(accountingPath("expenses/expenses"), query: [("search[updated_min]", since)])
+        case .payments: return try feed(accountingPath("payments/payments"), query: [("search[updated_min]", since)])
+        case .projects: return try metaFeed("/projects/business/\(try client.businessID())/projects", query: [("updated_since", since)])
+        case .timeEntries: return try metaFeed("/timetracking/business/\(try client.businessID())/time_entries", query: [("updated_since", since)])
+        }
+    }
+
+    private func feed(_ path: String, query: [(String, String)]) throws -> Paged<FeedItem> {
+        Paged { [client] page in
+            let result = try await client.send(.GET, path, query: query + [("page", "\(page)"), ("per_page", "100")], as: ResultEnvelope<AccountingPage<FeedItem>>.self).response.result
+            return (result.items, result.pages)
+        }
+    }
+
+    private func metaFeed(_ path: String, query: [(String, String)]) throws -> Paged<FeedItem> {
+        Paged { [client] page in
+            let result = try await client.send(.GET, path, query: query + [("page", "\(page)"), ("per_page", "100")], as: MetaPage<FeedItem>.self)
+            return (result.items, result.meta.pages)
+        }
+    }
+}
+
+/// One listed record, reduced to its id, when it changed, and a digest of all its fields.
+struct FeedItem: Decodable, Sendable {
+    var id: String
+    var updated: Date?
+    var digest: String
+
+    init(from decoder: any Decoder) throws {
+        let tree = try JSONTree(from: decoder)
+        guard case .object(let fields) = tree, let id = fields["id"]?.scalarText else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a listed record has no id"))
+        }
+        self.id = id
+        let stamp = fields["updated"]?.scalarText ?? fields["updated_at"]?.scalarText ?? fields["created_at"]?.scalarText
+        updated = stamp.flatMap { FreshBooksWire.parseEastern($0) ?? FreshBooksWire.parseUTC($0) }
+        digest = Signature.sha256Hex(tree.canonical)
+    }
+}
+
+/// Any JSON, decoded without loss, with a canonical text (sorted keys) for digests.
+indirect enum JSONTree: Decodable, Sendable {
+    case null, bool(Bool), number(String), string(String), array([JSONTree]), object([String: JSONTree])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int64.self) { self = .number(String(value)) }
+        else if let value = try? container.decode(Decimal.self) { self = .number(Money.string(value)) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONTree].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONTree].self)) }
+    }
+
+    var scalarText: String? {
+        switch self {
+        case .number(let text), .string(let text): text
+        default: nil
+        }
+    }
+
+    var canonical: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): value ? "true" : "false"
+        case .number(let text): text
+        case .string(let text): "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .array(let values): "[" + values.map(\.canonical).joined(separator: ",") + "]"
+        case .object(let fields): "{" + fields.keys.sorted().map { "\"\($0)\":\(fields[$0]!.canonical)" }.joined(separator: ",") + "}"
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import ConnectorKit
+import Crypto
+import Foundation
+import NIOHTTP1
+
+/// FreshBooks webhooks ("callbacks", digest A7): the verification POST, the signature check
+/// over the form fields re-serialised as Python's `json.dumps` does, and events from the
+/// id-only payload.
+public struct FreshBooksWebhookVerifier: WebhookVerifier {
+    public let system = SystemKind.freshbooks
+
+    /// Creates the verifier.
+    public init() {}
+
+    public func verify(_ delivery: WebhookDelivery, subscription: WebhookSubscriptionContext) throws -> WebhookVerdict {
+        let body = String(buffer: delivery.body)
+        let pairs = FreshBooksSignature.formPairs(body)
+        let fields = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+        if fields["name"] == "callback.verify" || (fields["verifier"] != nil && fields["name"] == nil) {
+            guard let verifier = fields["verifier"], !verifier.isEmpty else { return .rejected(reason: "verification POST without a verifier") }
+            // FreshBooks: the verifier is sent back with PUT …/callbacks/<id> (digest A7 step 2).
+            return .handshake(status: 200, headers: HTTPHeaders(), body: "", secret: verifier, confirmWithVendor: true)
+        }
+        guard let secret = subscription.secret else { return .rejected(reason: "the callback has no verifier yet; deliveries are refused until it is confirmed") }
+        guard let presented = delivery.headers.first(name: "X-FreshBooks-Hmac-SHA256") else { return .rejected(reason: "missing X-FreshBooks-Hmac-SHA256 header") }
+        guard FreshBooksSignature.verify(pairs: pairs, presented: presented, verifier: secret) else {
+            return .rejected(reason: "X-FreshBooks-Hmac-SHA256 does not match the delivery")
+        }
+        guard let name = fields["name"], let objectID = fields["object_id"], !objectID.isEmpty else {
+            throw ConnectorError.validation(field: "name/object_id", message: "a signed FreshBooks delivery must carry name and object_id")
+        }
+        let parts = name.split(separator: ".", maxSplits: 1)
+        let noun = String(parts.first ?? "")
+        let verb = parts.count > 1 ? String(parts[1]) : ""
+        let action: ChangeEvent.Action = switch verb {
+        case "create": .created
+        case "delete": .deleted
+        case "update", "sendByEmail": .updated
+        default: .other
+        }
+        // FreshBooks sends no event id: the same body inside one minute is one delivery repeated.
+        let minute = Int(delivery.receivedAt.timeIntervalSince1970 / 60)
+        let eventID = "fb:" + Signature.sha256Hex("\(body)|\(minute)")
+        return .accepted([ChangeEvent(eventID: eventID, ref: ExternalRef(system: .freshbooks, type: noun, id: objectID), action: action,
+                                      occurredAt: delivery.receivedAt, connectionID: subscription.connectionID, accountRef: fields["account_id"], vendorEvent: name)])
+    }
+}
+
+/// The FreshBooks signature: base64(HMAC-SHA256(verifier, `json.dumps(form)`)) (digest A7).
+public enum FreshBooksSignature {
+    /// Form fields in wire order, percent-decoded, `+` as space.
+    public static func formPairs(_ body: String) -> [(String, String)] {
+        body.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String { String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text) }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    /// The message FreshBooks signs: Python `json.dumps` of the fields as strings, in order.
+    public static func message(_ pairs: [(String, String)]) -> String {
+        "{" + pairs.map { "\(pythonString($0.0)): \(pythonString($0.1))" }.joined(separator: ", ") + "}"
+    }
+
+    /// The signature of `pairs` under `verifier`.
+    public static func sign(_ pairs: [(String, String)], verifier: String) -> String {
+        Signature.hmacSHA256(Data(message(pairs).utf8), secret: verifier).base64EncodedString()
+    }
+
+    /// Checks a presented signature in constant time.
+    public static func verify(pairs: [(String, String)], presented: String, verifier: String) -> Bool {
+        Signature.constantTimeEquals(Array(sign(pairs, verifier: verifier).utf8), Array(presented.trimmingCharacters(in: .whitespaces).utf8))
+    }
+
+    /// A JSON string as Python writes it with `ensure_ascii=True`.
+    static func pythonString(_ text: String) -> String {
+        var out = "\""
+        for unit in text.utf16 {
+            switch unit {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x08: out += "\\b"
+            case 0x0C: out += "\\f"
+            case 0x20...0x7E: out.unicodeScalars.append(Unicode.Scalar(unit)!)
+            default: out += String(format: "\\u%04x", unit)
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension FreshBooksClient {
+    /// Callbacks registered for this account.
+    public func callbacks() throws -> Paged<Callback> {
+        let path = "/events/account/\(try accountID())/events/callbacks"
+        return accountingPaged(path)
+    }
+
+    /// Registers a callback; FreshBooks then POSTs a verifier to `uri`.
+    public func createCallback(event: String, uri: String) async throws -> Callback {
+        try await send(.POST, "/events/account/\(try accountID())/events/callbacks", body: ["callback": ["event": event, "uri": uri]], as: ResultEnvelope<Named<Callback>>.self).response.result.value
+    }
+
+    /// Confirms a callback with the verifier FreshBooks sent.
+    public func verifyCallback(id: Int, verifier: String) async throws -> Callback {
+        try await send(.PUT, "/events/account/\(try accountID())/events/callbacks/\(id)", body: ["callback": ["verifier": verifier]], as: ResultEnvelope<Named<Callback>>.self).response.result.value
+    }
+
+    /// Asks FreshBooks to send a new verifier.
+    public func resendCallbackVerification(id: Int) async throws -> Callback {
+        try await send(.PUT, "/events/account/\(try accountID())/events/callbacks/\(id)", body: ["callback": ["resend": true]], as: ResultEnvelope<Named<Callback>>.self).response.result.value
+    }
+
+    /// Removes a callback.
+    public func deleteCallback(id: Int) async throws {
+        _ = try await raw(.DELETE, "/events/account/\(try accountID())/events/callbacks/\(id)")
+    }
+
+    func accountingPaged<Item: Decodable & Sendable>(_ path: String) -> Paged<Item> {
+        Paged { [self] page in
+            let result = try await send(.GET, path, query: [("page", "\(page)"), ("per_page", "\(Self.pageSize)")], as: ResultEnvelope<AccountingPage<Item>>.self).response.result
+            return (result.items, result.pages)
+        }
+    }
+}
+
+/// What upkeep must do so that every wanted event has one verified callback to our endpoint.
+public struct CallbackPlan: Sendable, Equatable {
+    /// Events with no callback to us: create one.
+    public var create: [String]
+    /// Callbacks to us that are not verified: ask for a new verifier.
+    public var resend: [Int]
+    /// Callbacks to our endpoint for events no longer wanted, or duplicates: delete.
+    public var delete: [Int]
+
+    /// Plans upkeep from what FreshBooks lists. `isOurs` tells our endpoint's URIs apart.
+    public static func plan(wanted: [String], existing: [Callback], isOurs: (String) -> Bool) -> CallbackPlan {
+        var plan = CallbackPlan(create: [], resend: [], delete: [])
+        let ours = existing.filter { isOurs($0.uri) }
+        for event in wanted {
+            let matching = ours.filter { $0.event == event }.sorted { ($0.verified ? 0 : 1, $0.callbackid) < ($1.verified ? 0 : 1, $1.callbackid) }
+            guard let keep = matching.first else {
+                plan.create.append(event)
+                continue
+            }
+            if !keep.verified { plan.resend.append(keep.callbackid) }
+            plan.delete += matching.dropFirst().map(\.callbackid)
+        }
+        plan.delete += ours.filter { !wanted.contains($0.event) }.map(\.callbackid)
+        return plan
+    }
+}
