@@ -181,6 +181,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "FreshBooksTests",
+            dependencies: [
+                "ConnectorKit", "FreshBooks", "Sandbox", "Store", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ServerTests",
             dependencies: [
                 "ConnectorKit", "Store", "Engine", "Server", "TestSupport",

@@ -136,6 +136,15 @@ public struct Callback: Codable, Sendable, Equatable {
     public var uri: String
     public var verified: Bool
     public var updated_at: String?
+
+    /// Creates a callback description.
+    public init(callbackid: Int, event: String, uri: String, verified: Bool, updated_at: String?) {
+        self.callbackid = callbackid
+        self.event = event
+        self.uri = uri
+        self.verified = verified
+        self.updated_at = updated_at
+    }
 }
 
 /// A team member of a business.

@@ -1,0 +1,41 @@
+import ConnectorKit
+import FreshBooks
+import Foundation
+import Sandbox
+import Store
+import TestSupport
+
+/// A FreshBooks sandbox on loopback and a connected client for it, over a real store.
+struct FreshBooksFixture {
+    let sandbox: FreshBooksSandbox
+    let server: SandboxServer
+    let store: SQLStore
+    let pipeline: HTTPPipeline
+    let connection: Connection
+
+    var client: FreshBooksClient { FreshBooksClient(pipeline: pipeline, connection: connection) }
+
+    static func start(rateLimit: String? = "2000/1s", configuration: FreshBooksSandbox.Configuration = .init()) async throws -> FreshBooksFixture {
+        let (sandbox, server) = try await FreshBooksSandbox.serve(configuration: configuration)
+        let store = try await TestDatabase.sqlite.makeStore().store
+        let tokens = sandbox.issueTokens()
+        var settings = ["account_id": sandbox.accountID, "business_id": "\(sandbox.businessID)"]
+        settings["rate_limit"] = rateLimit
+        let connection = Connection(id: "fb-test", system: .freshbooks, baseURLs: ["api": server.baseURL, "auth": server.baseURL], accountRef: sandbox.accountID, settings: settings)
+        let configuration = sandbox.configuration
+        try await store.addConnection(connection, credential: Credential(kind: .oauth2, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
+                                                                          clientID: configuration.clientID, clientSecret: configuration.clientSecret,
+                                                                          extra: ["redirect_uri": configuration.redirectURI]))
+        return FreshBooksFixture(sandbox: sandbox, server: server, store: store, pipeline: HTTPPipeline(credentials: store), connection: connection)
+    }
+
+    func stop() async {
+        await server.stop()
+        await store.close()
+    }
+
+    /// A client with an invoice-ready customer.
+    func makeClient(email: String = "ops@client.test") async throws -> Client {
+        try await client.createClient(ClientDraft(firstName: "Dana", lastName: "Client", organization: "Client Co", email: email))
+    }
+}

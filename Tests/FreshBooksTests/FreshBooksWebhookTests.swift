@@ -1,0 +1,143 @@
+import ConnectorKit
+import FreshBooks
+import Foundation
+import Hummingbird
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import Sandbox
+import TestSupport
+import Testing
+
+/// A loopback receiver that keeps every POST it gets.
+final class DeliveryReceiver: Sendable {
+    struct Received: Sendable {
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+    }
+
+    private let store: NIOLockedValueBox<[Received]>
+    let server: LoopbackServer
+
+    static func start() async throws -> DeliveryReceiver {
+        let received = NIOLockedValueBox<[Received]>([])
+        let router = Router()
+        router.post("/hook") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            var headers = HTTPHeaders()
+            for field in request.headers { headers.add(name: field.name.rawName, value: field.value) }
+            received.withLockedValue { $0.append(Received(headers: headers, body: body)) }
+            return Response(status: .ok)
+        }
+        return DeliveryReceiver(received: received, server: try await LoopbackServer.start(router))
+    }
+
+    private init(received: NIOLockedValueBox<[Received]>, server: LoopbackServer) {
+        self.store = received
+        self.server = server
+    }
+    var all: [Received] { store.withLockedValue { $0 } }
+
+    func waitFor(count: Int, timeout: Duration = .seconds(5)) async throws -> [Received] {
+        let deadline = ContinuousClock.now + timeout
+        while all.count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        return all
+    }
+}
+
+@Suite struct FreshBooksWebhookTests {
+    let verifier = FreshBooksWebhookVerifier()
+
+    /// Registers a callback, receives the verifier, confirms it; returns the verifier.
+    func subscribe(_ fixture: FreshBooksFixture, receiver: DeliveryReceiver, event: String) async throws -> (Callback, String) {
+        let callback = try await fixture.client.createCallback(event: event, uri: receiver.server.baseURL + "/hook")
+        #expect(!callback.verified)
+        let verification = try #require(try await receiver.waitFor(count: 1).first)
+        let verdict = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: verification.headers, body: verification.body),
+                                          subscription: WebhookSubscriptionContext(id: "s1", connectionID: "fb-test", secret: nil))
+        guard case .handshake(_, _, _, let secret?, let confirm) = verdict else {
+            Issue.record("expected a handshake, got \(verdict)")
+            throw CancellationError()
+        }
+        #expect(confirm)
+        let verified = try await fixture.client.verifyCallback(id: callback.callbackid, verifier: secret)
+        #expect(verified.verified)
+        return (verified, secret)
+    }
+
+    @Test func deliveriesSignedByTheSandboxVerifyAndTamperingIsRejected() async throws {
+        let fixture = try await FreshBooksFixture.start()
+        let receiver = try await DeliveryReceiver.start()
+        defer { Task { await fixture.stop(); await receiver.server.stop() } }
+        let (_, secret) = try await subscribe(fixture, receiver: receiver, event: "client.create")
+        let created = try await fixture.makeClient()
+        let delivery = try #require(try await receiver.waitFor(count: 2).last)
+        let context = WebhookSubscriptionContext(id: "s1", connectionID: "fb-test", secret: secret)
+
+        let verdict = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: delivery.headers, body: delivery.body), subscription: context)
+        guard case .accepted(let events) = verdict else {
+            Issue.record("expected accepted, got \(verdict)")
+            return
+        }
+        #expect(events.map(\.ref) == [ExternalRef(system: .freshbooks, type: "client", id: "\(created.id)")])
+        #expect(events.first?.action == .created && events.first?.accountRef == fixture.sandbox.accountID)
+
+        var changed = Array(delivery.body.readableBytesView)
+        changed[changed.count - 1] ^= 0x01
+        let tampered = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: delivery.headers, body: ByteBuffer(bytes: changed)), subscription: context)
+        let wrongSecret = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: delivery.headers, body: delivery.body),
+                                              subscription: WebhookSubscriptionContext(id: "s1", connectionID: "fb-test", secret: "not-the-verifier"))
+        var headers = delivery.headers
+        headers.remove(name: "X-FreshBooks-Hmac-SHA256")
+        let missing = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: headers, body: delivery.body), subscription: context)
+        for verdict in [tampered, wrongSecret, missing] {
+            guard case .rejected = verdict else {
+                Issue.record("expected rejection, got \(verdict)")
+                continue
+            }
+        }
+    }
+
+    @Test func theSignedMessageIsWhatPythonsJsonDumpsWrites() throws {
+        let pairs = [("name", "invoice.update"), ("object_id", "987654"), ("account_id", "ACM123"), ("note", "Café \"quoted\" / slash \\ tab\t😀")]
+        let ours = FreshBooksSignature.message(pairs)
+        #expect(ours.hasPrefix(#"{"name": "invoice.update", "object_id": "987654""#))
+        // Python itself is the oracle, when the machine has it.
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let script = "import json,sys; print(json.dumps(dict(json.load(sys.stdin))), end='')"
+        python.arguments = ["python3", "-c", script]
+        let input = Pipe()
+        let output = Pipe()
+        python.standardInput = input
+        python.standardOutput = output
+        guard (try? python.run()) != nil else { return }
+        let pairsJSON = try JSONSerialization.data(withJSONObject: pairs.map { [$0.0, $0.1] })
+        input.fileHandleForWriting.write(pairsJSON)
+        try input.fileHandleForWriting.close()
+        let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        python.waitUntilExit()
+        if python.terminationStatus == 0 { #expect(ours == expected) }
+    }
+
+    @Test func upkeepPlansCreatesResendsAndDeletes() {
+        func callback(_ id: Int, _ event: String, _ uri: String, _ verified: Bool) -> Callback {
+            Callback(callbackid: id, event: event, uri: uri, verified: verified, updated_at: nil)
+        }
+        let ours = { (uri: String) in uri.hasPrefix("https://mlc.example/webhooks/freshbooks/") }
+        let plan = CallbackPlan.plan(
+            wanted: ["invoice.update", "payment.create", "client.create"],
+            existing: [
+                callback(1, "invoice.update", "https://mlc.example/webhooks/freshbooks/a", true),
+                callback(2, "invoice.update", "https://mlc.example/webhooks/freshbooks/b", false),
+                callback(3, "payment.create", "https://mlc.example/webhooks/freshbooks/c", false),
+                callback(4, "estimate.create", "https://mlc.example/webhooks/freshbooks/d", true),
+                callback(5, "client.create", "https://someone-else.example/hook", true),
+            ],
+            isOurs: ours
+        )
+        #expect(plan.create == ["client.create"])
+        #expect(plan.resend == [3])
+        #expect(Set(plan.delete) == [2, 4])
+    }
+}
