@@ -14,7 +14,14 @@ extension FreshBooksSandbox {
         router.get("\(base)/users/clients/:id") { [self] request, context -> Response in
             if let refusal = await gate(request, family: .accounting, account: try context.parameters.require("account")) { return refusal }
             let id = try context.parameters.require("id")
-            guard let client = world.withLockedValue({ $0.clients[Int(id) ?? -1] }) else { return FreshBooksErrors.notFound(.accounting, object: "client", field: "userid", value: id) }
+            guard var client = world.withLockedValue({ $0.clients[Int(id) ?? -1] }) else { return FreshBooksErrors.notFound(.accounting, object: "client", field: "userid", value: id) }
+            // Balances come with the single read, as in FreshBooks' recorded response.
+            let balances = world.withLockedValue { world -> [JSONValue] in
+                let owed = world.invoices.values.filter { $0["customerid"]?.int == client["id"]?.int }.compactMap { $0["outstanding"]?["amount"]?.decimal }.reduce(Decimal(0), +)
+                return owed > 0 ? [.object(["amount": .object(["amount": .decimalString(owed), "code": client["currency_code"] ?? .string("USD")])])] : []
+            }
+            client["outstanding_balance"] = .array(balances)
+            client["grand_total_balance"] = .array(balances)
             return single("client", client)
         }
         router.post("\(base)/users/clients") { [self] request, context -> Response in
@@ -115,6 +122,14 @@ extension FreshBooksSandbox {
             "updated": .string(FreshBooksWorld.easternTimestamp(now)), "signup_date": .string(FreshBooksWorld.utcTimestamp(now).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")),
         ]
         for key in clientWritable where fields[key] == nil { fields[key] = key == "note" ? .null : .string("") }
+        let flags: [String: JSONValue] = [
+            "allow_email_include_pdf": .bool(false), "allow_late_fees": .bool(true), "allow_late_notifications": .bool(true), "company_industry": .null,
+            "company_size": .null, "direct_link_token": .null, "fax": .string(""), "has_retainer": .null, "home_phone": .null, "last_activity": .null,
+            "last_login": .null, "notified": .bool(false), "num_logins": .int(0), "pref_email": .bool(true), "pref_gmail": .bool(false), "retainer_id": .null,
+            "s_city": .string(""), "s_code": .string(""), "s_country": .string(""), "s_province": .string(""), "s_street": .string(""), "s_street2": .string(""),
+            "statement_token": .null, "subdomain": .null, "username": .string("client\(id)"),
+        ]
+        fields.merge(flags) { current, _ in current }
         return fields
     }
 

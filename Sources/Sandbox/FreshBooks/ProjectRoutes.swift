@@ -37,7 +37,11 @@ extension FreshBooksSandbox {
                     "active": .bool(true), "complete": .bool(false), "sample": .bool(false), "created_at": .string(now), "updated_at": .string(now),
                     "logged_duration": .null, "services": .array([]), "billed_amount": .string("0.00"), "billed_status": .string("unbilled"), "retainer_id": .null,
                     "expense_markup": .string("0"),
-                    "group": .object(["id": .int(id + 1_000_000), "members": .array([.object(["identity_id": .int(world.identityID), "role": .string("owner"), "active": .bool(true)])]), "pending_invitations": .array([])]),
+                    "group_id": .int(id + 1_000_000),
+                    "group": .object(["id": .int(id + 1_000_000), "members": .array([.object([
+                        "id": .int(id + 2_000_000), "identity_id": .int(world.identityID), "role": .string("owner"), "first_name": .string("Avery"), "last_name": .string("Owner"),
+                        "email": .string("avery@sandbox-agency.test"), "company": .string(world.primary.name), "active": .bool(true),
+                    ])]), "pending_invitations": .array([])]),
                 ]
                 for (key, value) in input where Self.projectWritable.contains(key) { fields[key] = value }
                 world.projects[id] = .object(fields)
@@ -108,6 +112,24 @@ extension FreshBooksSandbox {
             fire("time_entry.create", objectID: entry["id"]?.int ?? 0)
             return createResponse(SandboxHTTP.json(.ok, .object(["time_entry": entry])))
         }
+    }
+
+    /// Logs time on a project as a team member would in FreshBooks (demo and tests); returns its id.
+    @discardableResult
+    public func logTime(projectID: Int, clientID: Int?, seconds: Int, note: String?, startedAt: Date = Date()) -> Int? {
+        let id = world.withLockedValue { world -> Int? in
+            guard world.projects[projectID] != nil else { return nil }
+            let id = world.newID()
+            world.timeEntries[id] = .object([
+                "id": .int(id), "identity_id": .int(world.identityID), "is_logged": .bool(true), "started_at": .string(FreshBooksWorld.utcTimestamp(startedAt)),
+                "created_at": .string(FreshBooksWorld.utcTimestamp(Date())), "client_id": clientID.map { .int($0) } ?? .null, "project_id": .int(projectID),
+                "pending_client": .null, "pending_project": .null, "pending_task": .null, "task_id": .null, "service_id": .null, "note": note.map { .string($0) } ?? .null,
+                "active": .bool(true), "billable": .bool(true), "billed": .bool(false), "internal": .bool(false), "retainer_id": .null, "duration": .int(seconds), "timer": .null,
+            ])
+            return id
+        }
+        if let id { fire("time_entry.create", objectID: id) }
+        return id
     }
 
     static let projectWritable: Set<String> = ["title", "description", "due_date", "client_id", "internal", "budget", "fixed_price", "rate", "billing_method", "project_type", "active", "complete", "group"]
