@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Server", targets: ["Server"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "FreshBooks", targets: ["FreshBooks"]),
+        .library(name: "Flows", targets: ["Flows"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -109,10 +110,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Flows",
+            dependencies: ["ConnectorKit", "Store", "Engine", "FreshBooks"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "MLConnectorCLI",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "Server",
+                "ConnectorKit", "Store", "Engine", "Server", "Flows", "FreshBooks", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

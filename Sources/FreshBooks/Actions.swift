@@ -96,7 +96,11 @@ public struct ActionArguments: Sendable, Codable, Equatable {
 
     func day(_ name: String) throws -> String? {
         guard let text = values[name] else { return nil }
-        guard text.wholeMatch(of: #/[0-9]{4}-[0-9]{2}-[0-9]{2}/#) != nil else {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        guard text.wholeMatch(of: #/[0-9]{4}-[0-9]{2}-[0-9]{2}/#) != nil, let parsed = formatter.date(from: text), formatter.string(from: parsed) == text else {
             throw ConnectorError.validation(field: "--\(name)", message: "--\(name) must be a date as YYYY-MM-DD, got '\(text)'")
         }
         return text

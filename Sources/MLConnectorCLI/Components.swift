@@ -1,16 +1,25 @@
 import ConnectorKit
 import Engine
+import Flows
+import Store
 
-/// What this build can run: the job handlers and webhook verifiers of every system and
-/// integration compiled in. Systems and integrations add themselves here.
-enum Components {
+/// What this build can run, for one process: the system catalog over one HTTP pipeline, and
+/// the job registry and verifiers made from it.
+struct Components {
+    let catalog: SystemCatalog
+
+    init(store: SQLStore, publicURL: String? = nil) {
+        catalog = SystemCatalog(pipeline: HTTPPipeline(credentials: store), publicURL: publicURL)
+    }
+
+    /// Integration change-job kinds this build runs (integrations add theirs).
+    var routableKinds: Set<String> { [] }
+
     /// Every job handler.
-    static func registry() -> JobRegistry {
-        JobRegistry([])
+    func registry() -> JobRegistry {
+        JobRegistry(catalog.handlers(routableKinds: routableKinds))
     }
 
     /// Every webhook verifier.
-    static func verifiers() -> [any WebhookVerifier] {
-        []
-    }
+    var verifiers: [any WebhookVerifier] { catalog.verifiers }
 }

@@ -8,14 +8,23 @@ struct ConnectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connection",
         abstract: "Add, list and remove connections to external systems.",
-        subcommands: [ConnectionAddToken.self, ConnectionList.self, ConnectionRemove.self]
+        subcommands: [ConnectionAdd.self, ConnectionList.self, ConnectionPing.self, ConnectionRemove.self]
+    )
+}
+
+/// `connection add <system>`.
+struct ConnectionAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Connect an account of an external system.",
+        subcommands: [ConnectionAddFreshBooks.self, ConnectionAddToken.self]
     )
 }
 
 /// `connection add-token`: a connection that authenticates with a long-lived token.
 struct ConnectionAddToken: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add-token",
+        commandName: "token",
         abstract: "Add a connection that uses an API token (read from standard input, never from the command line)."
     )
 
@@ -46,19 +55,7 @@ struct ConnectionAddToken: AsyncParsableCommand {
         } catch {
             throw ValidationError(String(describing: error))
         }
-        _ = try parsedBaseURLs()
-    }
-
-    func parsedBaseURLs() throws -> [String: String] {
-        var result: [String: String] = [:]
-        for entry in baseURLs {
-            let parts = entry.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let url = URL(string: String(parts[1])), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw ValidationError("--base-url '\(entry)' must be ROLE=URL, e.g. api=https://api.example.com")
-            }
-            result[String(parts[0])] = String(parts[1])
-        }
-        return result
+        _ = try parseBaseURLs(baseURLs)
     }
 
     func run() async throws {
@@ -66,7 +63,7 @@ struct ConnectionAddToken: AsyncParsableCommand {
             throw CLIFailure(message: "no token on standard input; pipe it in, e.g. printf %s \"$TOKEN\" | ml-connector connection add-token …")
         }
         let credential = username.map { Credential(kind: .basic, username: $0, password: token) } ?? Credential(kind: .apiToken, accessToken: token)
-        let connection = Connection(id: id, tenant: tenant, system: SystemKind(system), baseURLs: try parsedBaseURLs(), accountRef: accountRef)
+        let connection = Connection(id: id, tenant: tenant, system: SystemKind(system), baseURLs: try parseBaseURLs(baseURLs), accountRef: accountRef)
         try await withStore(global) { store in
             try await store.addConnection(connection, credential: credential)
             if global.json {

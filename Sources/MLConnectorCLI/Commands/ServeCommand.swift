@@ -22,10 +22,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest webhook body accepted, in bytes.")
     var bodyLimit: Int = 1 << 20
 
+    @Option(help: "The https URL vendors reach this server at; webhooks are registered only when set (env ML_CONNECTOR_PUBLIC_URL).")
+    var publicURL: String?
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0–65535, got \(port)") }
         if !(1...256).contains(workers) { throw ValidationError("--workers must be 1–256, got \(workers)") }
         if bodyLimit < 1024 { throw ValidationError("--body-limit must be at least 1024 bytes") }
+        if let publicURL, URL(string: publicURL)?.host == nil { throw ValidationError("--public-url must be an absolute URL such as https://mlc.example.com") }
     }
 
     func run() async throws {
@@ -34,10 +38,13 @@ struct ServeCommand: AsyncParsableCommand {
             guard let number = Int(value), (0...65535).contains(number) else { throw CLIFailure(message: "ML_CONNECTOR_PORT must be a port number, got '\(value)'") }
             return number
         } ?? 8080
-        let configuration = ServerConfiguration(host: host ?? environment["ML_CONNECTOR_HOST"] ?? "127.0.0.1", port: resolvedPort, webhookBodyLimit: bodyLimit, workers: workers)
+        let publicURL = self.publicURL ?? environment["ML_CONNECTOR_PUBLIC_URL"]
+        let configuration = ServerConfiguration(host: host ?? environment["ML_CONNECTOR_HOST"] ?? "127.0.0.1", port: resolvedPort, webhookBodyLimit: bodyLimit, workers: workers, publicURL: publicURL)
         try await withStore(global) { store in
             let logger = Logger(label: "ml-connector")
-            let runtime = ServerRuntime(store: store, configuration: configuration, registry: Components.registry(), verifiers: Components.verifiers(), logger: logger)
+            let components = Components(store: store, publicURL: publicURL)
+            try await Schedules.ensure(store: store, catalog: components.catalog)
+            let runtime = ServerRuntime(store: store, configuration: configuration, registry: components.registry(), verifiers: components.verifiers, logger: logger)
             let json = global.json
             try await runtime.run { port in
                 if json {

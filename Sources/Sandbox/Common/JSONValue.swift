@@ -111,4 +111,13 @@ public enum JSONValue: Sendable, Equatable, Codable {
         var copy = value
         return .string(NSDecimalString(&copy, Locale(identifier: "en_US_POSIX")))
     }
+
+    /// A computed money amount as vendors print it: at least two fraction digits ("1255.10").
+    public static func moneyString(_ value: Decimal) -> JSONValue {
+        var copy = value
+        let text = NSDecimalString(&copy, Locale(identifier: "en_US_POSIX"))
+        guard let dot = text.firstIndex(of: ".") else { return .string(text + ".00") }
+        let fraction = text.distance(from: dot, to: text.endIndex) - 1
+        return .string(fraction >= 2 ? text : text + String(repeating: "0", count: 2 - fraction))
+    }
 }

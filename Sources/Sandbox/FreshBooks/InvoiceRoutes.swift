@@ -129,7 +129,7 @@ extension FreshBooksSandbox {
             ])
             world.payments[id] = payment
             let paid = (invoice["paid"]?["amount"]?.decimal ?? 0) + amount
-            invoice["paid"] = .object(["amount": .decimalString(paid), "code": .string(currency)])
+            invoice["paid"] = .object(["amount": .moneyString(paid), "code": .string(currency)])
             invoice["updated"] = .string(FreshBooksWorld.easternTimestamp(now))
             world.invoices[invoiceID] = Self.recompute(.object(invoice), paymentDate: input["date"]?.text ?? FreshBooksWorld.today(now))
             return .success(payment)
@@ -151,7 +151,7 @@ extension FreshBooksSandbox {
             lines.append(.object([
                 "lineid": .int(nextID()), "type": line["type"] ?? .int(0), "name": line["name"] ?? .string(""), "description": line["description"] ?? .string(""),
                 "qty": .decimalString(quantity), "unit_cost": .object(["amount": .decimalString(cost), "code": .string(currency)]),
-                "amount": .object(["amount": .decimalString(rounded), "code": .string(currency)]), "expenseid": line["expenseid"] ?? .null,
+                "amount": .object(["amount": .moneyString(rounded), "code": .string(currency)]), "expenseid": line["expenseid"] ?? .null,
                 "taxName1": line["taxName1"] ?? .null, "taxAmount1": line["taxAmount1"] ?? .null, "taxName2": line["taxName2"] ?? .null, "taxAmount2": line["taxAmount2"] ?? .null,
             ]))
         }
@@ -172,8 +172,8 @@ extension FreshBooksSandbox {
             total += amount + roundedTax
         }
         let paid = fields["paid"]?["amount"]?.decimal ?? 0
-        fields["amount"] = .object(["amount": .decimalString(total), "code": .string(currency)])
-        fields["outstanding"] = .object(["amount": .decimalString(max(0, total - paid)), "code": .string(currency)])
+        fields["amount"] = .object(["amount": .moneyString(total), "code": .string(currency)])
+        fields["outstanding"] = .object(["amount": .moneyString(max(0, total - paid)), "code": .string(currency)])
         if paid > 0 {
             if paid >= total {
                 fields["status"] = .int(4)

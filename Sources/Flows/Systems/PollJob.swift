@@ -1,0 +1,48 @@
+import ConnectorKit
+import Engine
+import Foundation
+import Store
+
+/// Polls one change feed of one connection from its stored watermark, enqueues a job per
+/// changed record for every integration that uses the connection, and advances the watermark
+/// in the same transaction (DESIGN "The path of one change", step 1).
+public struct PollJob: JobHandler {
+    public let kind = "poll"
+    let catalog: SystemCatalog
+    let routableKinds: Set<String>
+
+    /// Creates the handler; `routableKinds` are the change-job kinds this process runs.
+    public init(catalog: SystemCatalog, routableKinds: Set<String>) {
+        self.catalog = catalog
+        self.routableKinds = routableKinds
+    }
+
+    /// What to poll.
+    public struct Payload: Codable, Sendable, Equatable {
+        public var connectionID: String
+        public var feed: String
+    }
+
+    /// A recurring poll of `feed` for `connection`, every `interval` (coalesced per feed).
+    public static func schedule(connection: Connection, feed: String, every interval: Duration, startingAt: Date = Date()) throws -> JobRequest {
+        try JobRequest(kind: "poll", tenant: connection.tenant, connectionID: connection.id, coalesceKey: "poll:\(connection.id):\(feed)",
+                       payload: Payload(connectionID: connection.id, feed: feed), runAt: startingAt, repeatEvery: interval, source: .schedule)
+    }
+
+    public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
+        let payload = try job.decodePayload(Payload.self)
+        guard let connection = try await context.store.connection(id: payload.connectionID) else {
+            throw ConnectorError.permanent("connection \(payload.connectionID) no longer exists; its poll stops")
+        }
+        guard let feed = catalog.feed(named: payload.feed, connection: connection) else {
+            throw ConnectorError.permanent("\(connection.system) has no feed named \(payload.feed)")
+        }
+        let cursor = try await context.store.cursor(connectionID: connection.id, feed: feed.name)
+        let page = try await feed.poll(cursor: cursor, now: context.now)
+        let router = TriggerRouter(store: context.store, kinds: routableKinds)
+        let jobs = try await router.jobs(for: page.events, connectionID: connection.id, trigger: .poll, now: context.now)
+        let writes = page.events.flatMap { (jobs[$0] ?? []).map(StoreWrite.enqueue) } + [.setCursor(connectionID: connection.id, feed: feed.name, value: page.cursor)]
+        return JobOutcome(writes: writes, sourceRef: "\(connection.system):feed:\(feed.name)", unchanged: page.events.isEmpty,
+                          action: "poll \(feed.name): \(page.events.count) changed")
+    }
+}
