@@ -71,9 +71,7 @@ public struct WebhookIngress: Sendable {
                     Telemetry.countDelivery(system: system.rawValue, outcome: "rejected")
                     return Self.json(.unauthorized, ["error": "the subscription is not awaiting a handshake"])
                 }
-                var updated = subscription
-                updated.status = confirmWithVendor ? .pending : .active
-                try await store.saveSubscription(updated, secret: newSecret)
+                try await store.setSubscriptionSecret(id: subscription.id, secret: newSecret, status: confirmWithVendor ? .pending : .active)
                 if confirmWithVendor {
                     try await store.enqueue(try JobRequest(kind: "\(system.rawValue).webhook-confirm", tenant: subscription.tenant, connectionID: subscription.connectionID,
                                                            coalesceKey: "webhook-confirm:\(subscription.id)", payload: ["subscriptionID": subscription.id], source: .webhook))

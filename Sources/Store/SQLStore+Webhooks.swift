@@ -28,6 +28,24 @@ extension SQLStore {
         )
     }
 
+    public func setSubscriptionSecret(id: String, secret: String, status: SubscriptionStatus) async throws {
+        redactor.register([secret])
+        let envelope = try vault.seal(Data(secret.utf8), context: Self.subscriptionContext(id))
+        let rows = try await backend.query(
+            "UPDATE webhook_subscriptions SET secret_envelope = $1, secret_key_id = $2, status = $3, updated_at = $4 WHERE id = $5 RETURNING id",
+            [.text(envelope), .text(vault.keyID(of: envelope)), .text(status.rawValue), .time(Date()), .text(id)]
+        )
+        if rows.isEmpty { throw StoreError.notFound("webhook subscription \(id)") }
+    }
+
+    public func updateSubscription(id: String, status: SubscriptionStatus?, externalID: String?) async throws {
+        let rows = try await backend.query(
+            "UPDATE webhook_subscriptions SET status = COALESCE($1, status), external_id = COALESCE($2, external_id), updated_at = $3 WHERE id = $4 RETURNING id",
+            [.text(status?.rawValue), .text(externalID), .time(Date()), .text(id)]
+        )
+        if rows.isEmpty { throw StoreError.notFound("webhook subscription \(id)") }
+    }
+
     public func subscription(id: String) async throws -> WebhookSubscription? {
         try await backend.query("SELECT * FROM webhook_subscriptions WHERE id = $1", [.text(id)]).first.map(Self.subscription(from:))
     }

@@ -102,6 +102,11 @@ public protocol Store: CredentialSource {
     // MARK: Webhook subscriptions
     /// Stores a subscription, with its shared secret sealed when given.
     func saveSubscription(_ subscription: WebhookSubscription, secret: String?) async throws
+    /// Seals a new secret on a subscription and sets its status, touching nothing else.
+    func setSubscriptionSecret(id: String, secret: String, status: SubscriptionStatus) async throws
+    /// Sets a subscription's status (and, when given, the vendor's id), touching nothing else:
+    /// the ingress, upkeep and confirmation jobs change one row concurrently.
+    func updateSubscription(id: String, status: SubscriptionStatus?, externalID: String?) async throws
     /// A subscription by id.
     func subscription(id: String) async throws -> WebhookSubscription?
     /// A subscription's secret, opened.

@@ -213,6 +213,15 @@ import Testing
         #expect(try await store.subscription(id: subscription.id)?.status == .active)
         let raw = try await store.backend.query("SELECT secret_envelope FROM webhook_subscriptions", [])
         #expect(!"\(raw)".contains("hook-secret-abcdef"))
+
+        // Field-level updates leave every other field as it was.
+        try await store.updateSubscription(id: subscription.id, status: nil, externalID: "cb-77")
+        try await store.setSubscriptionSecret(id: subscription.id, secret: "rotated-secret-123", status: .pending)
+        try await store.updateSubscription(id: subscription.id, status: .failing, externalID: nil)
+        let updated = try #require(try await store.subscription(id: subscription.id))
+        #expect(updated.externalID == "cb-77" && updated.status == .failing && updated.resource == "project:1")
+        #expect(try await store.subscriptionSecret(id: subscription.id) == "rotated-secret-123")
+        await #expect(throws: StoreError.self) { try await store.updateSubscription(id: "missing", status: .active, externalID: nil) }
     }
 
     @Test(arguments: TestDatabase.available)

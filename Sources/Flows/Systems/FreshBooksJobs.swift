@@ -13,7 +13,7 @@ public struct FreshBooksWebhookConfirmJob: JobHandler {
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         struct Payload: Decodable { var subscriptionID: String }
         let payload = try job.decodePayload(Payload.self)
-        guard var subscription = try await context.store.subscription(id: payload.subscriptionID), let connectionID = subscription.connectionID,
+        guard let subscription = try await context.store.subscription(id: payload.subscriptionID), let connectionID = subscription.connectionID,
               let connection = try await context.store.connection(id: connectionID) else {
             throw ConnectorError.permanent("webhook subscription \(payload.subscriptionID) or its connection no longer exists")
         }
@@ -25,8 +25,7 @@ public struct FreshBooksWebhookConfirmJob: JobHandler {
             throw ConnectorError.permanent("subscription \(subscription.id) has no verifier to confirm")
         }
         let callback = try await FreshBooksClient(pipeline: pipeline, connection: connection).verifyCallback(id: callbackID, verifier: verifier)
-        subscription.status = callback.verified ? .active : .failing
-        try await context.store.saveSubscription(subscription, secret: nil)
+        try await context.store.updateSubscription(id: subscription.id, status: callback.verified ? .active : .failing, externalID: nil)
         return JobOutcome(sourceRef: "freshbooks:callback:\(callbackID)", action: "confirm FreshBooks callback \(callback.event)")
     }
 }
@@ -68,9 +67,8 @@ public struct FreshBooksWebhookUpkeepJob: JobHandler {
         }
         subscriptions = subscriptions.filter { $0.externalID.map(live.contains) ?? true }
         for callback in callbacks where callback.verified {
-            if var row = subscriptions.first(where: { $0.externalID == "\(callback.callbackid)" }), row.status != .active {
-                row.status = .active
-                try await context.store.saveSubscription(row, secret: nil)
+            if let row = subscriptions.first(where: { $0.externalID == "\(callback.callbackid)" }), row.status != .active {
+                try await context.store.updateSubscription(id: row.id, status: .active, externalID: nil)
             }
         }
         for id in plan.delete {
@@ -78,9 +76,8 @@ public struct FreshBooksWebhookUpkeepJob: JobHandler {
             for row in subscriptions where row.externalID == "\(id)" { try await context.store.removeSubscription(id: row.id) }
         }
         for id in plan.resend {
-            if var row = subscriptions.first(where: { $0.externalID == "\(id)" }) {
-                row.status = .pending
-                try await context.store.saveSubscription(row, secret: nil)
+            if let row = subscriptions.first(where: { $0.externalID == "\(id)" }) {
+                try await context.store.updateSubscription(id: row.id, status: .pending, externalID: nil)
             }
             _ = try await client.resendCallbackVerification(id: id)
         }
@@ -88,10 +85,8 @@ public struct FreshBooksWebhookUpkeepJob: JobHandler {
             let subscription = WebhookSubscription(tenant: connection.tenant, system: .freshbooks, connectionID: connection.id, resource: event, status: .pending)
             try await context.store.saveSubscription(subscription, secret: nil)
             let callback = try await client.createCallback(event: event, uri: prefix + subscription.id)
-            // Re-read: the verification POST may already have stored the verifier meanwhile.
-            var current = try await context.store.subscription(id: subscription.id) ?? subscription
-            current.externalID = "\(callback.callbackid)"
-            try await context.store.saveSubscription(current, secret: nil)
+            // Only the id: the verification POST may already have stored the verifier meanwhile.
+            try await context.store.updateSubscription(id: subscription.id, status: nil, externalID: "\(callback.callbackid)")
         }
         let changed = !plan.create.isEmpty || !plan.resend.isEmpty || !plan.delete.isEmpty
         return JobOutcome(sourceRef: "freshbooks:account:\(connection.accountRef ?? connection.id)", unchanged: !changed,

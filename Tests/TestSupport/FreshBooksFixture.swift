@@ -3,19 +3,18 @@ import FreshBooks
 import Foundation
 import Sandbox
 import Store
-import TestSupport
 
 /// A FreshBooks sandbox on loopback and a connected client for it, over a real store.
-struct FreshBooksFixture {
-    let sandbox: FreshBooksSandbox
-    let server: SandboxServer
-    let store: SQLStore
-    let pipeline: HTTPPipeline
-    let connection: Connection
+public struct FreshBooksFixture: Sendable {
+    public let sandbox: FreshBooksSandbox
+    public let server: SandboxServer
+    public let store: SQLStore
+    public let pipeline: HTTPPipeline
+    public let connection: Connection
 
-    var client: FreshBooksClient { FreshBooksClient(pipeline: pipeline, connection: connection) }
+    public var client: FreshBooksClient { FreshBooksClient(pipeline: pipeline, connection: connection) }
 
-    static func start(rateLimit: String? = "2000/1s", configuration: FreshBooksSandbox.Configuration = .init()) async throws -> FreshBooksFixture {
+    public static func start(rateLimit: String? = "2000/1s", configuration: FreshBooksSandbox.Configuration = .init()) async throws -> FreshBooksFixture {
         let (sandbox, server) = try await FreshBooksSandbox.serve(configuration: configuration)
         let store = try await TestDatabase.sqlite.makeStore().store
         let tokens = sandbox.issueTokens()
@@ -29,13 +28,13 @@ struct FreshBooksFixture {
         return FreshBooksFixture(sandbox: sandbox, server: server, store: store, pipeline: HTTPPipeline(credentials: store), connection: connection)
     }
 
-    func stop() async {
+    public func stop() async {
         await server.stop()
         await store.close()
     }
 
     /// A client with an invoice-ready customer.
-    func makeClient(email: String = "ops@client.test") async throws -> Client {
+    public func makeClient(email: String = "ops@client.test") async throws -> Client {
         try await client.createClient(ClientDraft(firstName: "Dana", lastName: "Client", organization: "Client Co", email: email))
     }
 }
