@@ -18,25 +18,18 @@ struct SandboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (freshbooks, server) = try await FreshBooksSandbox.serve(port: port)
-        let tokens = freshbooks.issueTokens()
-        let configuration = freshbooks.configuration
-        let description: [String: Any] = [
-            "freshbooks": [
-                "baseURL": server.baseURL, "authURL": server.baseURL, "adminURL": server.baseURL + "/_sandbox",
-                "credentials": ["clientId": configuration.clientID, "clientSecret": configuration.clientSecret, "redirectURI": configuration.redirectURI,
-                                "accessToken": tokens.accessToken, "refreshToken": tokens.refreshToken],
-                "ids": ["accountId": freshbooks.accountID, "businessId": freshbooks.businessID],
-            ] as [String: Any],
-        ]
+        let described = freshbooks.describe(server: server)
+        let description: [String: Any] = ["freshbooks": described]
         let data = try JSONSerialization.data(withJSONObject: description, options: [.sortedKeys, .withoutEscapingSlashes])
         if json {
             print(String(decoding: data, as: UTF8.self))
         } else {
+            let credentials = described["credentials"] as? [String: String] ?? [:]
             print("FreshBooks sandbox: \(server.baseURL) (admin \(server.baseURL)/_sandbox)")
             print("  account \(freshbooks.accountID), business \(freshbooks.businessID)")
-            print("  client id \(configuration.clientID), redirect \(configuration.redirectURI)")
-            print("  access token \(tokens.accessToken)")
-            print("  refresh token \(tokens.refreshToken)")
+            print("  client id \(credentials["clientId"] ?? ""), client secret \(credentials["clientSecret"] ?? ""), redirect \(credentials["redirectURI"] ?? "")")
+            print("  access token \(credentials["accessToken"] ?? "")")
+            print("  refresh token \(credentials["refreshToken"] ?? "")")
             print("Ctrl-C stops it.")
         }
         fflush(nil)
