@@ -14,6 +14,27 @@ struct MLConnector: AsyncParsableCommand {
             AuditCommand.self, ReplayCommand.self, DeadLettersCommand.self, KeysCommand.self, SandboxCommand.self, FreshBooksCommand.self,
         ]
     )
+
+    /// Runs the command; a failure is one line on stderr (`error: …`) and a non-zero exit, with
+    /// usage only when asked for (`--help`).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            let message = SecretRedactor.shared.redact(self.message(for: error)).split(separator: "\n").first.map(String.init) ?? "failed"
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// Sets up logging once: swift-log to stderr, every line through the secret redactor.
