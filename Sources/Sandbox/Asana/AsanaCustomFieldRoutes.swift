@@ -1,0 +1,168 @@
+import Foundation
+import Hummingbird
+
+extension AsanaSandbox {
+    /// Custom field definitions and enum options (digest B5): text, number (precision), enum,
+    /// date; at most 50 options a field.
+    func addCustomFieldRoutes(to router: Router<BasicRequestContext>) {
+        let p = Self.prefix
+        router.post("\(p)/custom_fields") { [self] request, _ -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let input = try await SandboxHTTP.jsonBody(request)["data"]?.object ?? [:]
+            guard input["workspace"]?.text != nil else { return Self.error(.badRequest, "workspace: Missing input") }
+            guard let name = input["name"]?.text, !name.isEmpty else { return Self.error(.badRequest, "name: Missing input") }
+            let subtype = input["resource_subtype"]?.text ?? input["type"]?.text ?? ""
+            guard ["text", "number", "enum", "multi_enum", "date", "people"].contains(subtype) else { return Self.error(.badRequest, "resource_subtype: Invalid custom field type: \(subtype)") }
+            let field = world.withLockedValue { world -> JSONValue in
+                let gid = world.newGID()
+                var fields: [String: JSONValue] = [
+                    "gid": .string(gid), "resource_type": .string("custom_field"), "name": .string(name), "resource_subtype": .string(subtype), "type": .string(subtype),
+                    "description": input["description"] ?? .string(""), "enabled": .bool(true), "is_global_to_workspace": .bool(false), "has_notifications_enabled": .bool(true),
+                ]
+                if subtype == "number" {
+                    fields["precision"] = .int(min(6, max(0, input["precision"]?.int ?? 0)))
+                    fields["format"] = input["format"] ?? .string("none")
+                    if let code = input["currency_code"] { fields["currency_code"] = code }
+                }
+                if subtype == "enum" || subtype == "multi_enum" {
+                    fields["enum_options"] = .array((input["enum_options"]?.array ?? []).map { option in
+                        .object(["gid": .string(world.newGID()), "resource_type": .string("enum_option"), "name": option["name"] ?? .string(""), "enabled": .bool(true), "color": option["color"] ?? .string("none")])
+                    })
+                }
+                world.customFields[gid] = .object(fields)
+                return .object(fields)
+            }
+            return Self.data(field, status: .created)
+        }
+        router.get("\(p)/custom_fields/:field") { [self] request, context -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let gid = try context.parameters.require("field")
+            guard let field = world.withLockedValue({ $0.customFields[gid] }) else { return Self.error(.notFound, "custom_field: Not a recognized ID: \(gid)") }
+            return Self.data(field)
+        }
+        router.put("\(p)/custom_fields/:field") { [self] request, context -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let gid = try context.parameters.require("field")
+            let input = try await SandboxHTTP.jsonBody(request)["data"]?.object ?? [:]
+            let updated = world.withLockedValue { world -> JSONValue? in
+                guard case .object(var fields)? = world.customFields[gid] else { return nil }
+                for key in ["name", "description", "precision"] where input[key] != nil { fields[key] = input[key] }
+                world.customFields[gid] = .object(fields)
+                return .object(fields)
+            }
+            guard let updated else { return Self.error(.notFound, "custom_field: Not a recognized ID: \(gid)") }
+            return Self.data(updated)
+        }
+        router.get("\(p)/workspaces/:workspace/custom_fields") { [self] request, _ -> Response in
+            if let refusal = await gate(request) { return refusal }
+            return Self.page(world.withLockedValue { $0.customFields.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }, request: request, fields: Self.optFields(request))
+        }
+        router.post("\(p)/custom_fields/:field/enum_options") { [self] request, context -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let gid = try context.parameters.require("field")
+            let input = try await SandboxHTTP.jsonBody(request)["data"]?.object ?? [:]
+            guard let name = input["name"]?.text, !name.isEmpty else { return Self.error(.badRequest, "name: Missing input") }
+            let result = world.withLockedValue { world -> Result<JSONValue, Refusal> in
+                guard case .object(var fields)? = world.customFields[gid] else { return .failure(Refusal(Self.error(.notFound, "custom_field: Not a recognized ID: \(gid)"))) }
+                guard ["enum", "multi_enum"].contains(fields["resource_subtype"]?.text ?? "") else { return .failure(Refusal(Self.error(.badRequest, "custom_field: Not an enum custom field"))) }
+                var options = fields["enum_options"]?.array ?? []
+                guard options.count < 50 else { return .failure(Refusal(Self.error(.badRequest, "enum_options: A custom field can have at most 50 enum options"))) }
+                let option: JSONValue = .object(["gid": .string(world.newGID()), "resource_type": .string("enum_option"), "name": .string(name), "enabled": .bool(true), "color": input["color"] ?? .string("none")])
+                options.append(option)
+                fields["enum_options"] = .array(options)
+                world.customFields[gid] = .object(fields)
+                return .success(option)
+            }
+            switch result {
+            case .failure(let refusal): return refusal.response
+            case .success(let option): return Self.data(option, status: .created)
+            }
+        }
+    }
+
+    /// A response that replaces a route's success.
+    struct Refusal: Error {
+        var response: Response
+        init(_ response: Response) { self.response = response }
+    }
+}
+
+/// Why a custom field write was refused.
+struct FieldError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+extension AsanaWorld {
+    /// Checks and converts a task's `custom_fields` write (an object keyed by field gid) against
+    /// the fields on the task's projects; an error message names the field.
+    func validateCustomFieldWrite(_ input: [String: JSONValue], projects: [String]) -> Result<[String: JSONValue], FieldError> {
+        let allowed = Set(projects.flatMap { projectFieldSettings[$0] ?? [] })
+        var values: [String: JSONValue] = [:]
+        for (gid, value) in input {
+            guard let field = customFields[gid] else { return .failure(FieldError("custom_fields: Unknown custom field \(gid)")) }
+            guard allowed.contains(gid) else { return .failure(FieldError("custom_fields: Custom field \(gid) is not on any of the task's projects")) }
+            if case .null = value { values[gid] = .null; continue }
+            switch field["resource_subtype"]?.text {
+            case "number":
+                guard case .number = value else { return .failure(FieldError("custom_fields: Custom field \(gid) (\(field["name"]?.text ?? "")) expects a number")) }
+            case "text":
+                guard case .string(let text) = value, text.count <= 1024 else { return .failure(FieldError("custom_fields: Custom field \(gid) expects a string of at most 1024 characters")) }
+            case "enum":
+                let options = field["enum_options"]?.array ?? []
+                guard let option = value.text, options.contains(where: { $0["gid"]?.text == option && $0["enabled"]?.bool != false }) else {
+                    return .failure(FieldError("custom_fields: \(value.text ?? "the value") is not an enabled enum option of custom field \(gid)"))
+                }
+            case "date":
+                guard let text = value.text, text.wholeMatch(of: #/[0-9]{4}-[0-9]{2}-[0-9]{2}/#) != nil else { return .failure(FieldError("custom_fields: Custom field \(gid) expects a date YYYY-MM-DD")) }
+            default:
+                break
+            }
+            values[gid] = value
+        }
+        return .success(values)
+    }
+
+    /// The typed `custom_fields` array a task reads back: definition plus `*_value` and `display_value`.
+    func customFieldValues(task gid: String, projects: [String]) -> JSONValue {
+        let fieldGIDs = projects.flatMap { projectFieldSettings[$0] ?? [] }
+        var seen = Set<String>()
+        let values = taskValues[gid] ?? [:]
+        return .array(fieldGIDs.filter { seen.insert($0).inserted }.compactMap { fieldGID -> JSONValue? in
+            guard case .object(var entry)? = customFields[fieldGID] else { return nil }
+            entry["enum_options"] = nil
+            let value = values[fieldGID] ?? .null
+            switch entry["resource_subtype"]?.text {
+            case "number":
+                entry["number_value"] = value
+                if let number = value.decimal {
+                    let precision = entry["precision"]?.int ?? 0
+                    var rounded = Decimal()
+                    var copy = number
+                    NSDecimalRound(&rounded, &copy, precision, .plain)
+                    let formatter = NumberFormatter()
+                    formatter.locale = Locale(identifier: "en_US_POSIX")
+                    formatter.minimumFractionDigits = precision
+                    formatter.maximumFractionDigits = precision
+                    entry["display_value"] = .string(formatter.string(from: rounded as NSDecimalNumber) ?? "\(rounded)")
+                } else {
+                    entry["display_value"] = .null
+                }
+            case "text":
+                entry["text_value"] = value
+                entry["display_value"] = value
+            case "enum":
+                let option = customFields[fieldGID]?["enum_options"]?.array?.first { $0["gid"]?.text == value.text }
+                entry["enum_value"] = option ?? .null
+                entry["display_value"] = option?["name"] ?? .null
+            case "date":
+                entry["date_value"] = value.text.map { .object(["date": .string($0), "date_time": .null]) } ?? .null
+                entry["display_value"] = value
+            default:
+                entry["display_value"] = .null
+            }
+            entry["enabled"] = .bool(true)
+            return .object(entry)
+        })
+    }
+}

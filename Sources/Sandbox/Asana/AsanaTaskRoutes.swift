@@ -1,0 +1,200 @@
+import Foundation
+import Hummingbird
+
+extension AsanaSandbox {
+    /// Tasks and their stories (digest B5): create with projects, assignee by gid or email,
+    /// `custom_fields` keyed by field gid, `external` for OAuth apps and `external:ID` lookups.
+    func addTaskRoutes(to router: Router<BasicRequestContext>) {
+        let p = Self.prefix
+        let list: @Sendable (Request, BasicRequestContext) async throws -> Response = { [self] request, context in
+            if let refusal = await gate(request) { return refusal }
+            guard let project = context.parameters.get("project") ?? SandboxHTTP.queryValue(request, "project") else {
+                return Self.error(.badRequest, "Must specify exactly one of project, tag, section, user task list, or assignee + workspace")
+            }
+            let since = SandboxHTTP.queryValue(request, "modified_since")
+            let tasks = world.withLockedValue { world in
+                world.taskOrder.compactMap { world.tasks[$0] }.filter { task in
+                    (task["projects"]?.array ?? []).contains { $0["gid"]?.text == project } && (since.map { (task["modified_at"]?.text ?? "") >= $0 } ?? true)
+                }.map { readable($0, world: world) }
+            }
+            return Self.page(tasks, request: request, fields: Self.optFields(request))
+        }
+        router.get("\(p)/tasks", use: list)
+        router.get("\(p)/projects/:project/tasks", use: list)
+
+        router.get("\(p)/tasks/:task") { [self] request, context -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let reference = try context.parameters.require("task")
+            let oauth = isOAuth(request)
+            let task = world.withLockedValue { world -> JSONValue? in
+                if reference.hasPrefix("external:") {
+                    guard oauth else { return nil }
+                    let key = String(reference.dropFirst("external:".count))
+                    return world.tasks.values.first { $0["external"]?["gid"]?.text == key }.map { readable($0, world: world) }
+                }
+                return world.tasks[reference].map { readable($0, world: world) }
+            }
+            guard let task else { return Self.error(.notFound, "task: Not a recognized ID: \(reference)") }
+            return Self.data(Self.shape(task, fields: Self.optFields(request) ?? Self.defaultTaskFields))
+        }
+        router.post("\(p)/tasks") { [self] request, _ -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let input = try await SandboxHTTP.jsonBody(request)["data"]?.object ?? [:]
+            let oauth = isOAuth(request)
+            let result = world.withLockedValue { world -> Result<JSONValue, Refusal> in
+                let projects = (input["projects"]?.array ?? []).compactMap(\.text)
+                guard !projects.isEmpty || input["workspace"]?.text != nil else { return .failure(Refusal(Self.error(.badRequest, "workspace: Missing input"))) }
+                for project in projects where world.projects[project] == nil { return .failure(Refusal(Self.error(.badRequest, "projects: Not a recognized ID: \(project)"))) }
+                if input["external"] != nil && !oauth { return .failure(Refusal(Self.error(.badRequest, "external: External data can only be set by OAuth apps"))) }
+                if let key = input["external"]?["gid"]?.text, world.tasks.values.contains(where: { $0["external"]?["gid"]?.text == key }) {
+                    return .failure(Refusal(Self.error(.badRequest, "external.gid: A task with this external gid already exists")))
+                }
+                var assignee: JSONValue = .null
+                if let reference = input["assignee"]?.text {
+                    guard let user = world.user(reference) else { return .failure(Refusal(Self.error(.badRequest, "assignee: Not a recognized ID or email: \(reference)"))) }
+                    assignee = AsanaWorld.compact(user)
+                }
+                var values: [String: JSONValue] = [:]
+                if let write = input["custom_fields"]?.object {
+                    switch world.validateCustomFieldWrite(write, projects: projects) {
+                    case .failure(let error): return .failure(Refusal(Self.error(.badRequest, error.message)))
+                    case .success(let checked): values = checked
+                    }
+                }
+                let gid = world.newGID()
+                let now = AsanaWorld.timestamp(Date())
+                var fields: [String: JSONValue] = [
+                    "gid": .string(gid), "resource_type": .string("task"), "resource_subtype": input["resource_subtype"] ?? .string("default_task"),
+                    "name": input["name"] ?? .string(""), "notes": input["notes"] ?? .string(""), "completed": .bool(false), "completed_at": .null,
+                    "due_on": input["due_on"] ?? .null, "due_at": .null, "start_on": .null, "assignee": assignee, "created_at": .string(now), "modified_at": .string(now),
+                    "projects": .array(projects.map { world.projects[$0].map(AsanaWorld.compact) ?? .null }),
+                    "memberships": .array(projects.map { project in .object(["project": world.projects[project].map(AsanaWorld.compact) ?? .null, "section": world.sections[project]?.first.map(AsanaWorld.compact) ?? .null]) }),
+                    "workspace": .object(["gid": .string(world.workspaceGID), "resource_type": .string("workspace"), "name": .string("Sandbox Agency")]),
+                    "parent": .null, "permalink_url": .string("https://app.asana.com/0/0/\(gid)"),
+                ]
+                if let external = input["external"] { fields["external"] = external }
+                world.tasks[gid] = .object(fields)
+                world.taskOrder.append(gid)
+                world.taskValues[gid] = values
+                for project in projects {
+                    _ = world.record(action: "added", resource: .object(["gid": .string(gid), "resource_type": .string("task"), "resource_subtype": .string("default_task")]),
+                                     parent: .object(["gid": .string(project), "resource_type": .string("project")]), streams: [project, gid])
+                }
+                return .success(readable(.object(fields), world: world))
+            }
+            switch result {
+            case .failure(let refusal): return refusal.response
+            case .success(let task):
+                notify(resources: (task["projects"]?.array ?? []).compactMap { $0["gid"]?.text })
+                if takeLostCreate() { return Self.error(.badGateway, "Bad Gateway") }
+                return Self.data(Self.shape(task, fields: Self.optFields(request) ?? Self.defaultTaskFields), status: .created)
+            }
+        }
+        router.put("\(p)/tasks/:task") { [self] request, context -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let gid = try context.parameters.require("task")
+            let input = try await SandboxHTTP.jsonBody(request)["data"]?.object ?? [:]
+            let result = world.withLockedValue { world -> Result<JSONValue, Refusal> in
+                guard case .object(var fields)? = world.tasks[gid] else { return .failure(Refusal(Self.error(.notFound, "task: Not a recognized ID: \(gid)"))) }
+                let projects = (fields["projects"]?.array ?? []).compactMap { $0["gid"]?.text }
+                var changed: [String] = []
+                if let write = input["custom_fields"]?.object {
+                    switch world.validateCustomFieldWrite(write, projects: projects) {
+                    case .failure(let error): return .failure(Refusal(Self.error(.badRequest, error.message)))
+                    case .success(let checked):
+                        for (field, value) in checked where world.taskValues[gid]?[field] != value {
+                            world.taskValues[gid, default: [:]][field] = value
+                            changed.append("custom_fields")
+                        }
+                    }
+                }
+                if let reference = input["assignee"] {
+                    if case .null = reference { fields["assignee"] = .null } else {
+                        guard let user = reference.text.flatMap(world.user) else { return .failure(Refusal(Self.error(.badRequest, "assignee: Not a recognized ID or email"))) }
+                        if fields["assignee"]?["gid"] != user["gid"] { changed.append("assignee") }
+                        fields["assignee"] = AsanaWorld.compact(user)
+                    }
+                }
+                for key in ["name", "notes", "due_on", "start_on", "external"] where input[key] != nil && input[key] != fields[key] {
+                    fields[key] = input[key]
+                    changed.append(key)
+                }
+                if let completed = input["completed"]?.bool, completed != fields["completed"]?.bool {
+                    fields["completed"] = .bool(completed)
+                    fields["completed_at"] = completed ? .string(AsanaWorld.timestamp(Date())) : .null
+                    changed.append("completed")
+                }
+                fields["modified_at"] = .string(AsanaWorld.timestamp(Date()))
+                world.tasks[gid] = .object(fields)
+                for field in Set(changed) {
+                    _ = world.record(action: "changed", resource: .object(["gid": .string(gid), "resource_type": .string("task"), "resource_subtype": .string("default_task")]),
+                                     change: .object(["field": .string(field), "action": .string("changed")]), streams: projects + [gid])
+                }
+                return .success(readable(.object(fields), world: world))
+            }
+            switch result {
+            case .failure(let refusal): return refusal.response
+            case .success(let task):
+                notify(resources: (task["projects"]?.array ?? []).compactMap { $0["gid"]?.text })
+                return Self.data(Self.shape(task, fields: Self.optFields(request) ?? Self.defaultTaskFields))
+            }
+        }
+        router.delete("\(p)/tasks/:task") { [self] request, context -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let gid = try context.parameters.require("task")
+            let projects = world.withLockedValue { world -> [String]? in
+                guard let task = world.tasks.removeValue(forKey: gid) else { return nil }
+                world.taskOrder.removeAll { $0 == gid }
+                let projects = (task["projects"]?.array ?? []).compactMap { $0["gid"]?.text }
+                _ = world.record(action: "deleted", resource: .object(["gid": .string(gid), "resource_type": .string("task")]), streams: projects + [gid])
+                return projects
+            }
+            guard let projects else { return Self.error(.notFound, "task: Not a recognized ID: \(gid)") }
+            notify(resources: projects)
+            return Self.data(.object([:]))
+        }
+        router.get("\(p)/tasks/:task/stories") { [self] request, context -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let gid = try context.parameters.require("task")
+            return Self.page(world.withLockedValue { $0.stories[gid] ?? [] }, request: request, fields: Self.optFields(request))
+        }
+        router.post("\(p)/tasks/:task/stories") { [self] request, context -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let gid = try context.parameters.require("task")
+            let input = try await SandboxHTTP.jsonBody(request)["data"]?.object ?? [:]
+            guard let text = input["text"]?.text ?? input["html_text"]?.text, !text.isEmpty else { return Self.error(.badRequest, "text: Missing input") }
+            let story = world.withLockedValue { world -> JSONValue? in
+                guard let task = world.tasks[gid] else { return nil }
+                let story: JSONValue = .object(["gid": .string(world.newGID()), "resource_type": .string("story"), "resource_subtype": .string("comment_added"),
+                                                "type": .string("comment"), "text": .string(text), "created_at": .string(AsanaWorld.timestamp(Date())),
+                                                "created_by": .object(["gid": .string(world.meGID), "resource_type": .string("user")])])
+                world.stories[gid, default: []].append(story)
+                let projects = (task["projects"]?.array ?? []).compactMap { $0["gid"]?.text }
+                _ = world.record(action: "added", resource: .object(["gid": story["gid"]!, "resource_type": .string("story"), "resource_subtype": .string("comment_added")]),
+                                 parent: .object(["gid": .string(gid), "resource_type": .string("task")]), streams: projects + [gid])
+                return story
+            }
+            guard let story else { return Self.error(.notFound, "task: Not a recognized ID: \(gid)") }
+            return Self.data(story, status: .created)
+        }
+    }
+
+    static let defaultTaskFields: Set<String> = ["name", "completed", "due_on", "assignee", "projects", "custom_fields", "modified_at"]
+
+    /// A task as read: its typed custom field values filled in.
+    func readable(_ task: JSONValue, world: AsanaWorld) -> JSONValue {
+        var copy = task
+        let gid = task["gid"]?.text ?? ""
+        let projects = (task["projects"]?.array ?? []).compactMap { $0["gid"]?.text }
+        copy["custom_fields"] = world.customFieldValues(task: gid, projects: projects)
+        return copy
+    }
+
+    func takeLostCreate() -> Bool {
+        world.withLockedValue { world in
+            guard world.faults.loseNextCreateResponses > 0 else { return false }
+            world.faults.loseNextCreateResponses -= 1
+            return true
+        }
+    }
+}
