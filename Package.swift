@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "FreshBooks", targets: ["FreshBooks"]),
         .library(name: "Flows", targets: ["Flows"]),
+        .library(name: "Asana", targets: ["Asana"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -101,6 +102,17 @@ let package = Package(
         ),
         .target(
             name: "FreshBooks",
+            dependencies: [
+                "ConnectorKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Asana",
             dependencies: [
                 "ConnectorKit",
                 .product(name: "Crypto", package: "swift-crypto"),

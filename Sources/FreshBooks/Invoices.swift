@@ -49,12 +49,3 @@ extension FreshBooksClient {
     }
 }
 
-extension ConnectorError {
-    /// True when a write that failed this way may still have been applied by the vendor.
-    public var mayHaveBeenApplied: Bool {
-        switch self {
-        case .transient, .conflict: true
-        default: false
-        }
-    }
-}

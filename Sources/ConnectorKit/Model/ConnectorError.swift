@@ -26,6 +26,15 @@ public enum ConnectorError: Error, Sendable, Equatable, CustomStringConvertible,
         }
     }
 
+    /// True when a write that failed this way may still have been applied by the vendor, so
+    /// an idempotent create must look before it creates again.
+    public var mayHaveBeenApplied: Bool {
+        switch self {
+        case .transient, .conflict: true
+        default: false
+        }
+    }
+
     /// A short machine-readable name of the case.
     public var kind: String {
         switch self {
