@@ -29,7 +29,7 @@ public struct TaskDraft: Encodable, Sendable, Equatable {
     public var due_on: String?
     public var completed: Bool?
     public var custom_fields: [String: CustomFieldInput]?
-    public var external: Task.External?
+    public var external: AsanaTask.External?
 
     /// Creates a draft.
     public init(name: String? = nil, notes: String? = nil, projects: [String]? = nil, assignee: String? = nil, dueOn: String? = nil, completed: Bool? = nil,
@@ -47,24 +47,24 @@ public struct TaskDraft: Encodable, Sendable, Equatable {
 
 extension AsanaClient {
     /// One task, with exactly the fields the client reads.
-    public func task(gid: String) async throws -> Task {
-        try await send(.GET, "/tasks/\(gid)", fields: Task.fields + (usesOAuth ? ["external"] : []), as: Task.self)
+    public func task(gid: String) async throws -> AsanaTask {
+        try await send(.GET, "/tasks/\(gid)", fields: AsanaTask.fields + (usesOAuth ? ["external"] : []), as: AsanaTask.self)
     }
 
     /// The task carrying our key in `external.gid` (OAuth connections only).
-    public func task(externalKey: String) async throws -> Task? {
+    public func task(externalKey: String) async throws -> AsanaTask? {
         do {
-            return try await send(.GET, "/tasks/external:\(externalKey)", fields: Task.fields + ["external"], as: Task.self)
+            return try await send(.GET, "/tasks/external:\(externalKey)", fields: AsanaTask.fields + ["external"], as: AsanaTask.self)
         } catch let error as ConnectorError where error.kind == "not_found" {
             return nil
         }
     }
 
     /// Tasks of a project, optionally only those modified since an instant.
-    public func tasks(project: String, modifiedSince: Date? = nil) -> AsanaPaged<Task> {
+    public func tasks(project: String, modifiedSince: Date? = nil) -> AsanaPaged<AsanaTask> {
         var query = [("project", project)]
         if let modifiedSince { query.append(("modified_since", AsanaTime.format(modifiedSince))) }
-        return list("/tasks", query: query, fields: Task.fields, as: Task.self)
+        return list("/tasks", query: query, fields: AsanaTask.fields, as: AsanaTask.self)
     }
 
     /// Creates a task exactly once for `key`.
@@ -73,10 +73,10 @@ extension AsanaClient {
     /// access token (which cannot use `external`) it goes in the text custom field `keyField`
     /// and the project's tasks are searched for it. The lookup runs only when an earlier
     /// attempt was uncertain or this one failed after it may have been applied.
-    public func createTask(_ draft: TaskDraft, key: String, keyField: String?, previousAttemptUncertain: Bool) async throws -> Task {
+    public func createTask(_ draft: TaskDraft, key: String, keyField: String?, previousAttemptUncertain: Bool) async throws -> AsanaTask {
         var draft = draft
         if usesOAuth {
-            draft.external = Task.External(gid: key, data: nil)
+            draft.external = AsanaTask.External(gid: key, data: nil)
         } else if let keyField {
             draft.custom_fields = (draft.custom_fields ?? [:]).merging([keyField: .text(key)]) { _, new in new }
         }
@@ -84,7 +84,7 @@ extension AsanaClient {
             return existing
         }
         do {
-            return try await send(.POST, "/tasks", fields: Task.fields, body: draft, as: Task.self)
+            return try await send(.POST, "/tasks", fields: AsanaTask.fields, body: draft, as: AsanaTask.self)
         } catch let error as ConnectorError where error.mayHaveBeenApplied {
             if let existing = try await findTask(key: key, keyField: keyField, projects: draft.projects ?? []) { return existing }
             throw error
@@ -92,7 +92,7 @@ extension AsanaClient {
     }
 
     /// The task carrying `key`, if any.
-    public func findTask(key: String, keyField: String?, projects: [String]) async throws -> Task? {
+    public func findTask(key: String, keyField: String?, projects: [String]) async throws -> AsanaTask? {
         if usesOAuth { return try await task(externalKey: key) }
         guard let keyField else { return nil }
         for project in projects {
@@ -104,12 +104,12 @@ extension AsanaClient {
     }
 
     /// Updates the given fields of a task.
-    public func updateTask(gid: String, _ draft: TaskDraft) async throws -> Task {
-        try await send(.PUT, "/tasks/\(gid)", fields: Task.fields, body: draft, as: Task.self)
+    public func updateTask(gid: String, _ draft: TaskDraft) async throws -> AsanaTask {
+        try await send(.PUT, "/tasks/\(gid)", fields: AsanaTask.fields, body: draft, as: AsanaTask.self)
     }
 
     /// Marks a task complete.
-    public func completeTask(gid: String) async throws -> Task {
+    public func completeTask(gid: String) async throws -> AsanaTask {
         try await updateTask(gid: gid, TaskDraft(completed: true))
     }
 

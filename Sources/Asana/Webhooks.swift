@@ -62,7 +62,7 @@ public struct WebhookFilter: Codable, Sendable, Equatable {
         self.fields = fields
     }
 
-    /// Task changes inside a project.
+    /// AsanaTask changes inside a project.
     public static let projectTasks = [
         WebhookFilter(resourceType: "task", action: "changed", fields: ["completed", "custom_fields", "name", "due_on", "assignee"]),
         WebhookFilter(resourceType: "task", action: "added"),

@@ -85,7 +85,7 @@ public struct CustomFieldValue: Codable, Sendable, Equatable {
 }
 
 /// A task.
-public struct Task: Codable, Sendable, Equatable {
+public struct AsanaTask: Codable, Sendable, Equatable {
     public var gid: String
     public var name: String
     public var notes: String?

@@ -27,6 +27,7 @@ extension AsanaSandbox {
             }
             let now = Date()
             return world.withLockedValue { world -> Response in
+                world.requestCounts["POST /-/oauth_token", default: 0] += 1
                 var refresh: String?
                 switch fields["grant_type"] {
                 case "authorization_code":

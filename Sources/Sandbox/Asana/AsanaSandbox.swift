@@ -176,3 +176,40 @@ public final class AsanaSandbox: Sendable {
         return SandboxHTTP.json(.ok, .object(["data": .array(slice.map { shape($0, fields: fields) }), "next_page": next]))
     }
 }
+
+extension AsanaSandbox {
+    /// Creates a custom field definition (demo and tests); returns its gid and option gids by name.
+    @discardableResult
+    public func createCustomField(name: String, subtype: String, precision: Int? = nil, options: [String] = []) -> (gid: String, options: [String: String]) {
+        world.withLockedValue { world in
+            let gid = world.newGID()
+            var fields: [String: JSONValue] = [
+                "gid": .string(gid), "resource_type": .string("custom_field"), "name": .string(name), "resource_subtype": .string(subtype), "type": .string(subtype),
+                "description": .string(""), "enabled": .bool(true), "is_global_to_workspace": .bool(false), "has_notifications_enabled": .bool(true),
+            ]
+            var optionGIDs: [String: String] = [:]
+            if subtype == "number" { fields["precision"] = .int(precision ?? 2); fields["format"] = .string("none") }
+            if subtype == "enum" {
+                fields["enum_options"] = .array(options.map { option in
+                    let optionGID = world.newGID()
+                    optionGIDs[option] = optionGID
+                    return .object(["gid": .string(optionGID), "resource_type": .string("enum_option"), "name": .string(option), "enabled": .bool(true), "color": .string("none")])
+                })
+            }
+            world.customFields[gid] = .object(fields)
+            return (gid, optionGIDs)
+        }
+    }
+
+    /// Attaches a custom field to a project (demo and tests).
+    public func attach(field: String, to project: String) {
+        world.withLockedValue { world in
+            if !world.projectFieldSettings[project, default: []].contains(field) { world.projectFieldSettings[project, default: []].append(field) }
+        }
+    }
+
+    /// Renames a custom field, as a user might in Asana's UI.
+    public func renameCustomField(_ gid: String, to name: String) {
+        world.withLockedValue { world in world.customFields[gid]?["name"] = .string(name) }
+    }
+}
