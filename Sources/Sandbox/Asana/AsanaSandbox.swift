@@ -86,6 +86,21 @@ public final class AsanaSandbox: Sendable {
         addAsanaAdminRoutes(to: router)
     }
 
+    /// Reads a JSON request body and keeps it for conformance checks.
+    func receivedBody(_ request: Request) async throws -> JSONValue {
+        let body = try await SandboxHTTP.jsonBody(request)
+        world.withLockedValue { world in
+            world.receivedBodies.append(("\(request.method.rawValue) \(request.uri.path)", body))
+            if world.receivedBodies.count > 1000 { world.receivedBodies.removeFirst() }
+        }
+        return body
+    }
+
+    /// Request bodies received so far, by `METHOD path`.
+    public func receivedBodies() -> [(String, JSONValue)] {
+        world.withLockedValue { $0.receivedBodies }
+    }
+
     /// The error envelope: `{"errors": [{"message": …}]}`.
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
         SandboxHTTP.json(status, .object(["errors": .array([.object(["message": .string(message), "help": .string("For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors")])])]))

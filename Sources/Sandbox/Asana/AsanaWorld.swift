@@ -49,6 +49,8 @@ struct AsanaWorld: Sendable {
     var callTimes: [Date] = []
     var requestCounts: [String: Int] = [:]
     var deliveries: [(webhook: String, status: Int?, events: Int)] = []
+    /// Request bodies received, by `METHOD path`, for conformance checks.
+    var receivedBodies: [(String, JSONValue)] = []
     private var nextGID = 1200000000001000
 
     init(configuration: AsanaSandbox.Configuration) {
