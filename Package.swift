@@ -124,7 +124,7 @@ let package = Package(
         ),
         .target(
             name: "Flows",
-            dependencies: ["ConnectorKit", "Store", "Engine", "FreshBooks"],
+            dependencies: ["ConnectorKit", "Store", "Engine", "FreshBooks", "Asana"],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -85,6 +85,12 @@ public struct WebhookIngress: Sendable {
             }
             return response
 
+        case .accepted(let events) where events.isEmpty:
+            // A heartbeat: the subscription is alive.
+            try await store.recordHeartbeat(id: subscription.id, at: Date())
+            Telemetry.countDelivery(system: system.rawValue, outcome: "heartbeat")
+            return Self.json(.ok, ["received": "0", "new": "0"])
+
         case .accepted(let events):
             let (fresh, total) = try await accept(events, subscription: subscription)
             Telemetry.countDelivery(system: system.rawValue, outcome: fresh == 0 && total > 0 ? "duplicate" : "accepted")

@@ -46,6 +46,10 @@ extension SQLStore {
         if rows.isEmpty { throw StoreError.notFound("webhook subscription \(id)") }
     }
 
+    public func recordHeartbeat(id: String, at: Date) async throws {
+        try await backend.query("UPDATE webhook_subscriptions SET last_heartbeat_at = $1, last_delivery_at = $1 WHERE id = $2", [.time(at), .text(id)])
+    }
+
     public func subscription(id: String) async throws -> WebhookSubscription? {
         try await backend.query("SELECT * FROM webhook_subscriptions WHERE id = $1", [.text(id)]).first.map(Self.subscription(from:))
     }

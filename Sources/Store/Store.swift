@@ -107,6 +107,8 @@ public protocol Store: CredentialSource {
     /// Sets a subscription's status (and, when given, the vendor's id), touching nothing else:
     /// the ingress, upkeep and confirmation jobs change one row concurrently.
     func updateSubscription(id: String, status: SubscriptionStatus?, externalID: String?) async throws
+    /// Notes a heartbeat (an empty delivery) on a subscription.
+    func recordHeartbeat(id: String, at: Date) async throws
     /// A subscription by id.
     func subscription(id: String) async throws -> WebhookSubscription?
     /// A subscription's secret, opened.

@@ -14,7 +14,12 @@ import Testing
 
 /// Records the change jobs an integration would get.
 final class RecordingChangeHandler: JobHandler {
-    let kind = "fbtest.change"
+    let kind: String
+
+    init(kind: String = "fbtest.change") {
+        self.kind = kind
+    }
+
     private let seen = NIOLockedValueBox<[ChangeEvent]>([])
 
     var events: [ChangeEvent] { seen.withLockedValue { $0 } }

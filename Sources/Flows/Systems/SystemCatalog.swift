@@ -1,3 +1,4 @@
+import Asana
 import ConnectorKit
 import Engine
 import FreshBooks
@@ -23,12 +24,15 @@ public struct SystemCatalog: Sendable {
         switch connection.system {
         case .freshbooks:
             FreshBooksResource(rawValue: name).map { FreshBooksPoller(resource: $0, client: FreshBooksClient(pipeline: pipeline, connection: connection)) }
+        case .asana:
+            name.hasPrefix("project:") ? AsanaEventsFeed(project: String(name.dropFirst("project:".count)), client: AsanaClient(pipeline: pipeline, connection: connection)) : nil
         default:
             nil
         }
     }
 
-    /// Every feed name of a system.
+    /// Every feed name of a system that needs no configuration (Asana feeds are per watched
+    /// project, named `project:<gid>`, and come from an integration's configuration).
     public func feedNames(for system: SystemKind) -> [String] {
         switch system {
         case .freshbooks: FreshBooksResource.allCases.map(\.rawValue)
@@ -38,7 +42,7 @@ public struct SystemCatalog: Sendable {
 
     /// Webhook verifiers of every system.
     public var verifiers: [any WebhookVerifier] {
-        [FreshBooksWebhookVerifier()]
+        [FreshBooksWebhookVerifier(), AsanaWebhookVerifier()]
     }
 
     /// The system jobs; `routableKinds` are the integration change-job kinds polls route to.
@@ -48,6 +52,8 @@ public struct SystemCatalog: Sendable {
             FreshBooksWebhookConfirmJob(pipeline: pipeline),
             FreshBooksWebhookUpkeepJob(pipeline: pipeline),
             FreshBooksActionJob(pipeline: pipeline),
+            AsanaWebhookUpkeepJob(pipeline: pipeline),
+            AsanaActionJob(pipeline: pipeline),
         ]
     }
 }

@@ -1,0 +1,117 @@
+import Asana
+import ConnectorKit
+import Engine
+import Flows
+import Foundation
+import Logging
+import Sandbox
+import Server
+import ServiceLifecycle
+import Store
+import TestSupport
+import Testing
+
+/// The server, its workers and an Asana sandbox, all on loopback.
+struct AsanaLive {
+    let fixture: AsanaFixture
+    let server: LoopbackServer
+    let changes: RecordingChangeHandler
+    let group: ServiceGroup
+    let running: _Concurrency.Task<Void, any Error>
+
+    static func start() async throws -> AsanaLive {
+        let fixture = try await AsanaFixture.start()
+        try await fixture.store.saveIntegration(IntegrationRecord(id: "astest", kind: "astest", connections: ["asana": fixture.connection.id]))
+        let changes = RecordingChangeHandler(kind: "astest.change")
+        var logger = Logger(label: "live")
+        logger.logLevel = .warning
+        let catalog = SystemCatalog(pipeline: fixture.pipeline, publicURL: nil)
+        let registry = JobRegistry(catalog.handlers(routableKinds: [changes.kind]) + [changes])
+        let pool = WorkerPool(runner: JobRunner(store: fixture.store, registry: registry, retry: RetrySchedule(base: .milliseconds(200), cap: .seconds(1)), logger: logger),
+                              workers: 4, idlePoll: .milliseconds(25))
+        let ingress = WebhookIngress(store: fixture.store, verifiers: catalog.verifiers, router: TriggerRouter(store: fixture.store, kinds: registry.kinds), onEnqueued: { pool.nudge() }, logger: logger)
+        let server = try await LoopbackServer.start(ServerApp(configuration: ServerConfiguration(), store: fixture.store, ingress: ingress, logger: logger).makeRouter())
+        let group = ServiceGroup(configuration: .init(services: [.init(service: pool)], logger: logger))
+        let running = _Concurrency.Task { try await group.run() }
+        return AsanaLive(fixture: fixture, server: server, changes: changes, group: group, running: running)
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        await server.stop()
+        await fixture.stop()
+    }
+
+    func upkeep(projects: [String], workspace: Bool = false) async throws {
+        let payload = AsanaWebhookUpkeepJob.Payload(connectionID: fixture.connection.id, publicURL: server.baseURL, projects: projects, workspace: workspace)
+        try await fixture.store.enqueue(try AsanaWebhookUpkeepJob.schedule(connection: fixture.connection, payload: payload))
+    }
+
+    func waitUntil(_ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("timed out waiting for \(what)")
+                return
+            }
+            try await _Concurrency.Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
+
+@Suite struct AsanaWebhookLifecycleTests {
+    @Test func handshakeDeliveriesAndHeartbeatGoThroughTheIngress() async throws {
+        let live = try await AsanaLive.start()
+        defer { _Concurrency.Task { await live.stop() } }
+        let store = live.fixture.store
+        let project = try await live.fixture.client.createProject(ProjectDraft(name: "Live", team: live.fixture.sandbox.teamGID))
+        try await live.upkeep(projects: [project.gid], workspace: true)
+        try await live.waitUntil("two active webhooks") {
+            let subscriptions = try await store.subscriptions(connectionID: live.fixture.connection.id)
+            return subscriptions.count == 2 && subscriptions.allSatisfy { $0.status == .active && $0.externalID != nil }
+        }
+        let subscription = try #require(try await store.subscriptions(connectionID: live.fixture.connection.id).first { $0.resource == project.gid })
+        #expect(try await store.subscriptionSecret(id: subscription.id) != nil)
+
+        let task = try await live.fixture.client.createTask(TaskDraft(name: "Design", projects: [project.gid]), key: "k1", keyField: nil, previousAttemptUncertain: false)
+        _ = try await live.fixture.client.completeTask(gid: task.gid)
+        try await live.waitUntil("the task change") { live.changes.events.contains { $0.ref.id == task.gid } }
+        #expect(live.changes.events.first { $0.ref.id == task.gid }?.connectionID == live.fixture.connection.id)
+
+        // A new project in the workspace arrives through the workspace webhook.
+        let second = try await live.fixture.client.createProject(ProjectDraft(name: "Another", team: live.fixture.sandbox.teamGID))
+        try await live.waitUntil("the new project") { live.changes.events.contains { $0.ref == ExternalRef(system: .asana, type: "project", id: second.gid) } }
+
+        live.fixture.sandbox.sendHeartbeats()
+        try await live.waitUntil("a heartbeat") { try await store.subscription(id: subscription.id)?.lastHeartbeatAt != nil }
+    }
+
+    @Test func aDeletedWebhookIsRegisteredAgainAndThePollFillsTheGap() async throws {
+        let live = try await AsanaLive.start()
+        defer { _Concurrency.Task { await live.stop() } }
+        let store = live.fixture.store
+        let project = try await live.fixture.client.createProject(ProjectDraft(name: "Gap", team: live.fixture.sandbox.teamGID))
+        // The poll's sync token is taken before anything happens.
+        try await store.enqueue(try PollJob.schedule(connection: live.fixture.connection, feed: "project:\(project.gid)", every: .seconds(300)))
+        try await live.upkeep(projects: [project.gid])
+        try await live.waitUntil("the webhook") { try await store.subscriptions(connectionID: live.fixture.connection.id).first?.status == .active }
+        try await live.waitUntil("the first poll") { try await store.cursor(connectionID: live.fixture.connection.id, feed: "project:\(project.gid)") != nil }
+        let first = try #require(try await store.subscriptions(connectionID: live.fixture.connection.id).first)
+
+        // Asana deletes the webhook without notice; a change happens meanwhile.
+        live.fixture.sandbox.deleteWebhook(try #require(first.externalID))
+        let task = try await live.fixture.client.createTask(TaskDraft(name: "Changed during the gap", projects: [project.gid]), key: "gap", keyField: nil, previousAttemptUncertain: false)
+        try await _Concurrency.Task.sleep(for: .milliseconds(200))
+        #expect(!live.changes.events.contains { $0.ref.id == task.gid })
+
+        try await live.upkeep(projects: [project.gid])
+        try await live.waitUntil("a new webhook") {
+            let subscriptions = try await store.subscriptions(connectionID: live.fixture.connection.id)
+            return subscriptions.count == 1 && subscriptions[0].id != first.id && subscriptions[0].status == .active
+        }
+        #expect(live.fixture.sandbox.webhookGIDs.count == 1)
+        try await store.enqueue(try PollJob.schedule(connection: live.fixture.connection, feed: "project:\(project.gid)", every: .seconds(300)))
+        try await live.waitUntil("the change found by the poll") { live.changes.events.contains { $0.ref.id == task.gid } }
+    }
+}
