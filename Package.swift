@@ -130,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "MLConnectorCLI",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "Server", "Flows", "FreshBooks", "Sandbox",
+                "ConnectorKit", "Store", "Engine", "Server", "Flows", "FreshBooks", "Asana", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -213,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "FlowsTests",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "Server", "Flows", "FreshBooks", "Sandbox", "TestSupport",
+                "ConnectorKit", "Store", "Engine", "Server", "Flows", "FreshBooks", "Asana", "Sandbox", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -11,7 +11,7 @@ struct MLConnector: AsyncParsableCommand {
         abstract: "Keeps FreshBooks, QuickBooks Online and Acumatica in agreement with Asana and Jira.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, ConnectionCommand.self, JobsCommand.self,
-            AuditCommand.self, ReplayCommand.self, DeadLettersCommand.self, KeysCommand.self, SandboxCommand.self, FreshBooksCommand.self,
+            AuditCommand.self, ReplayCommand.self, DeadLettersCommand.self, KeysCommand.self, SandboxCommand.self, FreshBooksCommand.self, AsanaCommand.self,
         ]
     )
 

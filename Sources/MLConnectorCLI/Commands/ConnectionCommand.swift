@@ -17,7 +17,7 @@ struct ConnectionAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Connect an account of an external system.",
-        subcommands: [ConnectionAddFreshBooks.self, ConnectionAddToken.self]
+        subcommands: [ConnectionAddFreshBooks.self, ConnectionAddAsana.self, ConnectionAddToken.self]
     )
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Asana
 import ConnectorKit
 import Foundation
 import FreshBooks
@@ -38,6 +39,11 @@ struct ConnectionPing: AsyncParsableCommand {
                     throw CLIFailure(message: "the token no longer reaches business \(connection.settings["business_id"] ?? "?"); connect again")
                 }
                 account = "\(business.business.name) (account \(business.business.account_id), business \(business.business.id), role \(business.role))"
+            case .asana:
+                let me = try await AsanaClient(pipeline: pipeline, connection: connection).me()
+                let workspace = me.workspaces?.first { $0.gid == connection.settings["workspace_gid"] }
+                guard let workspace else { throw CLIFailure(message: "the token no longer reaches workspace \(connection.settings["workspace_gid"] ?? "?"); connect again") }
+                account = "\(me.email ?? me.gid) in workspace \(workspace.name ?? workspace.gid) (\(connection.settings["auth"] ?? "pat"))"
             default:
                 throw CLIFailure(message: "ping is not available for \(connection.system) in this build")
             }

@@ -18,8 +18,10 @@ struct SandboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (freshbooks, server) = try await FreshBooksSandbox.serve(port: port)
+        let (asana, asanaServer) = try await AsanaSandbox.serve(port: port == 0 ? 0 : port + 1)
         let described = freshbooks.describe(server: server)
-        let description: [String: Any] = ["freshbooks": described]
+        let asanaDescribed = asana.describe(server: asanaServer, projectGID: asana.seedProject(name: "Website redesign"))
+        let description: [String: Any] = ["freshbooks": described, "asana": asanaDescribed]
         let data = try JSONSerialization.data(withJSONObject: description, options: [.sortedKeys, .withoutEscapingSlashes])
         if json {
             print(String(decoding: data, as: UTF8.self))
@@ -30,7 +32,12 @@ struct SandboxCommand: AsyncParsableCommand {
             print("  client id \(credentials["clientId"] ?? ""), client secret \(credentials["clientSecret"] ?? ""), redirect \(credentials["redirectURI"] ?? "")")
             print("  access token \(credentials["accessToken"] ?? "")")
             print("  refresh token \(credentials["refreshToken"] ?? "")")
-            print("Ctrl-C stops it.")
+            let asanaCredentials = asanaDescribed["credentials"] as? [String: String] ?? [:]
+            let asanaIDs = asanaDescribed["ids"] as? [String: String] ?? [:]
+            print("Asana sandbox: \(asanaDescribed["baseURL"] ?? "") (admin \(asanaServer.baseURL)/_sandbox)")
+            print("  workspace \(asanaIDs["workspaceGid"] ?? ""), team \(asanaIDs["teamGid"] ?? ""), project \(asanaIDs["projectGid"] ?? "")")
+            print("  personal access token \(asanaCredentials["personalAccessToken"] ?? "")")
+            print("Ctrl-C stops them.")
         }
         fflush(nil)
         while true { try await Task.sleep(for: .seconds(3600)) }

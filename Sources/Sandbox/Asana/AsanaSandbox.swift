@@ -228,3 +228,36 @@ extension AsanaSandbox {
         world.withLockedValue { world in world.customFields[gid]?["name"] = .string(name) }
     }
 }
+
+extension AsanaSandbox {
+    /// Creates a project in the demo team (seeding for the demo and `ml-connector sandbox`).
+    @discardableResult
+    public func seedProject(name: String) -> String {
+        world.withLockedValue { world in
+            let gid = world.newGID()
+            let now = AsanaWorld.timestamp(Date())
+            world.projects[gid] = .object([
+                "gid": .string(gid), "resource_type": .string("project"), "name": .string(name), "notes": .string(""), "archived": .bool(false), "completed": .bool(false),
+                "color": .null, "due_on": .null, "start_on": .null, "created_at": .string(now), "modified_at": .string(now),
+                "owner": .object(["gid": .string(world.meGID), "resource_type": .string("user")]),
+                "team": .object(["gid": .string(world.teamGID), "resource_type": .string("team"), "name": .string("Delivery")]),
+                "workspace": .object(["gid": .string(world.workspaceGID), "resource_type": .string("workspace"), "name": .string("Sandbox Agency")]),
+                "members": .array([]), "custom_field_settings": .array([]), "permalink_url": .string("https://app.asana.com/0/\(gid)/list"),
+            ])
+            world.sections[gid] = [.object(["gid": .string(world.newGID()), "resource_type": .string("section"), "name": .string("Untitled section")])]
+            return gid
+        }
+    }
+
+    /// What `ml-connector sandbox --json` prints for Asana.
+    public func describe(server: SandboxServer, projectGID: String) -> [String: Any] {
+        let tokens = issueOAuthTokens()
+        let configuration = configuration
+        return [
+            "baseURL": server.baseURL + Self.prefix, "authURL": server.baseURL, "adminURL": server.baseURL + "/_sandbox",
+            "credentials": ["personalAccessToken": personalAccessToken, "clientId": configuration.clientID, "clientSecret": configuration.clientSecret,
+                            "redirectURI": configuration.redirectURI, "accessToken": tokens.accessToken, "refreshToken": tokens.refreshToken],
+            "ids": ["workspaceGid": workspaceGID, "teamGid": teamGID, "projectGid": projectGID],
+        ]
+    }
+}
