@@ -57,7 +57,7 @@ import Testing
                                         environment: ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey])
         }
         for drill in drills {
-            let result = drill.finish()
+            let result = await drill.finish()
             #expect(result.status == 0, "\(result.stderr.suffix(2000))")
         }
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
@@ -77,7 +77,7 @@ import Testing
         let id = try await store.enqueue(JobRequest(kind: "drill.hang")).jobID
         let worker = try PackageExecutable.start("mlc-drill", ["hang", "--lease-ms", "1500"] + test.processArguments,
                                                  environment: ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey])
-        let line = worker.waitForLine(containing: "claimed")
+        let line = await worker.waitForLine(containing: "claimed")
         #expect(line == "claimed \(id)")
         worker.kill9()
         #expect(try await store.job(id: id)?.state == .running)

@@ -1,32 +1,23 @@
 import Foundation
 import Sandbox
+import TestSupport
 import Testing
 
 /// FreshBooks' own Python SDK works against the sandbox unchanged but for its base URLs: the
 /// sandbox is written from the vendor's contract, not from our client. CI installs the SDK in a
-/// virtual environment and names its interpreter in ML_CONNECTOR_TEST_FRESHBOOKS_SDK_PYTHON.
+/// virtual environment and names its interpreter in ML_CONNECTOR_TEST_VENDOR_SDK_PYTHON.
 @Suite struct OfficialSDKTests {
-    static let python = ProcessInfo.processInfo.environment["ML_CONNECTOR_TEST_FRESHBOOKS_SDK_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+    static let python = ProcessInfo.processInfo.environment["ML_CONNECTOR_TEST_VENDOR_SDK_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Conformance/freshbooks_sdk_check.py").path
 
-    @Test("freshbooks-sdk (official, Python) against the sandbox", .enabled(if: python != nil, "ML_CONNECTOR_TEST_FRESHBOOKS_SDK_PYTHON is not set"))
+    @Test("freshbooks-sdk (official, Python) against the sandbox", .enabled(if: python != nil, "ML_CONNECTOR_TEST_VENDOR_SDK_PYTHON is not set"))
     func theOfficialSDKWorksAgainstTheSandbox() async throws {
         let (sandbox, server) = try await FreshBooksSandbox.serve()
         defer { Task { await server.stop() } }
         let description = try JSONSerialization.data(withJSONObject: ["freshbooks": sandbox.describe(server: server)])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.python))
-        process.arguments = [Self.script, String(decoding: description, as: UTF8.self)]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: err, as: UTF8.self).suffix(1500))")
-        let found = try #require(try JSONSerialization.jsonObject(with: out) as? [String: Any])
+        let result = try await PackageExecutable.runExecutable(try #require(Self.python), [Self.script, String(decoding: description, as: UTF8.self)])
+        #expect(result.status == 0, "\(result.stderr.suffix(1500))")
+        let found = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(found["business_ids"] as? [Int] == [sandbox.businessID, 439001])
         #expect(found["clients_listed"] as? Int == 1)
         #expect(found["invoice_status"] as? String == "draft")

@@ -17,9 +17,9 @@ import Testing
         (["connection", "list", "--database-url", "mysql://x"], "--database-url"),
         (["bogus-command"], "Unknown option"),
     ])
-    func aBadArgumentIsOneLineAndAFailure(_ arguments: [String], _ mentions: String) throws {
+    func aBadArgumentIsOneLineAndAFailure(_ arguments: [String], _ mentions: String) async throws {
         let directory = try TestDatabase.temporaryDirectory()
-        let result = try PackageExecutable.run("ml-connector", arguments + ["--data-dir", directory], environment: ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey])
+        let result = try await PackageExecutable.run("ml-connector", arguments + ["--data-dir", directory], environment: ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey])
         #expect(result.status != 0)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(result.stderr)")

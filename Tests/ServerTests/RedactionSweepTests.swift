@@ -99,11 +99,11 @@ import Testing
         }
         let environment = ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey]
         for command in [["audit", "--json", "--limit", "1000"], ["audit"], ["dead-letters", "--json", "--all"], ["dead-letters", "--all"], ["connection", "list", "--json"], ["jobs", "--json"]] {
-            let result = try PackageExecutable.run("ml-connector", command + ["--data-dir", test.dataDirectory], environment: environment)
+            let result = try await PackageExecutable.run("ml-connector", command + ["--data-dir", test.dataDirectory], environment: environment)
             #expect(result.status == 0, "\(command): \(result.stderr)")
             haystacks["ml-connector \(command.joined(separator: " "))"] = result.stdout + result.stderr
         }
-        let badURL = try PackageExecutable.run("ml-connector", ["connection", "list", "--database-url", "postgres://mlc:supersecretpw-7@127.0.0.1:1/db", "--data-dir", test.dataDirectory], environment: environment)
+        let badURL = try await PackageExecutable.run("ml-connector", ["connection", "list", "--database-url", "postgres://mlc:supersecretpw-7@127.0.0.1:1/db", "--data-dir", test.dataDirectory], environment: environment)
         #expect(badURL.status != 0 && badURL.stderr.contains("cannot reach PostgreSQL"))
         haystacks["bad database url"] = badURL.stdout + badURL.stderr
 

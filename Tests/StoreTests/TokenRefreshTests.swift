@@ -68,7 +68,7 @@ import Testing
                                                 environment: ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey])
         let pipeline = HTTPPipeline(credentials: store)
         let failures = await Self.storm(pipeline, connection: connection, url: vendor.server.baseURL + "/resource")
-        let result = drill.finish()
+        let result = await drill.finish()
         #expect(result.status == 0, "\(result.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(report?["ok"] as? Int == 50, "\(result.stdout)")

@@ -31,8 +31,37 @@ public enum PackageExecutable {
         return RunningProcess(process: process, output: output, errors: errors)
     }
 
-    /// Runs `name` to completion, feeding `input` on standard input.
-    public static func run(_ name: String, _ arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) throws -> ProcessResult {
+    /// Runs `name` to completion, feeding `input` on standard input. The waiting happens on a
+    /// dispatch thread: blocking Swift's cooperative threads would starve servers the child
+    /// talks to in this very process.
+    public static func run(_ name: String, _ arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) async throws -> ProcessResult {
+        try await offPool { try runBlocking(name, arguments, input: input, environment: extra) }
+    }
+
+    /// Runs any executable to completion off the cooperative pool.
+    public static func runExecutable(_ path: String, _ arguments: [String]) async throws -> ProcessResult {
+        try await offPool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+            let output = Pipe()
+            let errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            return RunningProcess(process: process, output: output, errors: errors).finishBlocking()
+        }
+    }
+
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+
+    static func runBlocking(_ name: String, _ arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) throws -> ProcessResult {
         let process = makeProcess(name, arguments, environment: extra)
         let output = Pipe()
         let errors = Pipe()
@@ -43,10 +72,7 @@ public enum PackageExecutable {
         try process.run()
         if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
         try inputPipe.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        return RunningProcess(process: process, output: output, errors: errors).finishBlocking()
     }
 }
 
@@ -68,6 +94,11 @@ public struct ProcessResult: Sendable {
     public var stderr: String
 }
 
+/// Holds the stderr bytes read on another thread; written once before `group.wait()` returns.
+final class ErrBox: @unchecked Sendable {
+    var data = Data()
+}
+
 /// A child process a test started.
 public final class RunningProcess: @unchecked Sendable {
     // Process and Pipe are not Sendable; each instance is used by the one test that made it.
@@ -82,7 +113,11 @@ public final class RunningProcess: @unchecked Sendable {
     }
 
     /// Reads stdout until a line containing `marker` appears (or the process ends).
-    public func waitForLine(containing marker: String) -> String? {
+    public func waitForLine(containing marker: String) async -> String? {
+        (try? await PackageExecutable.offPool { [self] in waitForLineBlocking(containing: marker) }) ?? nil
+    }
+
+    func waitForLineBlocking(containing marker: String) -> String? {
         var buffer = ""
         let handle = output.fileHandleForReading
         while true {
@@ -100,9 +135,22 @@ public final class RunningProcess: @unchecked Sendable {
     }
 
     /// Waits for the process to end and returns what it printed.
-    public func finish() -> ProcessResult {
+    public func finish() async -> ProcessResult {
+        (try? await PackageExecutable.offPool { [self] in finishBlocking() }) ?? ProcessResult(status: -1, stdout: "", stderr: "")
+    }
+
+    /// Reads both pipes at once (a child filling one while we wait on the other would hang).
+    func finishBlocking() -> ProcessResult {
+        let group = DispatchGroup()
+        let errBox = ErrBox()
+        group.enter()
+        DispatchQueue.global().async { [errors] in
+            errBox.data = errors.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        let err = errBox.data
         process.waitUntilExit()
         return ProcessResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
