@@ -16,7 +16,7 @@ public struct AsanaActions: Sendable {
     public static let names = ["list-projects", "create-project", "create-task", "update-task", "complete-task", "set-custom-field", "add-comment", "list-users", "task-changed"]
 
     /// Runs action `name`.
-    public func run(_ name: String, arguments: AsanaActionArguments, cursor: String? = nil, now: Date = Date()) async throws -> AsanaActionResult {
+    public func run(_ name: String, arguments: ActionArguments, cursor: String? = nil, now: Date = Date()) async throws -> AsanaActionResult {
         switch name {
         case "list-projects":
             return .projects(try await client.projects(team: arguments["team"], archived: try arguments.bool("archived")).collect())
@@ -56,7 +56,7 @@ public struct AsanaActions: Sendable {
     }
 
     /// `--field GID=VALUE` pairs, converted by each field's own type.
-    private func fieldValues(_ arguments: AsanaActionArguments) async throws -> [String: CustomFieldInput]? {
+    private func fieldValues(_ arguments: ActionArguments) async throws -> [String: CustomFieldInput]? {
         let pairs = arguments.lists["field"] ?? []
         guard !pairs.isEmpty else { return nil }
         var values: [String: CustomFieldInput] = [:]
@@ -67,44 +67,6 @@ public struct AsanaActions: Sendable {
             values[field.gid] = try client.input(for: field, text: parts[1])
         }
         return values
-    }
-}
-
-/// Action arguments by flag name; `field` may repeat.
-public struct AsanaActionArguments: Sendable, Codable, Equatable {
-    public var values: [String: String]
-    public var lists: [String: [String]]
-
-    /// Creates arguments.
-    public init(values: [String: String] = [:], lists: [String: [String]] = [:]) {
-        self.values = values
-        self.lists = lists
-    }
-
-    /// A flag's value.
-    public subscript(name: String) -> String? { values[name] }
-
-    func required(_ name: String) throws -> String {
-        guard let value = values[name], !value.isEmpty else { throw ConnectorError.validation(field: "--\(name)", message: "--\(name) is required") }
-        return value
-    }
-
-    func bool(_ name: String) throws -> Bool? {
-        guard let text = values[name] else { return nil }
-        guard let value = Bool(text) else { throw ConnectorError.validation(field: "--\(name)", message: "--\(name) must be true or false") }
-        return value
-    }
-
-    func day(_ name: String) throws -> String? {
-        guard let text = values[name] else { return nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        guard let date = formatter.date(from: text), formatter.string(from: date) == text else {
-            throw ConnectorError.validation(field: "--\(name)", message: "--\(name) must be a date as YYYY-MM-DD, got '\(text)'")
-        }
-        return text
     }
 }
 

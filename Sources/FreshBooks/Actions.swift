@@ -62,59 +62,7 @@ public struct FreshBooksActions: Sendable {
     }
 }
 
-/// Action arguments by flag name (without dashes); `line` may repeat.
-public struct ActionArguments: Sendable, Codable, Equatable {
-    /// Single-valued flags.
-    public var values: [String: String]
-    /// Repeated flags.
-    public var lists: [String: [String]]
-
-    /// Creates arguments.
-    public init(values: [String: String] = [:], lists: [String: [String]] = [:]) {
-        self.values = values
-        self.lists = lists
-    }
-
-    /// A flag's value.
-    public subscript(name: String) -> String? { values[name] }
-
-    func required(_ name: String) throws -> String {
-        guard let value = values[name], !value.isEmpty else { throw ConnectorError.validation(field: "--\(name)", message: "--\(name) is required") }
-        return value
-    }
-
-    func int(_ name: String) throws -> Int? {
-        guard let text = values[name] else { return nil }
-        guard let value = Int(text) else { throw ConnectorError.validation(field: "--\(name)", message: "--\(name) must be a whole number, got '\(text)'") }
-        return value
-    }
-
-    func requiredInt(_ name: String) throws -> Int {
-        guard let value = try int(name) else { throw ConnectorError.validation(field: "--\(name)", message: "--\(name) is required") }
-        return value
-    }
-
-    func day(_ name: String) throws -> String? {
-        guard let text = values[name] else { return nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        guard text.wholeMatch(of: #/[0-9]{4}-[0-9]{2}-[0-9]{2}/#) != nil, let parsed = formatter.date(from: text), formatter.string(from: parsed) == text else {
-            throw ConnectorError.validation(field: "--\(name)", message: "--\(name) must be a date as YYYY-MM-DD, got '\(text)'")
-        }
-        return text
-    }
-
-    func currency(_ name: String) throws -> CurrencyCode? {
-        guard let text = values[name] else { return nil }
-        do {
-            return try CurrencyCode(text)
-        } catch {
-            throw ConnectorError.validation(field: "--\(name)", message: "--\(name) must be an ISO currency code such as USD, got '\(text)'")
-        }
-    }
-
+extension ActionArguments {
     /// `--line "Design work|10|125.50"`: name, quantity, unit price.
     func lines(_ name: String, currency: CurrencyCode) throws -> [InvoiceLine] {
         let texts = lists[name] ?? []

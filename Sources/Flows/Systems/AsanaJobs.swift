@@ -41,9 +41,7 @@ public struct AsanaWebhookUpkeepJob: JobHandler {
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(Payload.self)
-        guard let connection = try await context.store.connection(id: payload.connectionID) else {
-            throw ConnectorError.permanent("connection \(payload.connectionID) no longer exists")
-        }
+        let connection = try await context.requireConnection(payload.connectionID)
         let client = AsanaClient(pipeline: pipeline, connection: connection)
         let live = Dictionary(try await client.webhooks().collect().map { ($0.gid, $0) }, uniquingKeysWith: { first, _ in first })
         var subscriptions = try await context.store.subscriptions(connectionID: connection.id).filter { $0.system == .asana }
@@ -93,10 +91,10 @@ public struct AsanaActionJob: JobHandler {
     public struct Payload: Codable, Sendable {
         public var connectionID: String
         public var action: String
-        public var arguments: AsanaActionArguments
+        public var arguments: ActionArguments
 
         /// Creates a payload.
-        public init(connectionID: String, action: String, arguments: AsanaActionArguments) {
+        public init(connectionID: String, action: String, arguments: ActionArguments) {
             self.connectionID = connectionID
             self.action = action
             self.arguments = arguments
@@ -105,9 +103,7 @@ public struct AsanaActionJob: JobHandler {
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(Payload.self)
-        guard let connection = try await context.store.connection(id: payload.connectionID) else {
-            throw ConnectorError.permanent("connection \(payload.connectionID) no longer exists")
-        }
+        let connection = try await context.requireConnection(payload.connectionID)
         let result = try await AsanaActions(client: AsanaClient(pipeline: pipeline, connection: connection)).run(payload.action, arguments: payload.arguments, now: context.now)
         return JobOutcome(targetRef: result.firstRef, action: "asana \(payload.action)")
     }

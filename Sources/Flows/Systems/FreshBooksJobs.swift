@@ -51,9 +51,7 @@ public struct FreshBooksWebhookUpkeepJob: JobHandler {
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(Payload.self)
-        guard let connection = try await context.store.connection(id: payload.connectionID) else {
-            throw ConnectorError.permanent("connection \(payload.connectionID) no longer exists")
-        }
+        let connection = try await context.requireConnection(payload.connectionID)
         let client = FreshBooksClient(pipeline: pipeline, connection: connection)
         let prefix = payload.publicURL + "/webhooks/freshbooks/"
         let callbacks = try await client.callbacks().collect()
@@ -115,9 +113,7 @@ public struct FreshBooksActionJob: JobHandler {
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(Payload.self)
-        guard let connection = try await context.store.connection(id: payload.connectionID) else {
-            throw ConnectorError.permanent("connection \(payload.connectionID) no longer exists")
-        }
+        let connection = try await context.requireConnection(payload.connectionID)
         let result = try await FreshBooksActions(client: FreshBooksClient(pipeline: pipeline, connection: connection)).run(payload.action, arguments: payload.arguments, now: context.now)
         let target: String? = switch result {
         case .clients(let clients): clients.first.map { "freshbooks:client:\($0.id)" }

@@ -31,9 +31,7 @@ public struct PollJob: JobHandler {
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(Payload.self)
-        guard let connection = try await context.store.connection(id: payload.connectionID) else {
-            throw ConnectorError.permanent("connection \(payload.connectionID) no longer exists; its poll stops")
-        }
+        let connection = try await context.requireConnection(payload.connectionID)
         guard let feed = catalog.feed(named: payload.feed, connection: connection) else {
             throw ConnectorError.permanent("\(connection.system) has no feed named \(payload.feed)")
         }
@@ -44,5 +42,15 @@ public struct PollJob: JobHandler {
         let writes = page.events.flatMap { (jobs[$0] ?? []).map(StoreWrite.enqueue) } + [.setCursor(connectionID: connection.id, feed: feed.name, value: page.cursor)]
         return JobOutcome(writes: writes, sourceRef: "\(connection.system):feed:\(feed.name)", unchanged: page.events.isEmpty,
                           action: "poll \(feed.name): \(page.events.count) changed")
+    }
+}
+
+extension JobContext {
+    /// The connection a job works for; a job whose connection was removed fails for good.
+    func requireConnection(_ id: String) async throws -> Connection {
+        guard let connection = try await store.connection(id: id) else {
+            throw ConnectorError.permanent("connection \(id) no longer exists; remove or replay the job once it is connected again")
+        }
+        return connection
     }
 }

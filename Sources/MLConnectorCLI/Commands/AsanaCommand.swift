@@ -43,14 +43,14 @@ struct AsanaCommand: AsyncParsableCommand {
         }
     }
 
-    var arguments: AsanaActionArguments {
+    var arguments: ActionArguments {
         var values: [String: String] = [:]
         for (key, value) in [("team", team), ("archived", archived), ("name", name), ("notes", notes), ("due", due), ("project", project), ("task", task),
                              ("assignee", assignee), ("value", value), ("text", text), ("key", key), ("key-field", keyField)] {
             values[key] = value
         }
         if action == "set-custom-field" { values["field"] = field.first }
-        return AsanaActionArguments(values: values, lists: action == "set-custom-field" || field.isEmpty ? [:] : ["field": field])
+        return ActionArguments(values: values, lists: action == "set-custom-field" || field.isEmpty ? [:] : ["field": field])
     }
 
     func run() async throws {
