@@ -124,7 +124,10 @@ let package = Package(
         ),
         .target(
             name: "Flows",
-            dependencies: ["ConnectorKit", "Store", "Engine", "FreshBooks", "Asana"],
+            dependencies: [
+                "ConnectorKit", "Store", "Engine", "FreshBooks", "Asana",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
