@@ -18,7 +18,7 @@ public enum Migrations {
     }
 
     /// Every migration this build knows.
-    public static let all: [Migration] = [initialSchema]
+    public static let all: [Migration] = [initialSchema, runningByRecord]
 
     /// The newest version this build knows.
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
@@ -53,6 +53,13 @@ public enum Migrations {
         let rows = try await db.query("SELECT MAX(version) AS version FROM schema_migrations", [])
         return Int(rows.first?.optionalInt("version") ?? 0)
     }
+
+    /// Finds the running job of a record quickly, so claims can skip its siblings.
+    static let runningByRecord = Migration(
+        version: 2,
+        name: "index running jobs by coalescing key",
+        statements: ["CREATE INDEX jobs_coalesce_running ON jobs (coalesce_key) WHERE state = 'running'"]
+    )
 
     static let initialSchema = Migration(
         version: 1,

@@ -47,6 +47,10 @@ extension SQLStore {
                     SELECT id FROM jobs
                     WHERE kind IN (\(Self.placeholders(from: 6, count: kindList.count)))
                       AND ((state = 'pending' AND run_at <= $4) OR (state = 'running' AND lease_until < $4))
+                      -- One record, one worker: a job waits while another for the same record runs.
+                      AND (coalesce_key IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM jobs AS busy
+                          WHERE busy.coalesce_key = jobs.coalesce_key AND busy.state = 'running' AND busy.lease_until >= $4 AND busy.id <> jobs.id))
                     ORDER BY run_at LIMIT $5\(skipLocked))
                 RETURNING *
                 """,

@@ -86,6 +86,8 @@ import Testing
         let claim = try #require(try await store.claimJobs(worker: "w", kinds: ["k"], limit: 5, lease: .seconds(30), now: now.addingTimeInterval(1)).first)
         let third = try await store.enqueue(JobRequest(kind: "k", coalesceKey: "rec-1", payload: #"{"v":3}"#))
         #expect(!third.merged && third.jobID != claim.job.id)
+        // While the first runs, its successor for the same record waits: one record, one worker.
+        #expect(try await store.claimJobs(worker: "w2", kinds: ["k"], limit: 5, lease: .seconds(30), now: Date().addingTimeInterval(1)).isEmpty)
         // A retry of the running job folds into that newer pending job instead of duplicating it.
         try await store.retryJob(claim, at: Date(), error: "x", audit: AuditEntry(action: "k", outcome: .retrying))
         #expect(try await store.job(id: claim.job.id)?.state == .merged)

@@ -56,4 +56,9 @@ public struct SystemCatalog: Sendable {
             AsanaActionJob(pipeline: pipeline),
         ]
     }
+
+    /// The integrations' handlers, by the change-job kind they run.
+    public func integrationHandlers() -> [any JobHandler] {
+        [FreshBooksAsanaChangeJob(pipeline: pipeline)]
+    }
 }

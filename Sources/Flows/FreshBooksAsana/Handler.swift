@@ -1,0 +1,85 @@
+import Asana
+import ConnectorKit
+import Engine
+import Foundation
+import FreshBooks
+import Store
+
+/// Runs the FreshBooks ↔ Asana integration for one changed record: fetch the current record,
+/// map it, compare with the link's content hash, write only what changed, and hand back the
+/// links and audit for the transaction that completes the job (DESIGN "The path of one change").
+public struct FreshBooksAsanaChangeJob: JobHandler {
+    public let kind = "freshbooks-asana.change"
+    let pipeline: HTTPPipeline
+
+    /// Creates the handler.
+    public init(pipeline: HTTPPipeline) {
+        self.pipeline = pipeline
+    }
+
+    public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
+        let payload = try job.decodePayload(TriggerRouter.ChangePayload.self)
+        guard let integrationID = job.integrationID, let integration = try await context.store.integration(id: integrationID) else {
+            throw ConnectorError.permanent("integration \(job.integrationID ?? "?") no longer exists")
+        }
+        guard integration.state == .active else {
+            return JobOutcome(sourceRef: payload.event.ref.description, unchanged: true, action: "skipped: integration paused")
+        }
+        let session = try await FreshBooksAsanaSession(integration: integration, context: context, pipeline: pipeline)
+        let ref = payload.event.ref
+        switch (ref.system, ref.type) {
+        case (.asana, "project"): return try await session.syncProject(gid: ref.id)
+        case (.asana, "task"): return try await session.syncTask(gid: ref.id)
+        case (.freshbooks, "invoice"): return try await session.syncInvoiceStatus(invoiceID: try Self.number(ref))
+        case (.freshbooks, "payment"): return try await session.syncInvoiceStatus(invoiceID: try await session.freshbooks.payment(id: try Self.number(ref)).invoiceID, via: ref)
+        default: return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: \(ref.type) changes do not move anything")
+        }
+    }
+
+    static func number(_ ref: ExternalRef) throws -> Int {
+        guard let id = Int(ref.id) else { throw ConnectorError.permanent("\(ref) does not carry a FreshBooks numeric id") }
+        return id
+    }
+}
+
+/// One job's view of the integration: its configuration, both clients, and the store's links.
+struct FreshBooksAsanaSession {
+    let integration: IntegrationRecord
+    let config: FreshBooksAsanaConfig
+    let context: JobContext
+    let freshbooks: FreshBooksClient
+    let asana: AsanaClient
+    let currency: CurrencyCode
+
+    init(integration: IntegrationRecord, context: JobContext, pipeline: HTTPPipeline) async throws {
+        self.integration = integration
+        self.context = context
+        do {
+            config = try JSONDecoder().decode(FreshBooksAsanaConfig.self, from: Data(integration.config.utf8))
+        } catch {
+            throw ConnectorError.permanent("integration \(integration.id) has an unreadable configuration; apply it again: \(error)")
+        }
+        guard let fbID = integration.connections["freshbooks"], let asanaID = integration.connections["asana"] else {
+            throw ConnectorError.permanent("integration \(integration.id) lacks a freshbooks or asana connection")
+        }
+        freshbooks = FreshBooksClient(pipeline: pipeline, connection: try await context.requireConnection(fbID))
+        asana = AsanaClient(pipeline: pipeline, connection: try await context.requireConnection(asanaID))
+        currency = try CurrencyCode(config.freshbooks.invoice.currency)
+    }
+
+    /// True when an earlier attempt of this job may have written already.
+    var previousAttemptUncertain: Bool { context.attempt > 1 }
+
+    func link(from source: ExternalRef, type: String) async throws -> Link? {
+        try await context.store.links(integrationID: integration.id, source: source).first { $0.target.type == type }
+    }
+
+    func newLink(_ source: ExternalRef, _ target: ExternalRef, hash: String, previous: Link?) -> StoreWrite {
+        .upsertLink(Link(integrationID: integration.id, source: source, target: target, contentHash: hash, createdAt: previous?.createdAt ?? context.now, updatedAt: context.now))
+    }
+
+    /// Whether an Asana project is one this integration watches.
+    func watches(_ project: Asana.Project) -> Bool {
+        (config.asana.projects ?? []).contains(project.gid) || (config.asana.team != nil && project.team?.gid == config.asana.team)
+    }
+}

@@ -1,0 +1,59 @@
+import Asana
+import ConnectorKit
+import Engine
+import Foundation
+import FreshBooks
+import Store
+
+extension FreshBooksAsanaSession {
+    /// An Asana project → a FreshBooks client (matched by email or organization first, never
+    /// duplicated) and project; name, due date, completion and progress follow.
+    func syncProject(gid: String) async throws -> JobOutcome {
+        let project = try await asana.project(gid: gid)
+        let source = ExternalRef(system: .asana, type: "project", id: gid)
+        guard watches(project) else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: project outside the watched team") }
+        var writes: [StoreWrite] = []
+
+        let clientLink = try await link(from: source, type: "client")
+        let clientID: Int
+        if let clientLink, let id = Int(clientLink.target.id) {
+            clientID = id
+        } else {
+            let organization = FreshBooksAsanaMapping.clientName(forProject: project.name).organization
+            let existing = try await freshbooks.clients().collect()
+            let client: FreshBooks.Client
+            if let match = FreshBooksAsanaMapping.matchClient(organization: organization, email: nil, among: existing) {
+                client = match
+            } else {
+                client = try await freshbooks.createClient(ClientDraft(organization: organization, currencyCode: currency.code))
+            }
+            clientID = client.id
+            writes.append(newLink(source, ExternalRef(system: .freshbooks, type: "client", id: "\(client.id)"), hash: FreshBooksAsanaMapping.contentHash(organization), previous: nil))
+        }
+
+        let tasks = try await asana.tasks(project: gid).collect()
+        let draft = FreshBooksAsanaMapping.projectDraft(for: project, clientID: clientID, done: tasks.filter(\.completed).count, total: tasks.count)
+        let hash = FreshBooksAsanaMapping.contentHash(draft)
+        let projectLink = try await link(from: source, type: "project")
+        let target: ExternalRef
+        var action: String
+        if let projectLink, let id = Int(projectLink.target.id) {
+            target = projectLink.target
+            guard projectLink.contentHash != hash else {
+                return JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, unchanged: writes.isEmpty, action: "project unchanged")
+            }
+            _ = try await freshbooks.updateProject(id: id, draft)
+            action = "update FreshBooks project"
+        } else {
+            var created: FreshBooks.Project?
+            if previousAttemptUncertain {
+                created = try await freshbooks.projects(ProjectSearch(clientID: clientID)).collect().first { $0.title == draft.title }
+            }
+            if created == nil { created = try await freshbooks.createProject(draft) }
+            target = ExternalRef(system: .freshbooks, type: "project", id: "\(created!.id)")
+            action = "create FreshBooks client and project"
+        }
+        writes.append(newLink(source, target, hash: hash, previous: projectLink))
+        return JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, action: action)
+    }
+}

@@ -1,0 +1,140 @@
+import Asana
+import ConnectorKit
+import Engine
+import Flows
+import Foundation
+import FreshBooks
+import Logging
+import Sandbox
+import Server
+import ServiceLifecycle
+import Store
+import TestSupport
+import Testing
+
+/// The agency case through the real server, store, workers and both sandboxes over HTTP.
+@Suite struct FreshBooksAsanaEndToEndTests {
+    @Test func aProjectBecomesAClientAndAPaidInvoiceComesBack() async throws {
+        let fb = try await FreshBooksFixture.start()
+        let asanaSandbox = try await AsanaSandbox.serve()
+        let store = fb.store
+        let asanaConnection = Connection(id: "asana-agency", system: .asana, baseURLs: ["api": asanaSandbox.server.baseURL + AsanaSandbox.prefix, "auth": asanaSandbox.server.baseURL],
+                                         settings: ["workspace_gid": asanaSandbox.sandbox.workspaceGID, "auth": "pat", "rate_limit": "2000/1s"])
+        try await store.addConnection(asanaConnection, credential: Credential(kind: .apiToken, accessToken: asanaSandbox.sandbox.personalAccessToken))
+        let asana = AsanaClient(pipeline: fb.pipeline, connection: asanaConnection)
+
+        // Billing fields in Asana, by GID.
+        let amount = asanaSandbox.sandbox.createCustomField(name: "Billable amount", subtype: "number", precision: 2)
+        let status = asanaSandbox.sandbox.createCustomField(name: "Billing status", subtype: "enum", options: FreshBooksAsanaConfig.statuses)
+        let yaml = """
+        name: agency-billing
+        kind: freshbooks-asana
+        connections: { freshbooks: \(fb.connection.id), asana: \(asanaConnection.id) }
+        asana:
+          workspace: "\(asanaSandbox.sandbox.workspaceGID)"
+          team: "\(asanaSandbox.sandbox.teamGID)"
+          fields:
+            billable_amount: "\(amount.gid)"
+            billing_status:
+              field: "\(status.gid)"
+              options: { \(FreshBooksAsanaConfig.statuses.map { "\($0): \"\(status.options[$0]!)\"" }.joined(separator: ", ")) }
+        freshbooks:
+          invoice: { group: per-project-month, number_prefix: "AGY-", currency: USD, mark_sent: false, due_offset_days: 30 }
+        """
+        let config = try FreshBooksAsanaConfig.load(yaml: yaml)
+        _ = try await asana.validate(config.fieldRequirements)
+        try await store.saveIntegration(IntegrationRecord(id: config.name, kind: config.kind, connections: ["freshbooks": fb.connection.id, "asana": asanaConnection.id],
+                                                          config: String(decoding: try JSONEncoder().encode(config), as: UTF8.self)))
+
+        // The server and its workers.
+        var logger = Logger(label: "e2e")
+        logger.logLevel = .warning
+        let catalog = SystemCatalog(pipeline: fb.pipeline, publicURL: nil)
+        let integrationHandlers = catalog.integrationHandlers()
+        let registry = JobRegistry(catalog.handlers(routableKinds: Set(integrationHandlers.map(\.kind))) + integrationHandlers)
+        let pool = WorkerPool(runner: JobRunner(store: store, registry: registry, retry: RetrySchedule(base: .milliseconds(200), cap: .seconds(1)), logger: logger),
+                              workers: 4, idlePoll: .milliseconds(25))
+        let ingress = WebhookIngress(store: store, verifiers: catalog.verifiers, router: TriggerRouter(store: store, kinds: registry.kinds), onEnqueued: { pool.nudge() }, logger: logger)
+        let server = try await LoopbackServer.start(ServerApp(configuration: ServerConfiguration(), store: store, ingress: ingress, logger: logger).makeRouter())
+        let group = ServiceGroup(configuration: .init(services: [.init(service: pool)], logger: logger))
+        let running = _Concurrency.Task { try await group.run() }
+        defer {
+            _Concurrency.Task {
+                await group.triggerGracefulShutdown()
+                _ = try? await running.value
+                await server.stop()
+                await asanaSandbox.server.stop()
+                await fb.stop()
+            }
+        }
+        func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await !condition() {
+                guard ContinuousClock.now < deadline else {
+                    let trail = try await store.auditEntries(AuditFilter(limit: 12)).map { "\($0.action) \($0.outcome) \($0.error ?? "")" }
+                    Issue.record("timed out waiting for \(what); recent audit: \(trail)")
+                    return
+                }
+                try await _Concurrency.Task.sleep(for: .milliseconds(50))
+            }
+        }
+        func idle() async throws {
+            try await waitUntil("an idle queue") {
+                // Recurring upkeep is always scheduled ahead; only work that is due counts.
+                let due = try await store.jobs(state: .pending, integrationID: nil, limit: 1000).filter { $0.runAt <= Date().addingTimeInterval(2) }
+                let running = try await store.jobCounts()[.running, default: 0]
+                return due.isEmpty && running == 0
+            }
+        }
+
+        // Webhooks on both sides.
+        try await store.enqueue(try AsanaWebhookUpkeepJob.schedule(connection: asanaConnection, payload: .init(connectionID: asanaConnection.id, publicURL: server.baseURL, projects: [], workspace: true)))
+        try await store.enqueue(try FreshBooksWebhookUpkeepJob.schedule(connection: fb.connection, publicURL: server.baseURL, events: ["invoice.update", "payment.create"]))
+        try await waitUntil("webhooks active") {
+            let subscriptions = try await store.subscriptions(connectionID: nil)
+            return subscriptions.count == 3 && subscriptions.allSatisfy { $0.status == .active }
+        }
+
+        // 1. A new engagement in Asana.
+        let project = try await asana.createProject(ProjectDraft(name: "Acme Corp: Website relaunch", team: asanaSandbox.sandbox.teamGID, dueOn: "2026-12-31"))
+        for field in [amount.gid, status.gid] { asanaSandbox.sandbox.attach(field: field, to: project.gid) }
+        try await waitUntil("the FreshBooks project") { try await fb.client.projects().collect().count == 1 }
+        let fbProject = try #require(try await fb.client.projects().collect().first)
+        #expect(fbProject.title == "Website relaunch" && fbProject.due_date == "2026-12-31")
+        #expect(try await fb.client.clients().collect().map(\.organization) == ["Acme Corp"])
+
+        // 2. Its tasks are watched through a project webhook.
+        try await store.enqueue(try AsanaWebhookUpkeepJob.schedule(connection: asanaConnection, payload: .init(connectionID: asanaConnection.id, publicURL: server.baseURL, projects: [project.gid], workspace: true)))
+        try await waitUntil("the project webhook") { try await store.subscriptions(connectionID: asanaConnection.id).count == 2 }
+        try await idle()
+        let task = try await asana.createTask(TaskDraft(name: "Homepage design", projects: [project.gid], customFields: [amount.gid: .number(Decimal(string: "1250.50")!)]),
+                                              key: "t1", keyField: nil, previousAttemptUncertain: false)
+        _ = try await asana.completeTask(gid: task.gid)
+        try await waitUntil("the draft invoice") { try await fb.client.invoices().collect().count == 1 }
+        try await idle()
+        let invoice = try await fb.client.invoice(id: try #require(try await fb.client.invoices().collect().first).id)
+        let clientID = try await fb.client.clients().collect().first?.id
+        #expect(invoice.isDraft && invoice.invoiceNumber.hasPrefix("AGY-\(fbProject.id)-") && invoice.customerID == clientID)
+        #expect(invoice.lines?.map { Money.string($0.unitCost.amount) } == ["1250.5"] && invoice.amount.map { Money.string($0.amount) } == "1250.5")
+        #expect(try await fb.client.project(id: fbProject.id).description == "Progress: 1 of 1 tasks done (100%)")
+
+        // 3. The client pays; the status comes back to the task.
+        _ = try await fb.client.markInvoiceSent(id: invoice.id)
+        fb.sandbox.recordPayment(invoiceID: invoice.id, amount: "1250.50")
+        try await waitUntil("paid on the Asana task") { try await asana.task(gid: task.gid).value(of: status.gid)?.enum_value?.gid == status.options["paid"] }
+        try await idle()
+
+        // 4. Every job run again changes nothing: no duplicate client, project, invoice or line.
+        for job in try await store.jobs(state: .succeeded, integrationID: config.name, limit: 500) {
+            _ = try await store.replay(id: job.id, now: Date())
+        }
+        pool.nudge()
+        try await idle()
+        #expect(try await fb.client.clients().collect().count == 1)
+        #expect(try await fb.client.projects().collect().count == 1)
+        #expect(try await fb.client.invoices().collect().count == 1)
+        #expect(try await fb.client.invoice(id: invoice.id).lines?.count == 1)
+        #expect(try await asana.tasks(project: project.gid).collect().count == 1)
+        #expect(try await store.deadLetters(tenant: nil, includeReplayed: true, limit: 10).isEmpty)
+    }
+}
