@@ -12,12 +12,12 @@ struct Components {
         catalog = SystemCatalog(pipeline: HTTPPipeline(credentials: store), publicURL: publicURL)
     }
 
-    /// Integration change-job kinds this build runs (integrations add theirs).
-    var routableKinds: Set<String> { [] }
+    /// Integration change-job kinds this build runs.
+    var routableKinds: Set<String> { Set(catalog.integrationHandlers().map(\.kind)) }
 
-    /// Every job handler.
+    /// Every job handler: the systems' and the integrations'.
     func registry() -> JobRegistry {
-        JobRegistry(catalog.handlers(routableKinds: routableKinds))
+        JobRegistry(catalog.handlers(routableKinds: routableKinds) + catalog.integrationHandlers())
     }
 
     /// Every webhook verifier.

@@ -10,7 +10,7 @@ struct MLConnector: AsyncParsableCommand {
         commandName: "ml-connector",
         abstract: "Keeps FreshBooks, QuickBooks Online and Acumatica in agreement with Asana and Jira.",
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, ConnectionCommand.self, JobsCommand.self,
+            DemoCommand.self, ServeCommand.self, MigrateCommand.self, ConnectionCommand.self, IntegrationCommand.self, JobsCommand.self,
             AuditCommand.self, ReplayCommand.self, DeadLettersCommand.self, KeysCommand.self, SandboxCommand.self, FreshBooksCommand.self, AsanaCommand.self,
         ]
     )

@@ -8,10 +8,12 @@ public final class SandboxServer: Sendable {
     /// The port it listens on.
     public let port: Int
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
 
-    private init(port: Int, task: Task<Void, any Error>) {
+    private init(port: Int, task: Task<Void, any Error>, group: ServiceGroup) {
         self.port = port
         self.task = task
+        self.group = group
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -31,19 +33,20 @@ public final class SandboxServer: Sendable {
             },
             logger: logger
         )
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
+        let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next(), bound > 0 else {
             task.cancel()
             if let error = await task.result.failure { throw error }
             throw CancellationError()
         }
-        return SandboxServer(port: bound, task: task)
+        return SandboxServer(port: bound, task: task, group: group)
     }
 
-    /// Stops serving.
+    /// Stops serving: open requests finish, then the port closes.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 }
