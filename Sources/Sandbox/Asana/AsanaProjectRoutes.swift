@@ -8,6 +8,7 @@ extension AsanaSandbox {
         let list: @Sendable (Request, BasicRequestContext) async throws -> Response = { [self] request, context in
             if let refusal = await gate(request) { return refusal }
             let team = context.parameters.get("team") ?? SandboxHTTP.queryValue(request, "team")
+            if let team, team != world.withLockedValue({ $0.teamGID }) { return Self.error(.notFound, "team: Not a recognized ID: \(team)") }
             let archived = SandboxHTTP.queryValue(request, "archived")
             var projects = world.withLockedValue { world in world.projects.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }
             if let team { projects = projects.filter { $0["team"]?["gid"]?.text == team } }

@@ -1,0 +1,94 @@
+import Asana
+import ConnectorKit
+import Flows
+import Foundation
+import Sandbox
+import Store
+import TestSupport
+import Testing
+
+/// `apply` checks every reference against the live systems and names the bad one.
+@Suite struct IntegrationApplyTests {
+    struct Systems {
+        let fb: FreshBooksFixture
+        let asana: AsanaSandbox
+        let asanaServer: SandboxServer
+        let asanaConnection: Connection
+        let amount: String
+        let text: String
+        let status: (gid: String, options: [String: String])
+
+        func yaml(amount: String? = nil, status statusGID: String? = nil, paidOption: String? = nil, team: String? = nil, asanaConnectionID: String? = nil) -> String {
+            var options = status.options
+            if let paidOption { options["paid"] = paidOption }
+            return """
+            name: billing
+            kind: freshbooks-asana
+            connections: { freshbooks: \(fb.connection.id), asana: \(asanaConnectionID ?? asanaConnection.id) }
+            asana:
+              workspace: "\(asana.workspaceGID)"
+              team: "\(team ?? asana.teamGID)"
+              fields:
+                billable_amount: "\(amount ?? self.amount)"
+                billing_status:
+                  field: "\(statusGID ?? status.gid)"
+                  options: { \(FreshBooksAsanaConfig.statuses.map { "\($0): \"\(options[$0]!)\"" }.joined(separator: ", ")) }
+            freshbooks:
+              invoice: { group: per-task, number_prefix: "T-", currency: USD }
+            """
+        }
+
+        func stop() async {
+            await asanaServer.stop()
+            await fb.stop()
+        }
+    }
+
+    func systems() async throws -> Systems {
+        let fb = try await FreshBooksFixture.start()
+        let (asana, server) = try await AsanaSandbox.serve()
+        let connection = Connection(id: "asana-apply", system: .asana, baseURLs: ["api": server.baseURL + AsanaSandbox.prefix, "auth": server.baseURL],
+                                    settings: ["workspace_gid": asana.workspaceGID, "auth": "pat", "rate_limit": "2000/1s"])
+        try await fb.store.addConnection(connection, credential: Credential(kind: .apiToken, accessToken: asana.personalAccessToken))
+        let amount = asana.createCustomField(name: "Amount", subtype: "number", precision: 2).gid
+        let text = asana.createCustomField(name: "Notes field", subtype: "text").gid
+        let status = asana.createCustomField(name: "Status", subtype: "enum", options: FreshBooksAsanaConfig.statuses)
+        return Systems(fb: fb, asana: asana, asanaServer: server, asanaConnection: connection, amount: amount, text: text, status: status)
+    }
+
+    @Test func aGoodFileIsStoredAndScheduled() async throws {
+        let systems = try await systems()
+        defer { _Concurrency.Task { await systems.stop() } }
+        let setup = FreshBooksAsanaSetup(pipeline: systems.fb.pipeline, store: systems.fb.store)
+        let applied = try await setup.apply(try FreshBooksAsanaConfig.load(yaml: systems.yaml()), publicURL: nil)
+        #expect(applied.created && applied.fields[systems.amount] == "Amount")
+        #expect(try await systems.fb.store.integration(id: "billing")?.kind == "freshbooks-asana")
+        #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 2)
+        // Applying again updates, never duplicates.
+        #expect(try await setup.apply(try FreshBooksAsanaConfig.load(yaml: systems.yaml()), publicURL: nil).created == false)
+        #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 2)
+    }
+
+    @Test func aBadReferenceIsRefusedByName() async throws {
+        let systems = try await systems()
+        defer { _Concurrency.Task { await systems.stop() } }
+        let setup = FreshBooksAsanaSetup(pipeline: systems.fb.pipeline, store: systems.fb.store)
+        let cases: [(String, String, String)] = [
+            (systems.yaml(amount: "4242424242"), "asana.fields.billable_amount", "4242424242"),
+            (systems.yaml(amount: systems.text), "asana.fields.billable_amount", "text field"),
+            (systems.yaml(status: systems.amount), "asana.fields.billing_status", "number field"),
+            (systems.yaml(paidOption: "777"), "asana.fields.billing_status.options.paid", "777"),
+            (systems.yaml(team: "999999"), "asana.team", "999999"),
+            (systems.yaml(asanaConnectionID: systems.fb.connection.id), "connections.asana", "not an Asana connection"),
+        ]
+        for (yaml, key, mentions) in cases {
+            do {
+                _ = try await setup.apply(try FreshBooksAsanaConfig.load(yaml: yaml), publicURL: nil)
+                Issue.record("expected \(key) to be refused")
+            } catch let ConnectorError.validation(field, message) {
+                #expect(field == key && message.contains(mentions), "\(field): \(message)")
+            }
+        }
+        #expect(try await systems.fb.store.integration(id: "billing") == nil)
+    }
+}

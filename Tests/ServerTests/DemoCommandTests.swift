@@ -1,0 +1,23 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `ml-connector demo --exit --json`: the README's main command, as a script runs it.
+@Suite struct DemoCommandTests {
+    @Test func theDemoConvergesWithNoDuplicates() async throws {
+        let directory = try TestDatabase.temporaryDirectory()
+        let result = try await PackageExecutable.run("ml-connector", ["demo", "--exit", "--json", "--data-dir", directory])
+        #expect(result.status == 0, "\(result.stderr.suffix(1500))")
+        let last = try #require(result.stdout.split(separator: "\n").last)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        #expect(summary["duplicates"] as? Int == 0)
+        #expect(summary["freshbooks"] as? [String: Int] == ["clients": 3, "projects": 3, "invoices": 3, "invoice_lines": 6])
+        #expect((summary["asana"] as? [String: Int])?["status_updates"] == 6)
+        #expect(((summary["apiCalls"] as? [String: Int])?["freshbooks"] ?? 0) > 0)
+        #expect(result.stdout.contains("Summary"))
+        // Nothing was left failing.
+        let dead = try await PackageExecutable.run("ml-connector", ["dead-letters", "--json", "--data-dir", directory])
+        #expect(dead.status == 0)
+        #expect((try JSONSerialization.jsonObject(with: Data(dead.stdout.utf8)) as? [Any])?.isEmpty == true, "\(dead.stdout)")
+    }
+}
