@@ -38,13 +38,12 @@ public struct AsanaEventsFeed: ChangeFeed {
             switch try await client.events(resource: project, sync: sync) {
             case .expired(let fresh):
                 sync = fresh
-                if let since = previous?.polledAt {
-                    // Bounded re-read: every task modified since the last poll, a minute's overlap.
-                    for try await task in client.tasks(project: project, modifiedSince: since.addingTimeInterval(-60)) {
-                        events.append(ChangeEvent(eventID: "asana-resync:\(task.gid):\(task.modified_at ?? "")", ref: ExternalRef(system: .asana, type: "task", id: task.gid),
-                                                  action: .updated, occurredAt: task.modified_at.flatMap(AsanaTime.parse), connectionID: client.connection.id,
-                                                  parent: ExternalRef(system: .asana, type: "project", id: project)))
-                    }
+                // A first poll crawls every task; after an expiry, a bounded re-read of the tasks
+                // modified since the last poll, with a minute's overlap.
+                for try await task in client.tasks(project: project, modifiedSince: previous?.polledAt.addingTimeInterval(-60)) {
+                    events.append(ChangeEvent(eventID: "asana-resync:\(task.gid):\(task.modified_at ?? "")", ref: ExternalRef(system: .asana, type: "task", id: task.gid),
+                                              action: .updated, occurredAt: task.modified_at.flatMap(AsanaTime.parse), connectionID: client.connection.id,
+                                              parent: ExternalRef(system: .asana, type: "project", id: project)))
                 }
                 pages = maxPages
             case .events(let page, let next, let hasMore):
@@ -88,5 +87,36 @@ extension AsanaClient {
         let body = try response.decode(Body.self)
         if response.status == 412 { return .expired(sync: body.sync) }
         return .events(body.data ?? [], sync: body.sync, hasMore: body.has_more ?? false)
+    }
+}
+
+/// New and changed projects of a team, polled: the guarantee behind the workspace webhook
+/// (Asana's events API does not cover a team's new projects).
+public struct AsanaTeamProjectsFeed: ChangeFeed {
+    /// The team watched.
+    public let team: String
+    /// The client.
+    public let client: AsanaClient
+
+    /// Creates a feed.
+    public init(team: String, client: AsanaClient) {
+        self.team = team
+        self.client = client
+    }
+
+    public var name: String { "team:\(team)" }
+
+    public func poll(cursor: String?, now: Date) async throws -> FeedPage {
+        let seen = cursor.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        var current: [String: String] = [:]
+        var events: [ChangeEvent] = []
+        for try await project in try client.projects(team: team) {
+            let version = project.modified_at ?? ""
+            current[project.gid] = version
+            guard seen[project.gid] != version else { continue }
+            events.append(ChangeEvent(eventID: "asana-team-poll:\(project.gid):\(version)", ref: ExternalRef(system: .asana, type: "project", id: project.gid),
+                                      action: seen[project.gid] == nil ? .created : .updated, occurredAt: AsanaTime.parse(version), connectionID: client.connection.id))
+        }
+        return FeedPage(events: events, cursor: String(decoding: try JSONEncoder().encode(current), as: UTF8.self))
     }
 }

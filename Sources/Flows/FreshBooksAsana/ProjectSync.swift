@@ -52,6 +52,8 @@ extension FreshBooksAsanaSession {
             if created == nil { created = try await freshbooks.createProject(draft) }
             target = ExternalRef(system: .freshbooks, type: "project", id: "\(created!.id)")
             action = "create FreshBooks client and project"
+            // From now on the project's tasks are polled too (the guarantee behind its webhook).
+            writes.append(.enqueue(try PollJob.schedule(connection: asana.connection, feed: "project:\(gid)", every: try config.pollInterval(), startingAt: context.now)))
         }
         writes.append(newLink(source, target, hash: hash, previous: projectLink))
         return JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, action: action)

@@ -81,6 +81,10 @@ public struct FreshBooksAsanaSetup: Sendable {
             jobs.append(try PollJob.schedule(connection: asanaConnection, feed: "project:\(project)", every: interval))
             scheduled.append("poll asana project \(project) every \(interval.components.seconds)s")
         }
+        if let team = config.asana.team {
+            jobs.append(try PollJob.schedule(connection: asanaConnection, feed: "team:\(team)", every: interval))
+            scheduled.append("poll asana team \(team) for new projects every \(interval.components.seconds)s")
+        }
         if let publicURL {
             jobs.append(try FreshBooksWebhookUpkeepJob.schedule(connection: fbConnection, publicURL: publicURL, events: ["invoice.update", "payment.create", "payment.update"]))
             jobs.append(try AsanaWebhookUpkeepJob.schedule(connection: asanaConnection, payload: .init(connectionID: asanaConnection.id, publicURL: publicURL,
@@ -104,6 +108,9 @@ public struct FreshBooksAsanaSetup: Sendable {
             let projects = try await store.links(integrationID: integration.id).filter { $0.source.type == "project" && $0.source.system == .asana }.map(\.source.id)
             for project in Set(projects + (config.asana.projects ?? [])) {
                 jobs.append(try PollJob.schedule(connection: connection, feed: "project:\(project)", every: interval, startingAt: Date()))
+            }
+            if let team = config.asana.team {
+                jobs.append(try PollJob.schedule(connection: connection, feed: "team:\(team)", every: interval, startingAt: Date()))
             }
         }
         try await store.apply(jobs.map(StoreWrite.enqueue))

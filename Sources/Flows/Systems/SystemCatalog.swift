@@ -25,7 +25,13 @@ public struct SystemCatalog: Sendable {
         case .freshbooks:
             FreshBooksResource(rawValue: name).map { FreshBooksPoller(resource: $0, client: FreshBooksClient(pipeline: pipeline, connection: connection)) }
         case .asana:
-            name.hasPrefix("project:") ? AsanaEventsFeed(project: String(name.dropFirst("project:".count)), client: AsanaClient(pipeline: pipeline, connection: connection)) : nil
+            if name.hasPrefix("project:") {
+                AsanaEventsFeed(project: String(name.dropFirst("project:".count)), client: AsanaClient(pipeline: pipeline, connection: connection))
+            } else if name.hasPrefix("team:") {
+                AsanaTeamProjectsFeed(team: String(name.dropFirst("team:".count)), client: AsanaClient(pipeline: pipeline, connection: connection))
+            } else {
+                nil
+            }
         default:
             nil
         }
