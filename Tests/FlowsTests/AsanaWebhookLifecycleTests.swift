@@ -110,7 +110,8 @@ struct AsanaLive {
             let subscriptions = try await store.subscriptions(connectionID: live.fixture.connection.id)
             return subscriptions.count == 1 && subscriptions[0].id != first.id && subscriptions[0].status == .active
         }
-        #expect(live.fixture.sandbox.webhookGIDs.count == 1)
+        // Our handshake marks the subscription active a moment before Asana stores the webhook.
+        try await live.waitUntil("the webhook at Asana") { live.fixture.sandbox.webhookGIDs.count == 1 }
         try await store.enqueue(try PollJob.schedule(connection: live.fixture.connection, feed: "project:\(project.gid)", every: .seconds(300)))
         try await live.waitUntil("the change found by the poll") { live.changes.events.contains { $0.ref.id == task.gid } }
     }

@@ -63,10 +63,11 @@ import Testing
         let applied = try await setup.apply(try FreshBooksAsanaConfig.load(yaml: systems.yaml()), publicURL: nil)
         #expect(applied.created && applied.fields[systems.amount] == "Amount")
         #expect(try await systems.fb.store.integration(id: "billing")?.kind == "freshbooks-asana")
-        #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 2)
+        #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 3)
         // Applying again updates, never duplicates.
         #expect(try await setup.apply(try FreshBooksAsanaConfig.load(yaml: systems.yaml()), publicURL: nil).created == false)
-        #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 2)
+        // invoices, payments, and the team's new projects; nothing twice.
+        #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 3)
     }
 
     @Test func aBadReferenceIsRefusedByName() async throws {
