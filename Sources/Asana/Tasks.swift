@@ -113,6 +113,11 @@ extension AsanaClient {
         try await updateTask(gid: gid, TaskDraft(completed: true))
     }
 
+    /// The stories (comments and activity) of a task.
+    public func stories(task gid: String) -> AsanaPaged<Story> {
+        list("/tasks/\(gid)/stories", fields: ["text", "resource_subtype"], as: Story.self)
+    }
+
     /// Adds a comment.
     public func addComment(task gid: String, text: String) async throws -> Story {
         try await send(.POST, "/tasks/\(gid)/stories", fields: ["text", "resource_subtype"], body: ["text": text], as: Story.self)

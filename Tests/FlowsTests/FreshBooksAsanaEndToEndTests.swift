@@ -14,8 +14,9 @@ import Testing
 
 /// The agency case through the real server, store, workers and both sandboxes over HTTP.
 @Suite struct FreshBooksAsanaEndToEndTests {
-    @Test func aProjectBecomesAClientAndAPaidInvoiceComesBack() async throws {
-        let fb = try await FreshBooksFixture.start()
+    @Test(arguments: TestDatabase.available)
+    func aProjectBecomesAClientAndAPaidInvoiceComesBack(_ database: TestDatabase) async throws {
+        let fb = try await FreshBooksFixture.start(database: database)
         let asanaSandbox = try await AsanaSandbox.serve()
         let store = fb.store
         let asanaConnection = Connection(id: "asana-agency", system: .asana, baseURLs: ["api": asanaSandbox.server.baseURL + AsanaSandbox.prefix, "auth": asanaSandbox.server.baseURL],
@@ -25,6 +26,7 @@ import Testing
 
         // Billing fields in Asana, by GID.
         let amount = asanaSandbox.sandbox.createCustomField(name: "Billable amount", subtype: "number", precision: 2)
+        let expenseField = asanaSandbox.sandbox.createCustomField(name: "Expense", subtype: "number", precision: 2)
         let status = asanaSandbox.sandbox.createCustomField(name: "Billing status", subtype: "enum", options: FreshBooksAsanaConfig.statuses)
         let yaml = """
         name: agency-billing
@@ -35,11 +37,13 @@ import Testing
           team: "\(asanaSandbox.sandbox.teamGID)"
           fields:
             billable_amount: "\(amount.gid)"
+            expense_amount: "\(expenseField.gid)"
             billing_status:
               field: "\(status.gid)"
               options: { \(FreshBooksAsanaConfig.statuses.map { "\($0): \"\(status.options[$0]!)\"" }.joined(separator: ", ")) }
         freshbooks:
           invoice: { group: per-project-month, number_prefix: "AGY-", currency: USD, mark_sent: false, due_offset_days: 30 }
+          expense: { category: 2 }
         """
         let config = try FreshBooksAsanaConfig.load(yaml: yaml)
         _ = try await asana.validate(config.fieldRequirements)
@@ -97,7 +101,7 @@ import Testing
 
         // 1. A new engagement in Asana.
         let project = try await asana.createProject(ProjectDraft(name: "Acme Corp: Website relaunch", team: asanaSandbox.sandbox.teamGID, dueOn: "2026-12-31"))
-        for field in [amount.gid, status.gid] { asanaSandbox.sandbox.attach(field: field, to: project.gid) }
+        for field in [amount.gid, status.gid, expenseField.gid] { asanaSandbox.sandbox.attach(field: field, to: project.gid) }
         try await waitUntil("the FreshBooks project") { try await fb.client.projects().collect().count == 1 }
         let fbProject = try #require(try await fb.client.projects().collect().first)
         #expect(fbProject.title == "Website relaunch" && fbProject.due_date == "2026-12-31")
@@ -107,7 +111,8 @@ import Testing
         try await store.enqueue(try AsanaWebhookUpkeepJob.schedule(connection: asanaConnection, payload: .init(connectionID: asanaConnection.id, publicURL: server.baseURL, projects: [project.gid], workspace: true)))
         try await waitUntil("the project webhook") { try await store.subscriptions(connectionID: asanaConnection.id).count == 2 }
         try await idle()
-        let task = try await asana.createTask(TaskDraft(name: "Homepage design", projects: [project.gid], customFields: [amount.gid: .number(Decimal(string: "1250.50")!)]),
+        let task = try await asana.createTask(TaskDraft(name: "Homepage design", projects: [project.gid],
+                                                        customFields: [amount.gid: .number(Decimal(string: "1250.50")!), expenseField.gid: .number(Decimal(string: "54.00")!)]),
                                               key: "t1", keyField: nil, previousAttemptUncertain: false)
         _ = try await asana.completeTask(gid: task.gid)
         try await waitUntil("the draft invoice") { try await fb.client.invoices().collect().count == 1 }
@@ -118,9 +123,25 @@ import Testing
         #expect(invoice.lines?.map { Money.string($0.unitCost.amount) } == ["1250.5"] && invoice.amount.map { Money.string($0.amount) } == "1250.5")
         #expect(try await fb.client.project(id: fbProject.id).description == "Progress: 1 of 1 tasks done (100%)")
 
+        // The expense is billed back to the client and project.
+        let expenses = try await fb.client.expenses().collect()
+        #expect(expenses.count == 1 && expenses.first?.clientID == clientID && expenses.first?.projectID == fbProject.id && expenses.first?.amount.amount == 54)
+
+        // An edit while the invoice is a draft updates its line.
+        _ = try await asana.updateTask(gid: task.gid, TaskDraft(customFields: [amount.gid: .number(Decimal(string: "1300.00")!)]))
+        try await waitUntil("the updated line") { try await fb.client.invoice(id: invoice.id).lines?.first?.unitCost.amount == 1300 }
+        try await idle()
+        #expect(try await fb.client.invoice(id: invoice.id).lines?.count == 1)
+
         // 3. The client pays; the status comes back to the task.
         _ = try await fb.client.markInvoiceSent(id: invoice.id)
-        fb.sandbox.recordPayment(invoiceID: invoice.id, amount: "1250.50")
+        // Once sent, an edit is reported on the task, not applied.
+        _ = try await asana.updateTask(gid: task.gid, TaskDraft(customFields: [amount.gid: .number(Decimal(string: "999.00")!)]))
+        try await waitUntil("the report on the task") {
+            try await asana.stories(task: task.gid).collect().contains { $0.text?.contains("not applied") == true }
+        }
+        #expect(try await fb.client.invoice(id: invoice.id).lines?.first?.unitCost.amount == 1300)
+        fb.sandbox.recordPayment(invoiceID: invoice.id, amount: "1300.00")
         try await waitUntil("paid on the Asana task") { try await asana.task(gid: task.gid).value(of: status.gid)?.enum_value?.gid == status.options["paid"] }
         try await idle()
 
@@ -134,6 +155,7 @@ import Testing
         #expect(try await fb.client.projects().collect().count == 1)
         #expect(try await fb.client.invoices().collect().count == 1)
         #expect(try await fb.client.invoice(id: invoice.id).lines?.count == 1)
+        #expect(try await fb.client.expenses().collect().count == 1)
         #expect(try await asana.tasks(project: project.gid).collect().count == 1)
         #expect(try await store.deadLetters(tenant: nil, includeReplayed: true, limit: 10).isEmpty)
     }

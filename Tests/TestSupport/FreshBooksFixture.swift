@@ -14,9 +14,9 @@ public struct FreshBooksFixture: Sendable {
 
     public var client: FreshBooksClient { FreshBooksClient(pipeline: pipeline, connection: connection) }
 
-    public static func start(rateLimit: String? = "2000/1s", configuration: FreshBooksSandbox.Configuration = .init()) async throws -> FreshBooksFixture {
+    public static func start(rateLimit: String? = "2000/1s", configuration: FreshBooksSandbox.Configuration = .init(), database: TestDatabase = .sqlite) async throws -> FreshBooksFixture {
         let (sandbox, server) = try await FreshBooksSandbox.serve(configuration: configuration)
-        let store = try await TestDatabase.sqlite.makeStore().store
+        let store = try await database.makeStore().store
         let tokens = sandbox.issueTokens()
         var settings = ["account_id": sandbox.accountID, "business_id": "\(sandbox.businessID)"]
         settings["rate_limit"] = rateLimit

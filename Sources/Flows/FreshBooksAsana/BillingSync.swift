@@ -23,8 +23,10 @@ extension FreshBooksAsanaSession {
             return JobOutcome(writes: writes, sourceRef: source.description, unchanged: writes.isEmpty, action: "ignored: project not watched")
         }
 
+        let expense = try await syncExpense(task: task, clientID: clientID, projectID: fbProjectID)
+        writes += expense.writes
         guard let billable = FreshBooksAsanaMapping.billable(task, fields: config.asana.fields) else {
-            return JobOutcome(writes: writes, sourceRef: source.description, unchanged: writes.isEmpty, action: "progress only")
+            return JobOutcome(writes: writes, sourceRef: source.description, unchanged: writes.isEmpty, action: expense.action ?? "progress only")
         }
         let line = FreshBooksAsanaMapping.line(for: task, billable: billable, currency: currency)
         let hash = FreshBooksAsanaMapping.contentHash(line)

@@ -1,0 +1,34 @@
+import Asana
+import ConnectorKit
+import Engine
+import Foundation
+import FreshBooks
+import Store
+
+extension FreshBooksAsanaSession {
+    /// A completed task's expense field → one FreshBooks expense billed back to the project's
+    /// client and project (created once; its amount follows while it is not yet invoiced).
+    func syncExpense(task: AsanaTask, clientID: Int, projectID: Int) async throws -> (writes: [StoreWrite], action: String?) {
+        guard let field = config.asana.fields.expense_amount, let category = config.freshbooks.expense?.category, task.completed,
+              let amount = task.value(of: field)?.number_value, amount != 0 else { return ([], nil) }
+        let source = ExternalRef(system: .asana, type: "task", id: task.gid)
+        let marker = "Asana task \(task.gid)"
+        let day = String((task.completed_at ?? AsanaTime.format(context.now)).prefix(10))
+        let draft = ExpenseDraft(categoryID: category, date: day, amount: Money(amount, currency), vendor: task.name, notes: marker, clientID: clientID, projectID: projectID)
+        let hash = FreshBooksAsanaMapping.contentHash(draft)
+        let previous = try await link(from: source, type: "expense")
+        if previous?.contentHash == hash { return ([], nil) }
+        if let previous {
+            // FreshBooks keeps the first amount once billed; a change is reported on the task.
+            _ = try await asana.addComment(task: task.gid, text: "Expense change not applied: FreshBooks expense \(previous.target.id) was already recorded. Amend it in FreshBooks if needed.")
+            return ([newLink(source, previous.target, hash: hash, previous: previous)], "reported: expense already recorded")
+        }
+        var expense: FreshBooks.Expense?
+        if previousAttemptUncertain {
+            expense = try await freshbooks.expenses(AccountingSearch(clientID: clientID)).collect().first { $0.notes == marker }
+        }
+        if expense == nil { expense = try await freshbooks.createExpense(draft) }
+        let target = ExternalRef(system: .freshbooks, type: "expense", id: "\(expense!.id)")
+        return ([newLink(source, target, hash: hash, previous: nil)], "create billed-back expense")
+    }
+}
