@@ -10,9 +10,12 @@ public struct ServerConfiguration: Sendable {
     public var workers: Int
     /// The URL vendors reach this server at (for webhook and OAuth callback URLs).
     public var publicURL: String?
+    /// How long a job's claim lasts without a heartbeat.
+    public var jobLease: Duration
 
     /// Creates a configuration.
-    public init(host: String = "127.0.0.1", port: Int = 8080, webhookBodyLimit: Int = 1 << 20, workers: Int = 4, publicURL: String? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, webhookBodyLimit: Int = 1 << 20, workers: Int = 4, publicURL: String? = nil, jobLease: Duration = .seconds(60)) {
+        self.jobLease = jobLease
         self.host = host
         self.port = port
         self.webhookBodyLimit = webhookBodyLimit

@@ -32,7 +32,7 @@ public struct ServerRuntime: Sendable {
 
     /// The worker pool that runs this runtime's jobs.
     public func makeWorkerPool() -> WorkerPool {
-        WorkerPool(runner: JobRunner(store: store, registry: registry, logger: logger), workers: configuration.workers)
+        WorkerPool(runner: JobRunner(store: store, registry: registry, lease: configuration.jobLease, logger: logger), workers: configuration.workers)
     }
 
     /// The HTTP app, wired to wake `pool` when a webhook enqueues work.

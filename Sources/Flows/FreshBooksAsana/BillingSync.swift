@@ -6,69 +6,105 @@ import FreshBooks
 import Store
 
 extension FreshBooksAsanaSession {
-    /// An Asana task: the linked project's progress follows, and a completed task with billable
-    /// fields becomes (or updates) its line on a draft invoice. Once the invoice has been sent,
-    /// a change is reported on the task, not applied.
-    func syncTask(gid: String) async throws -> JobOutcome {
+    /// An Asana task changed: its project's billing is reconciled by one job per project, so
+    /// that tasks sharing an invoice never race to create it (jobs with one coalescing key never
+    /// run at once, and a burst of task changes folds into one reconciliation).
+    func syncTask(gid: String, trigger: TriggerSource) async throws -> JobOutcome {
         let task = try await asana.task(gid: gid)
         let source = ExternalRef(system: .asana, type: "task", id: gid)
         guard let projectGID = task.projects?.first?.gid else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task in no project") }
-        let projectOutcome = try await syncProject(gid: projectGID)
+        let job = try JobRequest(kind: FreshBooksAsanaBillingJob.kind, tenant: integration.tenant, integrationID: integration.id, connectionID: asana.connection.id,
+                                 coalesceKey: "billing:\(integration.id):\(projectGID)", payload: FreshBooksAsanaBillingJob.Payload(project: projectGID, task: gid),
+                                 runAt: context.now, source: trigger)
+        return JobOutcome(writes: [.enqueue(job)], sourceRef: source.description, targetRef: "asana:project:\(projectGID)", action: "reconcile the project's billing")
+    }
+
+    /// Reconciles a project: progress, expenses, and every completed billable task as a line on
+    /// its draft invoice (one write per invoice). A sent invoice is not changed: the task is told.
+    func syncBilling(projectGID: String) async throws -> JobOutcome {
         let projectSource = ExternalRef(system: .asana, type: "project", id: projectGID)
+        let projectOutcome = try await syncProject(gid: projectGID)
         var writes = projectOutcome.writes
         let pending = writes.compactMap { write -> Link? in if case .upsertLink(let link) = write { return link } else { return nil } }
         let projectTarget = try await link(from: projectSource, type: "project")?.target ?? pending.first { $0.target.type == "project" }?.target
         let clientTarget = try await link(from: projectSource, type: "client")?.target ?? pending.first { $0.target.type == "client" }?.target
         guard let fbProjectID = projectTarget.flatMap({ Int($0.id) }), let clientID = clientTarget.flatMap({ Int($0.id) }) else {
-            return JobOutcome(writes: writes, sourceRef: source.description, unchanged: writes.isEmpty, action: "ignored: project not watched")
+            return JobOutcome(writes: writes, sourceRef: projectSource.description, unchanged: writes.isEmpty, action: "ignored: project not watched")
+        }
+        let tasks = try await asana.tasks(project: projectGID).collect()
+        var actions: [String] = []
+        for task in tasks {
+            let expense = try await syncExpense(task: task, clientID: clientID, projectID: fbProjectID)
+            writes += expense.writes
+            if let action = expense.action { actions.append(action) }
         }
 
-        let expense = try await syncExpense(task: task, clientID: clientID, projectID: fbProjectID)
-        writes += expense.writes
-        guard let billable = FreshBooksAsanaMapping.billable(task, fields: config.asana.fields) else {
-            return JobOutcome(writes: writes, sourceRef: source.description, unchanged: writes.isEmpty, action: expense.action ?? "progress only")
+        // Completed billable tasks, by the invoice they belong on.
+        var groups: [String: [(task: AsanaTask, line: InvoiceLine, hash: String, link: Link?)]] = [:]
+        for task in tasks {
+            guard let billable = FreshBooksAsanaMapping.billable(task, fields: config.asana.fields) else { continue }
+            let line = FreshBooksAsanaMapping.line(for: task, billable: billable, currency: currency)
+            let number = FreshBooksAsanaMapping.invoiceNumber(prefix: config.freshbooks.invoice.number_prefix, group: config.freshbooks.invoice.group,
+                                                              freshbooksProjectID: fbProjectID, task: task, now: context.now)
+            groups[number, default: []].append((task, line, FreshBooksAsanaMapping.contentHash(line), try await link(from: ExternalRef(system: .asana, type: "task", id: task.gid), type: "invoice")))
         }
-        let line = FreshBooksAsanaMapping.line(for: task, billable: billable, currency: currency)
-        let hash = FreshBooksAsanaMapping.contentHash(line)
-        let invoiceLink = try await link(from: source, type: "invoice")
-        if let invoiceLink, invoiceLink.contentHash == hash {
-            return JobOutcome(writes: writes, sourceRef: source.description, targetRef: invoiceLink.target.description, unchanged: writes.isEmpty, action: "invoice line unchanged")
-        }
-        let number = FreshBooksAsanaMapping.invoiceNumber(prefix: config.freshbooks.invoice.number_prefix, group: config.freshbooks.invoice.group,
-                                                          freshbooksProjectID: fbProjectID, task: task, now: context.now)
-        let existing: FreshBooks.Invoice?
-        if let invoiceLink, let id = Int(invoiceLink.target.id) {
-            existing = try await freshbooks.invoice(id: id)
-        } else {
-            existing = try await freshbooks.invoice(number: number)
-        }
-        let marker = "Asana task \(task.gid)"
-        let invoice: FreshBooks.Invoice
-        var action: String
-        if let existing {
-            guard existing.isDraft else {
-                // Sent invoices are not changed behind the client's back: tell the team instead.
-                _ = try await asana.addComment(task: task.gid, text: "Billing change not applied: FreshBooks invoice \(existing.invoiceNumber) was already \(existing.v3Status). Amend it in FreshBooks if needed.")
-                writes.append(newLink(source, ExternalRef(system: .freshbooks, type: "invoice", id: "\(existing.id)"), hash: hash, previous: invoiceLink))
-                return JobOutcome(writes: writes, sourceRef: source.description, targetRef: "freshbooks:invoice:\(existing.id)", action: "reported: invoice already \(existing.v3Status)")
+        for (number, entries) in groups.sorted(by: { $0.key < $1.key }) {
+            let changed = entries.filter { $0.link?.contentHash != $0.hash }
+            guard !changed.isEmpty else { continue }
+            let existing: FreshBooks.Invoice?
+            if let id = entries.compactMap({ $0.link.flatMap { Int($0.target.id) } }).first {
+                existing = try await freshbooks.invoice(id: id)
+            } else {
+                existing = try await freshbooks.invoice(number: number)
             }
-            let kept = (existing.lines ?? []).filter { !($0.description ?? "").contains(marker) }.map { old in
-                InvoiceLine(name: old.name, description: old.description, quantity: old.quantity, unitCost: Money(old.unitCost.amount, currency), type: old.type, expenseID: old.expenseID)
+            let invoice: FreshBooks.Invoice
+            if let existing {
+                guard existing.isDraft else {
+                    for entry in changed {
+                        _ = try await asana.addComment(task: entry.task.gid, text: "Billing change not applied: FreshBooks invoice \(existing.invoiceNumber) was already \(existing.v3Status). Amend it in FreshBooks if needed.")
+                        writes.append(newLink(ExternalRef(system: .asana, type: "task", id: entry.task.gid), ExternalRef(system: .freshbooks, type: "invoice", id: "\(existing.id)"), hash: entry.hash, previous: entry.link))
+                    }
+                    actions.append("reported \(changed.count) change(s): invoice \(existing.invoiceNumber) already \(existing.v3Status)")
+                    continue
+                }
+                let markers = Set(entries.map { "Asana task \($0.task.gid)" })
+                let kept = (existing.lines ?? []).filter { line in !markers.contains { (line.description ?? "").contains($0) } }.map { old in
+                    InvoiceLine(name: old.name, description: old.description, quantity: old.quantity, unitCost: Money(old.unitCost.amount, currency), type: old.type, expenseID: old.expenseID)
+                }
+                invoice = try await freshbooks.replaceInvoiceLines(id: existing.id, lines: kept + entries.map(\.line))
+                actions.append("update draft invoice \(number)")
+            } else {
+                let draft = InvoiceDraft(customerID: clientID, invoiceNumber: number, currencyCode: currency.code, dueOffsetDays: config.freshbooks.invoice.due_offset_days,
+                                         lines: entries.map(\.line))
+                invoice = try await freshbooks.createInvoice(draft, previousAttemptUncertain: previousAttemptUncertain)
+                actions.append("create draft invoice \(number)")
+                if config.freshbooks.invoice.mark_sent == true && config.freshbooks.invoice.group == "per-task" {
+                    _ = try await freshbooks.markInvoiceSent(id: invoice.id)
+                }
             }
-            invoice = try await freshbooks.replaceInvoiceLines(id: existing.id, lines: kept + [line])
-            action = "update draft invoice \(existing.invoiceNumber)"
-        } else {
-            let draft = InvoiceDraft(customerID: clientID, invoiceNumber: number, currencyCode: currency.code, dueOffsetDays: config.freshbooks.invoice.due_offset_days, lines: [line])
-            invoice = try await freshbooks.createInvoice(draft, previousAttemptUncertain: previousAttemptUncertain)
-            action = "create draft invoice \(number)"
-            if config.freshbooks.invoice.mark_sent == true && config.freshbooks.invoice.group == "per-task" {
-                _ = try await freshbooks.markInvoiceSent(id: invoice.id)
-                action += " and mark it sent"
+            for entry in entries {
+                writes.append(newLink(ExternalRef(system: .asana, type: "task", id: entry.task.gid), ExternalRef(system: .freshbooks, type: "invoice", id: "\(invoice.id)"), hash: entry.hash, previous: entry.link))
             }
+            // The invoice's state goes on its tasks now: FreshBooks reports no update for a create.
+            writes += try await writeStatus(of: invoice, to: entries.map { ExternalRef(system: .asana, type: "task", id: $0.task.gid) }).writes
         }
-        let target = ExternalRef(system: .freshbooks, type: "invoice", id: "\(invoice.id)")
-        writes.append(newLink(source, target, hash: hash, previous: invoiceLink))
-        return JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, action: action)
+        return JobOutcome(writes: writes, sourceRef: projectSource.description, targetRef: projectTarget?.description, unchanged: writes.isEmpty,
+                          action: actions.isEmpty ? projectOutcome.action ?? "billing unchanged" : actions.joined(separator: "; "))
+    }
+
+    /// Writes an invoice's state, as the mapped enum option, on each task whose link does not
+    /// already carry it (the link's hash is the option written last).
+    func writeStatus(of invoice: FreshBooks.Invoice, to tasks: [ExternalRef]) async throws -> (writes: [StoreWrite], written: Int) {
+        guard let mapping = config.asana.fields.billing_status, let option = FreshBooksAsanaMapping.statusOption(for: invoice, options: mapping.options) else { return ([], 0) }
+        let source = ExternalRef(system: .freshbooks, type: "invoice", id: "\(invoice.id)")
+        var writes: [StoreWrite] = []
+        for task in tasks {
+            let previous = try await context.store.links(integrationID: integration.id, source: source).first { $0.target == task }
+            guard previous?.contentHash != option else { continue }
+            _ = try await asana.updateTask(gid: task.id, TaskDraft(customFields: [mapping.field: .enumOption(option)]))
+            writes.append(newLink(source, task, hash: option, previous: previous))
+        }
+        return (writes, writes.count)
     }
 
     /// A FreshBooks invoice's state → the billing-status enum option on every linked Asana task.
@@ -76,19 +112,11 @@ extension FreshBooksAsanaSession {
         let source = ExternalRef(system: .freshbooks, type: "invoice", id: "\(invoiceID)")
         guard let mapping = config.asana.fields.billing_status else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "no status field mapped") }
         let invoice = try await freshbooks.invoice(id: invoiceID)
-        guard let option = FreshBooksAsanaMapping.statusOption(for: invoice, options: mapping.options) else {
+        guard FreshBooksAsanaMapping.statusOption(for: invoice, options: mapping.options) != nil else {
             return JobOutcome(sourceRef: source.description, unchanged: true, action: "no option for \(invoice.v3Status)")
         }
         let tasks = try await context.store.links(integrationID: integration.id, target: source).map(\.source).filter { $0.system == .asana && $0.type == "task" }
-        var writes: [StoreWrite] = []
-        var written = 0
-        for task in tasks {
-            let previous = try await context.store.links(integrationID: integration.id, source: source).first { $0.target == task }
-            guard previous?.contentHash != option else { continue }
-            _ = try await asana.updateTask(gid: task.id, TaskDraft(customFields: [mapping.field: .enumOption(option)]))
-            writes.append(newLink(source, task, hash: option, previous: previous))
-            written += 1
-        }
+        let (writes, written) = try await writeStatus(of: invoice, to: tasks)
         return JobOutcome(writes: writes, sourceRef: (trigger ?? source).description, targetRef: tasks.first?.description, unchanged: written == 0,
                           action: "status \(invoice.v3Status) to \(written) Asana task(s)")
     }

@@ -18,6 +18,7 @@ extension FreshBooksAsanaSession {
         let hash = FreshBooksAsanaMapping.contentHash(draft)
         let previous = try await link(from: source, type: "expense")
         if previous?.contentHash == hash { return ([], nil) }
+        // Billing runs one job per project, so no other job creates this expense meanwhile.
         if let previous {
             // FreshBooks keeps the first amount once billed; a change is reported on the task.
             _ = try await asana.addComment(task: task.gid, text: "Expense change not applied: FreshBooks expense \(previous.target.id) was already recorded. Amend it in FreshBooks if needed.")

@@ -29,7 +29,7 @@ public struct FreshBooksAsanaChangeJob: JobHandler {
         let ref = payload.event.ref
         switch (ref.system, ref.type) {
         case (.asana, "project"): return try await session.syncProject(gid: ref.id)
-        case (.asana, "task"): return try await session.syncTask(gid: ref.id)
+        case (.asana, "task"): return try await session.syncTask(gid: ref.id, trigger: payload.trigger)
         case (.freshbooks, "invoice"): return try await session.syncInvoiceStatus(invoiceID: try Self.number(ref))
         case (.freshbooks, "payment"): return try await session.syncInvoiceStatus(invoiceID: try await session.freshbooks.payment(id: try Self.number(ref)).invoiceID, via: ref)
         default: return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: \(ref.type) changes do not move anything")
@@ -39,6 +39,36 @@ public struct FreshBooksAsanaChangeJob: JobHandler {
     static func number(_ ref: ExternalRef) throws -> Int {
         guard let id = Int(ref.id) else { throw ConnectorError.permanent("\(ref) does not carry a FreshBooks numeric id") }
         return id
+    }
+}
+
+/// Reconciles one Asana project's billing; enqueued by task changes, one at a time per project.
+public struct FreshBooksAsanaBillingJob: JobHandler {
+    /// The job kind.
+    public static let kind = "freshbooks-asana.billing"
+    public var kind: String { Self.kind }
+    let pipeline: HTTPPipeline
+
+    /// Which project, and the task whose change asked for it (for the audit trail).
+    public struct Payload: Codable, Sendable {
+        public var project: String
+        public var task: String?
+        /// The task's ref, read by the audit trail.
+        public var sourceRef: String? { task.map { "asana:task:\($0)" } }
+    }
+
+    /// Creates the handler.
+    public init(pipeline: HTTPPipeline) {
+        self.pipeline = pipeline
+    }
+
+    public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
+        let payload = try job.decodePayload(Payload.self)
+        guard let integrationID = job.integrationID, let integration = try await context.store.integration(id: integrationID) else {
+            throw ConnectorError.permanent("integration \(job.integrationID ?? "?") no longer exists")
+        }
+        guard integration.state == .active else { return JobOutcome(unchanged: true, action: "skipped: integration paused") }
+        return try await FreshBooksAsanaSession(integration: integration, context: context, pipeline: pipeline).syncBilling(projectGID: payload.project)
     }
 }
 

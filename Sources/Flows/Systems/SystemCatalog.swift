@@ -63,8 +63,8 @@ public struct SystemCatalog: Sendable {
         ]
     }
 
-    /// The integrations' handlers, by the change-job kind they run.
+    /// The integrations' handlers (change jobs, and the jobs they fan out to).
     public func integrationHandlers() -> [any JobHandler] {
-        [FreshBooksAsanaChangeJob(pipeline: pipeline)]
+        [FreshBooksAsanaChangeJob(pipeline: pipeline), FreshBooksAsanaBillingJob(pipeline: pipeline)]
     }
 }

@@ -22,6 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest webhook body accepted, in bytes.")
     var bodyLimit: Int = 1 << 20
 
+    @Option(help: "Seconds a job's claim lasts without a heartbeat: how soon a crashed worker's job runs again.")
+    var jobLease: Int = 60
+
     @Option(help: "The https URL vendors reach this server at; webhooks are registered only when set (env ML_CONNECTOR_PUBLIC_URL).")
     var publicURL: String?
 
@@ -29,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0–65535, got \(port)") }
         if !(1...256).contains(workers) { throw ValidationError("--workers must be 1–256, got \(workers)") }
         if bodyLimit < 1024 { throw ValidationError("--body-limit must be at least 1024 bytes") }
+        if !(3...3600).contains(jobLease) { throw ValidationError("--job-lease must be 3–3600 seconds, got \(jobLease)") }
         if let publicURL, URL(string: publicURL)?.host == nil { throw ValidationError("--public-url must be an absolute URL such as https://mlc.example.com") }
     }
 
@@ -39,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
             return number
         } ?? 8080
         let publicURL = self.publicURL ?? environment["ML_CONNECTOR_PUBLIC_URL"]
-        let configuration = ServerConfiguration(host: host ?? environment["ML_CONNECTOR_HOST"] ?? "127.0.0.1", port: resolvedPort, webhookBodyLimit: bodyLimit, workers: workers, publicURL: publicURL)
+        let configuration = ServerConfiguration(host: host ?? environment["ML_CONNECTOR_HOST"] ?? "127.0.0.1", port: resolvedPort, webhookBodyLimit: bodyLimit, workers: workers, publicURL: publicURL, jobLease: .seconds(jobLease))
         try await withStore(global) { store in
             let logger = Logger(label: "ml-connector")
             let components = Components(store: store, publicURL: publicURL)
