@@ -86,6 +86,8 @@ import Testing
         #expect(draft.title == "Website" && draft.due_date == "2026-12-31" && draft.client_id == 5 && draft.complete == true)
         #expect(draft.description == "Progress: 3 of 8 tasks done (38%)")
         #expect(FreshBooksAsanaMapping.progress(done: 0, total: 0) == "Progress: no tasks yet")
+        let withTeam = FreshBooksAsanaMapping.projectDraft(for: project, clientID: 5, done: 1, total: 2, team: ["Casey Developer", "Blake Designer"])
+        #expect(withTeam.description == "Progress: 1 of 2 tasks done (50%) · Team: Blake Designer, Casey Developer")
     }
 
     @Test func clientsMatchByEmailThenOrganization() throws {
@@ -96,6 +98,14 @@ import Testing
         #expect(FreshBooksAsanaMapping.matchClient(organization: "Other", email: "BILLING@globex.test", among: clients)?.id == 2)
         #expect(FreshBooksAsanaMapping.matchClient(organization: "acme corp", email: nil, among: clients)?.id == 1)
         #expect(FreshBooksAsanaMapping.matchClient(organization: "Initech", email: nil, among: clients) == nil)
+    }
+
+    @Test func assigneesWhoAreTeamMembersAreNamed() throws {
+        let members = try [["email": "blake@agency.test", "first_name": "Blake", "last_name": "Designer"], ["email": "avery@agency.test", "first_name": "Avery", "last_name": "Owner"]].map {
+            try JSONDecoder().decode(TeamMember.self, from: JSONSerialization.data(withJSONObject: $0))
+        }
+        let assignees = [AsanaRef(gid: "1", email: "BLAKE@agency.test"), AsanaRef(gid: "2", email: "stranger@else.test"), AsanaRef(gid: "1", email: "blake@agency.test")]
+        #expect(FreshBooksAsanaMapping.team(assignees: assignees, members: members) == ["Blake Designer"])
     }
 
     @Test func peopleMatchByEmailAndTheRestAreListed() throws {

@@ -6,12 +6,15 @@ public struct AsanaRef: Codable, Sendable, Equatable, Hashable {
     public var gid: String
     public var name: String?
     public var resource_type: String?
+    /// A user's email, when asked for (`assignee.email`).
+    public var email: String?
 
     /// Creates a reference.
-    public init(gid: String, name: String? = nil, resource_type: String? = nil) {
+    public init(gid: String, name: String? = nil, resource_type: String? = nil, email: String? = nil) {
         self.gid = gid
         self.name = name
         self.resource_type = resource_type
+        self.email = email
     }
 }
 

@@ -92,10 +92,12 @@ public enum FreshBooksAsanaMapping {
     }
 
     /// The FreshBooks project mirroring an Asana project: title, due date, done when the Asana
-    /// project is completed or archived, and progress in the description.
-    public static func projectDraft(for project: Asana.Project, clientID: Int, done: Int, total: Int) -> FreshBooks.ProjectDraft {
+    /// project is completed or archived, and progress and the team (assignees who are FreshBooks
+    /// team members) in the description.
+    public static func projectDraft(for project: Asana.Project, clientID: Int, done: Int, total: Int, team: [String] = []) -> FreshBooks.ProjectDraft {
         let engagement = clientName(forProject: project.name).engagement
-        return FreshBooks.ProjectDraft(title: engagement, description: progress(done: done, total: total), dueDate: project.due_on, clientID: clientID,
+        let description = progress(done: done, total: total) + (team.isEmpty ? "" : " · Team: " + team.sorted().joined(separator: ", "))
+        return FreshBooks.ProjectDraft(title: engagement, description: description, dueDate: project.due_on, clientID: clientID,
                             complete: (project.completed ?? false) || (project.archived ?? false))
     }
 
@@ -106,6 +108,13 @@ public enum FreshBooksAsanaMapping {
         var rounded = Decimal()
         NSDecimalRound(&rounded, &percent, 0, .plain)
         return "Progress: \(done) of \(total) tasks done (\(Money.string(rounded))%)"
+    }
+
+    /// The names of task assignees who are FreshBooks team members (matched by email).
+    public static func team(assignees: [AsanaRef], members: [TeamMember]) -> [String] {
+        let known = Dictionary(members.compactMap { member in member.email.map { ($0.lowercased(), [member.first_name, member.last_name].compactMap { $0 }.joined(separator: " ")) } },
+                               uniquingKeysWith: { first, _ in first })
+        return Array(Set(assignees.compactMap { $0.email.flatMap { known[$0.lowercased()] } })).sorted()
     }
 
     /// People on both sides matched by email, and those with no match.

@@ -32,7 +32,9 @@ extension FreshBooksAsanaSession {
         }
 
         let tasks = try await asana.tasks(project: gid).collect()
-        let draft = FreshBooksAsanaMapping.projectDraft(for: project, clientID: clientID, done: tasks.filter(\.completed).count, total: tasks.count)
+        let assignees = tasks.compactMap(\.assignee)
+        let team = assignees.isEmpty ? [] : FreshBooksAsanaMapping.team(assignees: assignees, members: try await freshbooks.teamMembers())
+        let draft = FreshBooksAsanaMapping.projectDraft(for: project, clientID: clientID, done: tasks.filter(\.completed).count, total: tasks.count, team: team)
         let hash = FreshBooksAsanaMapping.contentHash(draft)
         let projectLink = try await link(from: source, type: "project")
         let target: ExternalRef
