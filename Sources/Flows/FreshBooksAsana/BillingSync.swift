@@ -88,6 +88,33 @@ extension FreshBooksAsanaSession {
             // The invoice's state goes on its tasks now: FreshBooks reports no update for a create.
             writes += try await writeStatus(of: invoice, to: entries.map { ExternalRef(system: .asana, type: "task", id: $0.task.gid) }).writes
         }
+        // Tasks that were invoiced but are no longer billable (reopened, amount cleared).
+        let billableGIDs = Set(groups.values.flatMap { $0.map(\.task.gid) })
+        var withdrawn: [Int: [AsanaTask]] = [:]
+        for task in tasks where !billableGIDs.contains(task.gid) {
+            if let link = try await link(from: ExternalRef(system: .asana, type: "task", id: task.gid), type: "invoice"), let id = Int(link.target.id) {
+                withdrawn[id, default: []].append(task)
+            }
+        }
+        for (invoiceID, gone) in withdrawn.sorted(by: { $0.key < $1.key }) {
+            let invoice = try await freshbooks.invoice(id: invoiceID)
+            let target = ExternalRef(system: .freshbooks, type: "invoice", id: "\(invoiceID)")
+            guard invoice.isDraft else {
+                for task in gone {
+                    _ = try await asana.addComment(task: task.gid, text: "Billing change not applied: FreshBooks invoice \(invoice.invoiceNumber) was already \(invoice.v3Status); its line for this task stays. Amend it in FreshBooks if needed.")
+                }
+                writes += gone.map { .removeLink(integrationID: integration.id, source: ExternalRef(system: .asana, type: "task", id: $0.gid), target: target) }
+                actions.append("reported \(gone.count) withdrawal(s): invoice \(invoice.invoiceNumber) already \(invoice.v3Status)")
+                continue
+            }
+            let markers = gone.map { "Asana task \($0.gid)" }
+            let kept = (invoice.lines ?? []).filter { line in !markers.contains { (line.description ?? "").contains($0) } }.map { old in
+                InvoiceLine(name: old.name, description: old.description, quantity: old.quantity, unitCost: Money(old.unitCost.amount, currency), type: old.type, expenseID: old.expenseID)
+            }
+            _ = try await freshbooks.replaceInvoiceLines(id: invoiceID, lines: kept)
+            writes += gone.map { .removeLink(integrationID: integration.id, source: ExternalRef(system: .asana, type: "task", id: $0.gid), target: target) }
+            actions.append("remove \(gone.count) line(s) from draft invoice \(invoice.invoiceNumber)")
+        }
         return JobOutcome(writes: writes, sourceRef: projectSource.description, targetRef: projectTarget?.description, unchanged: writes.isEmpty,
                           action: actions.isEmpty ? projectOutcome.action ?? "billing unchanged" : actions.joined(separator: "; "))
     }
