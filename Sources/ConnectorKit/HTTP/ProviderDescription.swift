@@ -82,25 +82,33 @@ public struct TokenEndpoint: Sendable, Equatable {
 }
 
 /// A published request limit: `requests` per `per`, with bursts up to `burst`.
+///
+/// The bucket runs 10% under the published figure: requests spaced exactly at a vendor's
+/// limit when sent still bunch up on the way (scheduling, network), and a vendor counts them
+/// when they arrive. The margin keeps the normal path clear of 429s.
 public struct RateLimit: Sendable, Equatable {
-    /// Requests allowed in each window.
+    /// Requests the vendor allows in each window.
     public var requests: Int
     /// The window.
     public var per: Duration
-    /// How many requests may go at once after a quiet spell (defaults to a tenth of the window's
-    /// allowance, at least one), so a burst cannot trip a vendor that counts in sub-windows.
+    /// How many requests may go at once after a quiet spell (a tenth of what is used per
+    /// window, at least one), so a burst cannot trip a vendor that counts in sub-windows.
     public var burst: Int
 
     /// Describes a limit.
     public init(requests: Int, per: Duration, burst: Int? = nil) {
         self.requests = max(1, requests)
         self.per = per
-        self.burst = min(max(1, burst ?? requests / 10), max(1, requests - 1))
+        let used = max(1, self.requests * 9 / 10)
+        self.burst = min(max(1, burst ?? used / 10), max(1, used - 1))
     }
 
-    /// Tokens added per second: `(requests − burst) / per`, so that a full burst plus a window
-    /// of refill never exceeds `requests` in any window of length `per`.
+    /// The requests per window the bucket lets through: 90% of the published limit.
+    public var used: Int { max(1, requests * 9 / 10) }
+
+    /// Tokens added per second: `(used − burst) / per`, so that a full burst plus a window of
+    /// refill stays within `used` in any window of length `per`.
     public var refillPerSecond: Double {
-        Double(max(1, requests - burst)) / (Double(per.components.seconds) + Double(per.components.attoseconds) / 1e18)
+        Double(max(1, used - burst)) / (Double(per.components.seconds) + Double(per.components.attoseconds) / 1e18)
     }
 }
