@@ -20,4 +20,15 @@ import Testing
         #expect(dead.status == 0)
         #expect((try JSONSerialization.jsonObject(with: Data(dead.stdout.utf8)) as? [Any])?.isEmpty == true, "\(dead.stdout)")
     }
+
+    @Test func ctrlCEndsTheServingDemoCleanly() async throws {
+        let directory = try TestDatabase.temporaryDirectory()
+        let demo = try PackageExecutable.start("ml-connector", ["demo", "--data-dir", directory])
+        #expect(await demo.waitForLine(containing: "Look:") != nil)
+        try await _Concurrency.Task.sleep(for: .milliseconds(300))
+        demo.interrupt()
+        let result = await demo.finish()
+        #expect(result.status == 0, "\(result.stderr.suffix(800))")
+        #expect(!result.stderr.contains("Assertion") && !result.stderr.contains("Fatal"))
+    }
 }

@@ -128,6 +128,11 @@ public final class RunningProcess: @unchecked Sendable {
         }
     }
 
+    /// Sends SIGINT, as Ctrl-C does.
+    public func interrupt() {
+        kill(process.processIdentifier, SIGINT)
+    }
+
     /// Sends SIGKILL: no cleanup, no release, exactly like a crash.
     public func kill9() {
         kill(process.processIdentifier, SIGKILL)

@@ -67,5 +67,9 @@ struct DemoCommand: AsyncParsableCommand {
         }
         say("serving until Ctrl-C")
         _ = try? await server.value
+        // Ctrl-C: the server let its jobs finish; now the sandboxes and the store close too.
+        await fbServer.stop()
+        await asanaServer.stop()
+        await store.close()
     }
 }
