@@ -97,6 +97,15 @@ public enum ActionResult: Sendable, Encodable {
         }
     }
 
+    /// The first record written or read, for the audit trail.
+    public var firstRef: String? {
+        switch self {
+        case .clients(let clients): clients.first.map { "freshbooks:client:\($0.id)" }
+        case .invoices(let invoices), .trigger(let invoices, _): invoices.first.map { "freshbooks:invoice:\($0.id)" }
+        case .expenses(let expenses): expenses.first.map { "freshbooks:expense:\($0.id)" }
+        }
+    }
+
     /// Rows for a table: headers then cells.
     public var table: (headers: [String], rows: [[String]]) {
         switch self {

@@ -89,26 +89,16 @@ struct Hang: AsyncParsableCommand {
 
     func run() async throws {
         let store = try await store.open()
-        let runner = JobRunner(store: store, registry: JobRegistry([HangingHandler()]), lease: .milliseconds(leaseMs))
         while true {
             if let claim = try await store.claimJobs(worker: "hang-\(ProcessInfo.processInfo.processIdentifier)", kinds: ["drill.hang"], limit: 1, lease: .milliseconds(leaseMs), now: Date()).first {
                 print("claimed \(claim.job.id)")
                 fflush(nil)
-                // Heartbeats are not sent: the lease runs out once the process is killed.
-                _ = runner
+                // No heartbeats and no handler: the job stays claimed until this process is
+                // killed, and then its lease runs out.
                 while true { try await Task.sleep(for: .seconds(3600)) }
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-    }
-}
-
-/// Never finishes.
-struct HangingHandler: JobHandler {
-    let kind = "drill.hang"
-
-    func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
-        while true { try await Task.sleep(for: .seconds(3600)) }
     }
 }
 

@@ -100,7 +100,10 @@ public struct WebhookIngress: Sendable {
     }
 
     private func accept(_ events: [ChangeEvent], subscription: WebhookSubscription) async throws -> (fresh: Int, total: Int) {
-        var items: [InboxItem] = []
+        // Resolve each event's connection, then route per connection: one integrations query
+        // per connection in the delivery, not one per event.
+        var byConnection: [String: [ChangeEvent]] = [:]
+        var order: [String] = []
         for event in events {
             guard let connectionID = try await connectionID(for: event, subscription: subscription) else {
                 logger.warning("webhook change for an account no connection serves", metadata: ["system": "\(subscription.system)", "ref": "\(event.ref)"])
@@ -110,8 +113,14 @@ public struct WebhookIngress: Sendable {
             }
             var routed = event
             routed.connectionID = connectionID
-            let jobs = try await router.jobs(for: [routed], connectionID: connectionID, trigger: .webhook)[routed] ?? []
-            items.append(InboxItem(system: subscription.system, event: routed, subscriptionID: subscription.id, jobs: jobs))
+            if byConnection[connectionID] == nil { order.append(connectionID) }
+            byConnection[connectionID, default: []].append(routed)
+        }
+        var items: [InboxItem] = []
+        for connectionID in order {
+            let routed = byConnection[connectionID] ?? []
+            let jobs = try await router.jobs(for: routed, connectionID: connectionID, trigger: .webhook)
+            items += routed.map { InboxItem(system: subscription.system, event: $0, subscriptionID: subscription.id, jobs: jobs[$0] ?? []) }
         }
         let fresh = try await store.ingest(items)
         return (fresh.count, events.count)

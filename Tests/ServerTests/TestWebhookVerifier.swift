@@ -38,6 +38,3 @@ struct TestWebhookVerifier: WebhookVerifier {
         Signature.hex(Signature.hmacSHA256(Data(body.utf8), secret: secret))
     }
 }
-
-/// Handles `testkind.change` jobs by succeeding.
-struct ChangeHandler: Sendable {}

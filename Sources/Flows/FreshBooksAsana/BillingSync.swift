@@ -23,7 +23,9 @@ extension FreshBooksAsanaSession {
     /// its draft invoice (one write per invoice). A sent invoice is not changed: the task is told.
     func syncBilling(projectGID: String) async throws -> JobOutcome {
         let projectSource = ExternalRef(system: .asana, type: "project", id: projectGID)
-        let projectOutcome = try await syncProject(gid: projectGID)
+        // One task list serves both the project's progress and its billing.
+        let tasks = try await asana.tasks(project: projectGID).collect()
+        let projectOutcome = try await syncProject(gid: projectGID, tasks: tasks)
         var writes = projectOutcome.writes
         let pending = writes.compactMap { write -> Link? in if case .upsertLink(let link) = write { return link } else { return nil } }
         let projectTarget = try await link(from: projectSource, type: "project")?.target ?? pending.first { $0.target.type == "project" }?.target
@@ -31,7 +33,6 @@ extension FreshBooksAsanaSession {
         guard let fbProjectID = projectTarget.flatMap({ Int($0.id) }), let clientID = clientTarget.flatMap({ Int($0.id) }) else {
             return JobOutcome(writes: writes, sourceRef: projectSource.description, unchanged: writes.isEmpty, action: "ignored: project not watched")
         }
-        let tasks = try await asana.tasks(project: projectGID).collect()
         var actions: [String] = []
         for task in tasks {
             let expense = try await syncExpense(task: task, clientID: clientID, projectID: fbProjectID)

@@ -8,7 +8,7 @@ import Store
 extension FreshBooksAsanaSession {
     /// An Asana project → a FreshBooks client (matched by email or organization first, never
     /// duplicated) and project; name, due date, completion and progress follow.
-    func syncProject(gid: String) async throws -> JobOutcome {
+    func syncProject(gid: String, tasks knownTasks: [AsanaTask]? = nil) async throws -> JobOutcome {
         let project = try await asana.project(gid: gid)
         let source = ExternalRef(system: .asana, type: "project", id: gid)
         guard watches(project) else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: project outside the watched team") }
@@ -31,7 +31,8 @@ extension FreshBooksAsanaSession {
             writes.append(newLink(source, ExternalRef(system: .freshbooks, type: "client", id: "\(client.id)"), hash: FreshBooksAsanaMapping.contentHash(organization), previous: nil))
         }
 
-        let tasks = try await asana.tasks(project: gid).collect()
+        let tasks: [AsanaTask]
+        if let knownTasks { tasks = knownTasks } else { tasks = try await asana.tasks(project: gid).collect() }
         let assignees = tasks.compactMap(\.assignee)
         let team = assignees.isEmpty ? [] : FreshBooksAsanaMapping.team(assignees: assignees, members: try await freshbooks.teamMembers())
         let draft = FreshBooksAsanaMapping.projectDraft(for: project, clientID: clientID, done: tasks.filter(\.completed).count, total: tasks.count, team: team)

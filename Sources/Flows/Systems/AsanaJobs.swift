@@ -81,30 +81,3 @@ public struct AsanaWebhookUpkeepJob: JobHandler {
                           action: "Asana webhooks: \(created) created, \(removed) replaced or removed")
     }
 }
-
-/// Runs an Asana action as a job.
-public struct AsanaActionJob: JobHandler {
-    public let kind = "asana.action"
-    let pipeline: HTTPPipeline
-
-    /// The action and its arguments.
-    public struct Payload: Codable, Sendable {
-        public var connectionID: String
-        public var action: String
-        public var arguments: ActionArguments
-
-        /// Creates a payload.
-        public init(connectionID: String, action: String, arguments: ActionArguments) {
-            self.connectionID = connectionID
-            self.action = action
-            self.arguments = arguments
-        }
-    }
-
-    public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
-        let payload = try job.decodePayload(Payload.self)
-        let connection = try await context.requireConnection(payload.connectionID)
-        let result = try await AsanaActions(client: AsanaClient(pipeline: pipeline, connection: connection)).run(payload.action, arguments: payload.arguments, now: context.now)
-        return JobOutcome(targetRef: result.firstRef, action: "asana \(payload.action)")
-    }
-}

@@ -91,36 +91,3 @@ public struct FreshBooksWebhookUpkeepJob: JobHandler {
                           action: "FreshBooks callbacks: \(plan.create.count) created, \(plan.resend.count) re-verified, \(plan.delete.count) removed")
     }
 }
-
-/// Runs a FreshBooks action as a job (`ml-connector freshbooks … --queue`, the admin API).
-public struct FreshBooksActionJob: JobHandler {
-    public let kind = "freshbooks.action"
-    let pipeline: HTTPPipeline
-
-    /// The action and its arguments.
-    public struct Payload: Codable, Sendable {
-        public var connectionID: String
-        public var action: String
-        public var arguments: ActionArguments
-
-        /// Creates a payload.
-        public init(connectionID: String, action: String, arguments: ActionArguments) {
-            self.connectionID = connectionID
-            self.action = action
-            self.arguments = arguments
-        }
-    }
-
-    public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
-        let payload = try job.decodePayload(Payload.self)
-        let connection = try await context.requireConnection(payload.connectionID)
-        let result = try await FreshBooksActions(client: FreshBooksClient(pipeline: pipeline, connection: connection)).run(payload.action, arguments: payload.arguments, now: context.now)
-        let target: String? = switch result {
-        case .clients(let clients): clients.first.map { "freshbooks:client:\($0.id)" }
-        case .invoices(let invoices): invoices.first.map { "freshbooks:invoice:\($0.id)" }
-        case .expenses(let expenses): expenses.first.map { "freshbooks:expense:\($0.id)" }
-        case .trigger: nil
-        }
-        return JobOutcome(targetRef: target, action: "freshbooks \(payload.action)")
-    }
-}

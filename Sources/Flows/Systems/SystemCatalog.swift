@@ -57,9 +57,13 @@ public struct SystemCatalog: Sendable {
             PollJob(catalog: self, routableKinds: routableKinds),
             FreshBooksWebhookConfirmJob(pipeline: pipeline),
             FreshBooksWebhookUpkeepJob(pipeline: pipeline),
-            FreshBooksActionJob(pipeline: pipeline),
             AsanaWebhookUpkeepJob(pipeline: pipeline),
-            AsanaActionJob(pipeline: pipeline),
+            SystemActionJob(system: .freshbooks) { [pipeline] connection, action, arguments, now in
+                try await FreshBooksActions(client: FreshBooksClient(pipeline: pipeline, connection: connection)).run(action, arguments: arguments, now: now).firstRef
+            },
+            SystemActionJob(system: .asana) { [pipeline] connection, action, arguments, now in
+                try await AsanaActions(client: AsanaClient(pipeline: pipeline, connection: connection)).run(action, arguments: arguments, now: now).firstRef
+            },
         ]
     }
 

@@ -54,30 +54,13 @@ struct AsanaCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await withStore(global) { store in
-            guard let connection = try await store.connection(id: self.connection), connection.system == .asana else {
-                throw CLIFailure(message: "--connection \(self.connection) is not an Asana connection; list them with ml-connector connection list")
-            }
-            if queue {
-                let job = try JobRequest(kind: "asana.action", tenant: connection.tenant, connectionID: connection.id,
-                                         payload: AsanaActionJob.Payload(connectionID: connection.id, action: action, arguments: arguments), maxAttempts: 5)
-                let result = try await store.enqueue(job)
-                if global.json { try Output.json(["job": result.jobID]) } else { print("queued job \(result.jobID); follow it with ml-connector audit --job \(result.jobID)") }
-                return
-            }
-            let client = AsanaClient(pipeline: HTTPPipeline(credentials: store), connection: connection)
-            let feed = "trigger:task-changed:\(project ?? "")"
-            let cursor = action == "task-changed" ? try await store.cursor(connectionID: connection.id, feed: feed) : nil
-            let result = try await AsanaActions(client: client).run(action, arguments: arguments, cursor: cursor)
-            if case .trigger(_, let next) = result {
-                try await store.apply([.setCursor(connectionID: connection.id, feed: feed, value: next)])
-            }
-            if global.json {
-                try Output.json(result)
-            } else {
-                let table = result.table
-                Output.table(table.headers, table.rows)
-            }
+        let run = SystemActionRun(global: global, system: .asana, connectionID: connection, action: action, arguments: arguments, queue: queue,
+                                  triggerFeed: action == "task-changed" ? "trigger:task-changed:\(project ?? "")" : nil)
+        try await run.run { connection, pipeline, cursor in
+            let result = try await AsanaActions(client: AsanaClient(pipeline: pipeline, connection: connection)).run(action, arguments: arguments, cursor: cursor)
+            var next: String?
+            if case .trigger(_, let cursor) = result { next = cursor }
+            return .init(result: result, cursor: next, table: result.table)
         }
     }
 }

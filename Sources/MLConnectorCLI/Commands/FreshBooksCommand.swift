@@ -71,30 +71,13 @@ struct FreshBooksCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await withStore(global) { store in
-            guard let connection = try await store.connection(id: self.connection), connection.system == .freshbooks else {
-                throw CLIFailure(message: "--connection \(self.connection) is not a FreshBooks connection; list them with ml-connector connection list")
-            }
-            if queue {
-                let job = try JobRequest(kind: "freshbooks.action", tenant: connection.tenant, connectionID: connection.id,
-                                         payload: FreshBooksActionJob.Payload(connectionID: connection.id, action: action, arguments: arguments), maxAttempts: 5)
-                let result = try await store.enqueue(job)
-                if global.json { try Output.json(["job": result.jobID]) } else { print("queued job \(result.jobID); follow it with ml-connector audit --job \(result.jobID)") }
-                return
-            }
-            let client = FreshBooksClient(pipeline: HTTPPipeline(credentials: store), connection: connection)
-            let feed = "trigger:invoice-updated"
-            let cursor = action == "invoice-updated" ? try await store.cursor(connectionID: connection.id, feed: feed) : nil
-            let result = try await FreshBooksActions(client: client).run(action, arguments: arguments, cursor: cursor)
-            if case .trigger(_, let next) = result {
-                try await store.apply([.setCursor(connectionID: connection.id, feed: feed, value: next)])
-            }
-            if global.json {
-                try Output.json(result)
-            } else {
-                let table = result.table
-                Output.table(table.headers, table.rows)
-            }
+        let run = SystemActionRun(global: global, system: .freshbooks, connectionID: connection, action: action, arguments: arguments, queue: queue,
+                                  triggerFeed: action == "invoice-updated" ? "trigger:invoice-updated" : nil)
+        try await run.run { connection, pipeline, cursor in
+            let result = try await FreshBooksActions(client: FreshBooksClient(pipeline: pipeline, connection: connection)).run(action, arguments: arguments, cursor: cursor)
+            var next: String?
+            if case .trigger(_, let cursor) = result { next = cursor }
+            return .init(result: result, cursor: next, table: result.table)
         }
     }
 }
