@@ -14,32 +14,20 @@ import Testing
 /// The server, its workers and an Asana sandbox, all on loopback.
 struct AsanaLive {
     let fixture: AsanaFixture
-    let server: LoopbackServer
+    let engine: LiveEngine
     let changes: RecordingChangeHandler
-    let group: ServiceGroup
-    let running: _Concurrency.Task<Void, any Error>
+
+    var server: LoopbackServer { engine.server }
 
     static func start() async throws -> AsanaLive {
         let fixture = try await AsanaFixture.start()
         try await fixture.store.saveIntegration(IntegrationRecord(id: "astest", kind: "astest", connections: ["asana": fixture.connection.id]))
         let changes = RecordingChangeHandler(kind: "astest.change")
-        var logger = Logger(label: "live")
-        logger.logLevel = .warning
-        let catalog = SystemCatalog(pipeline: fixture.pipeline, publicURL: nil)
-        let registry = JobRegistry(catalog.handlers(routableKinds: [changes.kind]) + [changes])
-        let pool = WorkerPool(runner: JobRunner(store: fixture.store, registry: registry, retry: RetrySchedule(base: .milliseconds(200), cap: .seconds(1)), logger: logger),
-                              workers: 4, idlePoll: .milliseconds(25))
-        let ingress = WebhookIngress(store: fixture.store, verifiers: catalog.verifiers, router: TriggerRouter(store: fixture.store, kinds: registry.kinds), onEnqueued: { pool.nudge() }, logger: logger)
-        let server = try await LoopbackServer.start(ServerApp(configuration: ServerConfiguration(), store: fixture.store, ingress: ingress, logger: logger).makeRouter())
-        let group = ServiceGroup(configuration: .init(services: [.init(service: pool)], logger: logger))
-        let running = _Concurrency.Task { try await group.run() }
-        return AsanaLive(fixture: fixture, server: server, changes: changes, group: group, running: running)
+        return AsanaLive(fixture: fixture, engine: try await LiveEngine.start(store: fixture.store, pipeline: fixture.pipeline, extra: [changes]), changes: changes)
     }
 
     func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await running.value
-        await server.stop()
+        await engine.stop()
         await fixture.stop()
     }
 

@@ -51,22 +51,12 @@ import Testing
                                                           config: String(decoding: try JSONEncoder().encode(config), as: UTF8.self)))
 
         // The server and its workers.
-        var logger = Logger(label: "e2e")
-        logger.logLevel = .warning
-        let catalog = SystemCatalog(pipeline: fb.pipeline, publicURL: nil)
-        let integrationHandlers = catalog.integrationHandlers()
-        let registry = JobRegistry(catalog.handlers(routableKinds: Set(integrationHandlers.map(\.kind))) + integrationHandlers)
-        let pool = WorkerPool(runner: JobRunner(store: store, registry: registry, retry: RetrySchedule(base: .milliseconds(200), cap: .seconds(1)), logger: logger),
-                              workers: 4, idlePoll: .milliseconds(25))
-        let ingress = WebhookIngress(store: store, verifiers: catalog.verifiers, router: TriggerRouter(store: store, kinds: registry.kinds), onEnqueued: { pool.nudge() }, logger: logger)
-        let server = try await LoopbackServer.start(ServerApp(configuration: ServerConfiguration(), store: store, ingress: ingress, logger: logger).makeRouter())
-        let group = ServiceGroup(configuration: .init(services: [.init(service: pool)], logger: logger))
-        let running = _Concurrency.Task { try await group.run() }
+        let engine = try await LiveEngine.start(store: store, pipeline: fb.pipeline, extra: SystemCatalog(pipeline: fb.pipeline, publicURL: nil).integrationHandlers())
+        let server = engine.server
+        let pool = engine.pool
         defer {
             _Concurrency.Task {
-                await group.triggerGracefulShutdown()
-                _ = try? await running.value
-                await server.stop()
+                await engine.stop()
                 await asanaSandbox.server.stop()
                 await fb.stop()
             }

@@ -46,19 +46,12 @@ import Testing
         let setup = FreshBooksAsanaSetup(pipeline: fb.pipeline, store: store)
         _ = try await setup.apply(try FreshBooksAsanaConfig.load(yaml: yaml), publicURL: nil)
 
-        var logger = Logger(label: "poll")
-        logger.logLevel = .critical
-        let catalog = SystemCatalog(pipeline: fb.pipeline, publicURL: nil)
-        let handlers = catalog.integrationHandlers()
-        let registry = JobRegistry(catalog.handlers(routableKinds: Set(handlers.map(\.kind))) + handlers)
-        let pool = WorkerPool(runner: JobRunner(store: store, registry: registry, retry: RetrySchedule(base: .milliseconds(100), cap: .milliseconds(300)), logger: logger),
-                              workers: 4, idlePoll: .milliseconds(25))
-        let group = ServiceGroup(configuration: .init(services: [.init(service: pool)], logger: logger))
-        let running = _Concurrency.Task { try await group.run() }
+        let engine = try await LiveEngine.start(store: store, pipeline: fb.pipeline, extra: SystemCatalog(pipeline: fb.pipeline, publicURL: nil).integrationHandlers(),
+                                                retry: RetrySchedule(base: .milliseconds(100), cap: .milliseconds(300)))
+        let pool = engine.pool
         defer {
             _Concurrency.Task {
-                await group.triggerGracefulShutdown()
-                _ = try? await running.value
+                await engine.stop()
                 await asanaServer.stop()
                 await fb.stop()
             }

@@ -34,35 +34,20 @@ final class RecordingChangeHandler: JobHandler {
 /// The server, its workers and a FreshBooks sandbox, all on loopback.
 struct LiveServer {
     let fixture: FreshBooksFixture
-    let server: LoopbackServer
-    let catalog: SystemCatalog
+    let engine: LiveEngine
     let changes: RecordingChangeHandler
-    let group: ServiceGroup
-    let running: Task<Void, any Error>
+
+    var server: LoopbackServer { engine.server }
 
     static func start() async throws -> LiveServer {
         let fixture = try await FreshBooksFixture.start()
         try await fixture.store.saveIntegration(IntegrationRecord(id: "fbtest", kind: "fbtest", connections: ["freshbooks": fixture.connection.id]))
         let changes = RecordingChangeHandler()
-        var logger = Logger(label: "live")
-        logger.logLevel = .warning
-        // The router needs no public URL; the catalog's jobs get the bound address.
-        let placeholder = SystemCatalog(pipeline: fixture.pipeline, publicURL: nil)
-        let registry = JobRegistry(placeholder.handlers(routableKinds: [changes.kind]) + [changes])
-        let pool = WorkerPool(runner: JobRunner(store: fixture.store, registry: registry, retry: RetrySchedule(base: .milliseconds(200), cap: .seconds(1)), logger: logger),
-                              workers: 4, idlePoll: .milliseconds(25))
-        let ingress = WebhookIngress(store: fixture.store, verifiers: placeholder.verifiers, router: TriggerRouter(store: fixture.store, kinds: registry.kinds),
-                                     onEnqueued: { pool.nudge() }, logger: logger)
-        let server = try await LoopbackServer.start(ServerApp(configuration: ServerConfiguration(), store: fixture.store, ingress: ingress, logger: logger).makeRouter())
-        let group = ServiceGroup(configuration: .init(services: [.init(service: pool)], logger: logger))
-        let running = Task { try await group.run() }
-        return LiveServer(fixture: fixture, server: server, catalog: SystemCatalog(pipeline: fixture.pipeline, publicURL: server.baseURL), changes: changes, group: group, running: running)
+        return LiveServer(fixture: fixture, engine: try await LiveEngine.start(store: fixture.store, pipeline: fixture.pipeline, extra: [changes]), changes: changes)
     }
 
     func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await running.value
-        await server.stop()
+        await engine.stop()
         await fixture.stop()
     }
 
