@@ -47,7 +47,7 @@ extension AsanaClient {
             let field: CustomField
             do {
                 field = try await customField(gid: requirement.gid)
-            } catch let error as ConnectorError where error.kind == "not_found" {
+            } catch ConnectorError.notFound {
                 throw ConnectorError.validation(field: requirement.key, message: "custom field GID \(requirement.gid) does not exist in Asana (or this connection cannot see it)")
             }
             guard requirement.kind.accepts(field.resource_subtype) else {

@@ -41,9 +41,9 @@ public struct AsanaEventsFeed: ChangeFeed {
                 // A first poll crawls every task; after an expiry, a bounded re-read of the tasks
                 // modified since the last poll, with a minute's overlap.
                 for try await task in client.tasks(project: project, modifiedSince: previous?.polledAt.addingTimeInterval(-60)) {
-                    events.append(ChangeEvent(eventID: "asana-resync:\(task.gid):\(task.modified_at ?? "")", ref: ExternalRef(system: .asana, type: "task", id: task.gid),
+                    events.append(ChangeEvent(eventID: "asana-resync:\(task.gid):\(task.modified_at ?? "")", ref: .asana(.task, task.gid),
                                               action: .updated, occurredAt: task.modified_at.flatMap(AsanaTime.parse), connectionID: client.connection.id,
-                                              parent: ExternalRef(system: .asana, type: "project", id: project)))
+                                              parent: .asana(.project, project)))
                 }
                 pages = maxPages
             case .events(let page, let next, let hasMore):
@@ -76,7 +76,7 @@ extension AsanaClient {
     public func events(resource: String, sync: String?) async throws -> EventsResult {
         var query = [("resource", resource)]
         if let sync { query.append(("sync", sync)) }
-        var request = OutboundRequest(method: .GET, url: try url("/events", query: query), passThroughStatuses: [412])
+        var request = OutboundRequest(method: .GET, url: try shell.url("/events", query: query), passThroughStatuses: [412])
         request.headers.add(name: "Accept", value: "application/json")
         let response = try await pipeline.send(request, connection: connection, provider: provider)
         struct Body: Decodable {
@@ -114,7 +114,7 @@ public struct AsanaTeamProjectsFeed: ChangeFeed {
             let version = project.modified_at ?? ""
             current[project.gid] = version
             guard seen[project.gid] != version else { continue }
-            events.append(ChangeEvent(eventID: "asana-team-poll:\(project.gid):\(version)", ref: ExternalRef(system: .asana, type: "project", id: project.gid),
+            events.append(ChangeEvent(eventID: "asana-team-poll:\(project.gid):\(version)", ref: .asana(.project, project.gid),
                                       action: seen[project.gid] == nil ? .created : .updated, occurredAt: AsanaTime.parse(version), connectionID: client.connection.id))
         }
         return FeedPage(events: events, cursor: String(decoding: try JSONEncoder().encode(current), as: UTF8.self))

@@ -28,12 +28,12 @@ extension AsanaClient {
     }
 
     /// The workspace's people.
-    public func users() throws -> AsanaPaged<User> {
+    public func users() throws -> Paged<User> {
         list("/workspaces/\(try workspaceGID())/users", fields: ["name", "email"], as: User.self)
     }
 
     /// Projects of a team, or of the connection's workspace.
-    public func projects(team: String? = nil, archived: Bool? = nil) throws -> AsanaPaged<Project> {
+    public func projects(team: String? = nil, archived: Bool? = nil) throws -> Paged<Project> {
         let path = try team.map { "/teams/\($0)/projects" } ?? "/workspaces/\(workspaceGID())/projects"
         return list(path, query: archived.map { [("archived", $0 ? "true" : "false")] } ?? [], fields: Project.fields, as: Project.self)
     }
@@ -56,7 +56,7 @@ extension AsanaClient {
     }
 
     /// The custom fields on a project.
-    public func customFieldSettings(project: String) -> AsanaPaged<CustomFieldSetting> {
+    public func customFieldSettings(project: String) -> Paged<CustomFieldSetting> {
         list("/projects/\(project)/custom_field_settings", fields: CustomField.fields.map { "custom_field." + $0 }, as: CustomFieldSetting.self)
     }
 

@@ -55,13 +55,13 @@ extension AsanaClient {
     public func task(externalKey: String) async throws -> AsanaTask? {
         do {
             return try await send(.GET, "/tasks/external:\(externalKey)", fields: AsanaTask.fields + ["external"], as: AsanaTask.self)
-        } catch let error as ConnectorError where error.kind == "not_found" {
+        } catch ConnectorError.notFound {
             return nil
         }
     }
 
     /// Tasks of a project, optionally only those modified since an instant.
-    public func tasks(project: String, modifiedSince: Date? = nil) -> AsanaPaged<AsanaTask> {
+    public func tasks(project: String, modifiedSince: Date? = nil) -> Paged<AsanaTask> {
         var query = [("project", project)]
         if let modifiedSince { query.append(("modified_since", AsanaTime.format(modifiedSince))) }
         return list("/tasks", query: query, fields: AsanaTask.fields, as: AsanaTask.self)
@@ -114,7 +114,7 @@ extension AsanaClient {
     }
 
     /// The stories (comments and activity) of a task.
-    public func stories(task gid: String) -> AsanaPaged<Story> {
+    public func stories(task gid: String) -> Paged<Story> {
         list("/tasks/\(gid)/stories", fields: ["text", "resource_subtype"], as: Story.self)
     }
 

@@ -42,9 +42,9 @@ public struct AsanaWebhookVerifier: WebhookVerifier {
         default: .other
         }
         let identity = [event.resource.gid, event.action, event.created_at ?? "", event.change?.field ?? "", event.parent?.gid ?? ""].joined(separator: "|")
-        return ChangeEvent(eventID: "asana:" + Signature.sha256Hex(identity), ref: ExternalRef(system: .asana, type: type, id: event.resource.gid), action: action,
+        return ChangeEvent(eventID: "asana:" + Signature.sha256Hex(identity), ref: ExternalRef(.asana, type, event.resource.gid), action: action,
                            occurredAt: event.created_at.flatMap(AsanaTime.parse), connectionID: connectionID,
-                           parent: event.parent.flatMap { parent in parent.resource_type.map { ExternalRef(system: .asana, type: $0, id: parent.gid) } },
+                           parent: event.parent.flatMap { parent in parent.resource_type.map { ExternalRef(.asana, $0, parent.gid) } },
                            vendorEvent: event.action + (event.change?.field.map { ":" + $0 } ?? ""))
     }
 }
@@ -92,7 +92,7 @@ extension AsanaClient {
     }
 
     /// The webhooks of the connection's workspace.
-    public func webhooks(resource: String? = nil) throws -> AsanaPaged<Webhook> {
+    public func webhooks(resource: String? = nil) throws -> Paged<Webhook> {
         var query = [("workspace", try workspaceGID())]
         if let resource { query.append(("resource", resource)) }
         return list("/webhooks", query: query, fields: ["active", "resource", "target", "last_success_at", "last_failure_at"], as: Webhook.self)
@@ -101,5 +101,39 @@ extension AsanaClient {
     /// Deletes a webhook.
     public func deleteWebhook(gid: String) async throws {
         _ = try await raw(.DELETE, "/webhooks/\(gid)")
+    }
+}
+
+/// Asana webhooks as the shared upkeep drives them (digest B7, B9.6): a subscription watches a
+/// resource gid with a filter set, and the handshake completes before `create` returns.
+struct AsanaWebhookAPI: WebhookSubscriptionAPI {
+    let client: AsanaClient
+
+    /// Filter set names a `WantedSubscription` carries.
+    static let filterSets = ["project-tasks": WebhookFilter.projectTasks, "workspace-projects": WebhookFilter.workspaceProjects]
+
+    func list() async throws -> [VendorSubscription] {
+        try await client.webhooks().collect().map(Self.subscription)
+    }
+
+    func create(_ wanted: WantedSubscription, target: String) async throws -> VendorSubscription {
+        guard let filters = Self.filterSets[wanted.filter ?? "project-tasks"] else {
+            throw ConnectorError.permanent("no Asana webhook filter set named \(wanted.filter ?? "")")
+        }
+        let (webhook, _) = try await client.createWebhook(resource: wanted.resource, target: target, filters: filters)
+        // Asana answers only after our ingress accepted its handshake (digest B9.6).
+        return VendorSubscription(id: webhook.gid, resource: wanted.resource, target: target, verified: true)
+    }
+
+    func confirm(id: String, secret: String) async throws -> Bool { true }
+
+    func resendVerification(id: String) async throws {}
+
+    func delete(id: String) async throws {
+        try await client.deleteWebhook(gid: id)
+    }
+
+    static func subscription(_ webhook: Webhook) -> VendorSubscription {
+        VendorSubscription(id: webhook.gid, resource: webhook.resource?.gid ?? "", target: webhook.target ?? "", verified: webhook.active ?? false)
     }
 }

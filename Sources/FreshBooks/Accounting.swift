@@ -41,7 +41,7 @@ extension FreshBooksClient {
 
     func accountingList<Item: Decodable & Sendable>(_ resource: String, _ item: Item.Type, query: [(String, String)]) throws -> Paged<Item> {
         let path = "/accounting/account/\(try accountID())/\(resource)"
-        return Paged { [self] page in
+        return Paged.numbered { [self] page in
             let result = try await send(.GET, path, query: query + [("page", "\(page)"), ("per_page", "\(Self.pageSize)")], as: ResultEnvelope<AccountingPage<Item>>.self).response.result
             return (result.items, result.pages)
         }

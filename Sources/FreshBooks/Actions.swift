@@ -1,64 +1,100 @@
 import ConnectorKit
 import Foundation
 
-/// FreshBooks operations a user can run one by one, from the CLI or as engine jobs. Arguments
-/// arrive as text (flags or a job payload) and every bad one is refused naming its flag.
-public struct FreshBooksActions: Sendable {
-    /// The client to act through.
-    public let client: FreshBooksClient
+/// FreshBooks operations a user can run one by one, from the CLI or as engine jobs, described
+/// as data; arguments are checked against the descriptors before any call.
+public enum FreshBooksActions {
+    /// Every action and trigger.
+    public static let all: [SystemAction] = [listClients, createClient, listInvoices, createInvoice, createExpense, markInvoiceSent, invoiceUpdated]
 
-    /// Creates the action runner.
-    public init(client: FreshBooksClient) {
-        self.client = client
+    static let listClients = SystemAction(ActionDescriptor(name: "list-clients", summary: "List clients, optionally changed since a day or by email.", arguments: [
+        ActionArgument("updated-since", .day, help: "Only clients changed on or after this day (YYYY-MM-DD)."),
+        ActionArgument("email", help: "Only the client with this email."),
+    ])) { call in
+        let search = AccountingSearch(updatedSinceDay: try call.arguments.day("updated-since"), email: call.arguments["email"])
+        return ActionResult("clients", try await client(call).clients(search).collect().map(ClientSummary.init))
     }
 
-    /// The actions, by name.
-    public static let names = ["list-clients", "create-client", "list-invoices", "create-invoice", "create-expense", "mark-invoice-sent", "invoice-updated"]
-
-    /// Runs action `name` with `arguments`; the result is JSON-encodable.
-    public func run(_ name: String, arguments: ActionArguments, cursor: String? = nil, now: Date = Date()) async throws -> ActionResult {
-        switch name {
-        case "list-clients":
-            let search = AccountingSearch(updatedSinceDay: try arguments.day("updated-since"), email: arguments["email"])
-            return .clients(try await client.clients(search).collect().map(ClientSummary.init))
-        case "create-client":
-            guard arguments["email"] != nil || arguments["organization"] != nil || arguments["name"] != nil else {
-                throw ConnectorError.validation(field: "--email/--organization/--name", message: "give at least one of --email, --organization or --name")
-            }
-            let names = (arguments["name"] ?? "").split(separator: " ", maxSplits: 1).map(String.init)
-            let draft = ClientDraft(firstName: names.first, lastName: names.count > 1 ? names[1] : nil, organization: arguments["organization"], email: arguments["email"],
-                                    currencyCode: try arguments.currency("currency")?.code, street: arguments["street"], city: arguments["city"],
-                                    province: arguments["province"], postalCode: arguments["postal-code"], country: arguments["country"])
-            return .clients([ClientSummary(try await client.createClient(draft))])
-        case "list-invoices":
-            let search = AccountingSearch(updatedSinceDay: try arguments.day("updated-since"), clientID: try arguments.int("client"), v3Status: arguments["status"])
-            return .invoices(try await client.invoices(search).collect().map(InvoiceSummary.init))
-        case "create-invoice":
-            let currency = try arguments.currency("currency") ?? CurrencyCode("USD")
-            let lines = try arguments.lines("line", currency: currency)
-            let number = try arguments.required("number")
-            let draft = InvoiceDraft(customerID: try arguments.requiredInt("client"), invoiceNumber: number, currencyCode: currency.code,
-                                     dueOffsetDays: try arguments.int("due-offset-days"), poNumber: arguments["po-number"], notes: arguments["notes"], terms: arguments["terms"], lines: lines)
-            // A one-off create from the CLI looks the number up first: running it twice is safe.
-            return .invoices([InvoiceSummary(try await client.createInvoice(draft, previousAttemptUncertain: true))])
-        case "create-expense":
-            let currency = try arguments.currency("currency") ?? CurrencyCode("USD")
-            let amount = try Money(parsing: try arguments.required("amount"), currency: currency, field: "--amount")
-            let draft = ExpenseDraft(categoryID: try arguments.requiredInt("category"), date: try arguments.day("date") ?? FreshBooksWire.day(now), amount: amount,
-                                     vendor: arguments["vendor"], notes: arguments["notes"], clientID: try arguments.int("client"), projectID: try arguments.int("project"))
-            return .expenses([ExpenseSummary(try await client.createExpense(draft))])
-        case "mark-invoice-sent":
-            return .invoices([InvoiceSummary(try await client.markInvoiceSent(id: try arguments.requiredInt("invoice")))])
-        case "invoice-updated":
-            let page = try await FreshBooksPoller(resource: .invoices, client: client).poll(cursor: cursor, now: now)
-            var invoices: [InvoiceSummary] = []
-            for event in page.events {
-                if let id = Int(event.ref.id) { invoices.append(InvoiceSummary(try await client.invoice(id: id))) }
-            }
-            return .trigger(invoices: invoices, cursor: page.cursor)
-        default:
-            throw ConnectorError.validation(field: "action", message: "'\(name)' is not a FreshBooks action; use one of: \(Self.names.joined(separator: ", "))")
+    static let createClient = SystemAction(ActionDescriptor(name: "create-client", summary: "Create a client (give at least one of --email, --organization, --name).", arguments: [
+        ActionArgument("email", help: "The client's email."),
+        ActionArgument("organization", help: "The client's organization."),
+        ActionArgument("name", help: "First and last name."),
+        ActionArgument("currency", .currency, help: "ISO currency code, e.g. USD."),
+        ActionArgument("street", help: "Street address."), ActionArgument("city", help: "City."), ActionArgument("province", help: "Province or state."),
+        ActionArgument("postal-code", help: "Postal code."), ActionArgument("country", help: "Country."),
+    ])) { call in
+        let arguments = call.arguments
+        guard arguments["email"] != nil || arguments["organization"] != nil || arguments["name"] != nil else {
+            throw ConnectorError.validation(field: "--email/--organization/--name", message: "give at least one of --email, --organization or --name")
         }
+        let names = (arguments["name"] ?? "").split(separator: " ", maxSplits: 1).map(String.init)
+        let draft = ClientDraft(firstName: names.first, lastName: names.count > 1 ? names[1] : nil, organization: arguments["organization"], email: arguments["email"],
+                                currencyCode: try arguments.currency("currency")?.code, street: arguments["street"], city: arguments["city"],
+                                province: arguments["province"], postalCode: arguments["postal-code"], country: arguments["country"])
+        return ActionResult("clients", [ClientSummary(try await client(call).createClient(draft))])
+    }
+
+    static let listInvoices = SystemAction(ActionDescriptor(name: "list-invoices", summary: "List invoices by client, status or change day.", arguments: [
+        ActionArgument("updated-since", .day, help: "Only invoices changed on or after this day (YYYY-MM-DD)."),
+        ActionArgument("client", .integer, help: "Only this client's invoices."),
+        ActionArgument("status", help: "Only invoices in this v3 status (draft, sent, paid…)."),
+    ])) { call in
+        let search = AccountingSearch(updatedSinceDay: try call.arguments.day("updated-since"), clientID: try call.arguments.int("client"), v3Status: call.arguments["status"])
+        return ActionResult("invoices", try await client(call).invoices(search).collect().map(InvoiceSummary.init))
+    }
+
+    static let createInvoice = SystemAction(ActionDescriptor(name: "create-invoice", summary: "Create a draft invoice; running it again with the same --number finds the same invoice.", arguments: [
+        ActionArgument("client", .integer, required: true, help: "The client id."),
+        ActionArgument("number", required: true, help: "The invoice number (also its idempotency key)."),
+        ActionArgument("line", required: true, repeatable: true, help: "A line \"NAME|QTY|UNIT PRICE\" (repeatable)."),
+        ActionArgument("currency", .currency, help: "ISO currency code (default USD)."),
+        ActionArgument("due-offset-days", .integer, help: "Days until due."),
+        ActionArgument("po-number", help: "Purchase order number."), ActionArgument("notes", help: "Notes."), ActionArgument("terms", help: "Terms."),
+    ])) { call in
+        let arguments = call.arguments
+        let currency = try arguments.currency("currency") ?? CurrencyCode("USD")
+        let draft = InvoiceDraft(customerID: try arguments.requiredInt("client"), invoiceNumber: try arguments.required("number"), currencyCode: currency.code,
+                                 dueOffsetDays: try arguments.int("due-offset-days"), poNumber: arguments["po-number"], notes: arguments["notes"], terms: arguments["terms"],
+                                 lines: try arguments.lines("line", currency: currency))
+        // A one-off create looks the number up first: running it twice is safe.
+        return ActionResult("invoices", [InvoiceSummary(try await client(call).createInvoice(draft, previousAttemptUncertain: true))])
+    }
+
+    static let createExpense = SystemAction(ActionDescriptor(name: "create-expense", summary: "Record an expense, optionally billed to a client and project.", arguments: [
+        ActionArgument("category", .integer, required: true, help: "The expense category id."),
+        ActionArgument("amount", .decimal, required: true, help: "The amount, e.g. 42.50."),
+        ActionArgument("currency", .currency, help: "ISO currency code (default USD)."),
+        ActionArgument("date", .day, help: "The day (default today)."),
+        ActionArgument("vendor", help: "Who was paid."), ActionArgument("notes", help: "Notes."),
+        ActionArgument("client", .integer, help: "Bill it to this client."), ActionArgument("project", .integer, help: "And this project."),
+    ])) { call in
+        let arguments = call.arguments
+        let currency = try arguments.currency("currency") ?? CurrencyCode("USD")
+        let amount = try Money(parsing: try arguments.required("amount"), currency: currency, field: "--amount")
+        let draft = ExpenseDraft(categoryID: try arguments.requiredInt("category"), date: try arguments.day("date") ?? FreshBooksWire.day(call.now), amount: amount,
+                                 vendor: arguments["vendor"], notes: arguments["notes"], clientID: try arguments.int("client"), projectID: try arguments.int("project"))
+        return ActionResult("expenses", [ExpenseSummary(try await client(call).createExpense(draft))])
+    }
+
+    static let markInvoiceSent = SystemAction(ActionDescriptor(name: "mark-invoice-sent", summary: "Mark an invoice sent (without emailing it).", arguments: [
+        ActionArgument("invoice", .integer, required: true, help: "The invoice id."),
+    ])) { call in
+        ActionResult("invoices", [InvoiceSummary(try await client(call).markInvoiceSent(id: try call.arguments.requiredInt("invoice")))])
+    }
+
+    static let invoiceUpdated = SystemAction(ActionDescriptor(name: "invoice-updated", summary: "A trigger: every invoice changed since the last run.",
+                                                              triggerCursor: { _ in "trigger:invoice-updated" })) { call in
+        let freshbooks = client(call)
+        let page = try await FreshBooksPoller(resource: .invoices, client: freshbooks).poll(cursor: call.cursor, now: call.now)
+        var invoices: [InvoiceSummary] = []
+        for event in page.events {
+            if let id = Int(event.ref.id) { invoices.append(InvoiceSummary(try await freshbooks.invoice(id: id))) }
+        }
+        return ActionResult("changed_invoices", invoices, cursor: page.cursor)
+    }
+
+    private static func client(_ call: ActionCall) -> FreshBooksClient {
+        FreshBooksClient(pipeline: call.pipeline, connection: call.connection)
     }
 }
 
@@ -79,48 +115,8 @@ extension ActionArguments {
     }
 }
 
-/// What an action produced.
-public enum ActionResult: Sendable, Encodable {
-    case clients([ClientSummary])
-    case invoices([InvoiceSummary])
-    case expenses([ExpenseSummary])
-    /// One activation of a trigger: every record changed since the last, and the new cursor.
-    case trigger(invoices: [InvoiceSummary], cursor: String)
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .clients(let clients): try container.encode(["clients": clients])
-        case .invoices(let invoices): try container.encode(["invoices": invoices])
-        case .expenses(let expenses): try container.encode(["expenses": expenses])
-        case .trigger(let invoices, _): try container.encode(["changed_invoices": invoices])
-        }
-    }
-
-    /// The first record written or read, for the audit trail.
-    public var firstRef: String? {
-        switch self {
-        case .clients(let clients): clients.first.map { "freshbooks:client:\($0.id)" }
-        case .invoices(let invoices), .trigger(let invoices, _): invoices.first.map { "freshbooks:invoice:\($0.id)" }
-        case .expenses(let expenses): expenses.first.map { "freshbooks:expense:\($0.id)" }
-        }
-    }
-
-    /// Rows for a table: headers then cells.
-    public var table: (headers: [String], rows: [[String]]) {
-        switch self {
-        case .clients(let clients):
-            (["ID", "NAME", "ORGANIZATION", "EMAIL", "UPDATED"], clients.map { ["\($0.id)", $0.name, $0.organization ?? "", $0.email ?? "", $0.updated ?? ""] })
-        case .invoices(let invoices), .trigger(let invoices, _):
-            (["ID", "NUMBER", "CLIENT", "STATUS", "AMOUNT", "OUTSTANDING", "UPDATED"], invoices.map { ["\($0.id)", $0.number, "\($0.client)", $0.status, $0.amount ?? "", $0.outstanding ?? "", $0.updated ?? ""] })
-        case .expenses(let expenses):
-            (["ID", "DATE", "AMOUNT", "VENDOR", "CLIENT", "PROJECT"], expenses.map { ["\($0.id)", $0.date ?? "", $0.amount, $0.vendor ?? "", "\($0.client)", "\($0.project)"] })
-        }
-    }
-}
-
 /// A client as actions show it (times in UTC ISO 8601).
-public struct ClientSummary: Codable, Sendable, Equatable {
+public struct ClientSummary: Codable, Sendable, Equatable, ActionRecord {
     public var id: Int
     public var name: String
     public var organization: String?
@@ -137,7 +133,7 @@ public struct ClientSummary: Codable, Sendable, Equatable {
 }
 
 /// An invoice as actions show it.
-public struct InvoiceSummary: Codable, Sendable, Equatable {
+public struct InvoiceSummary: Codable, Sendable, Equatable, ActionRecord {
     public var id: Int
     public var number: String
     public var client: Int
@@ -160,7 +156,7 @@ public struct InvoiceSummary: Codable, Sendable, Equatable {
 }
 
 /// An expense as actions show it.
-public struct ExpenseSummary: Codable, Sendable, Equatable {
+public struct ExpenseSummary: Codable, Sendable, Equatable, ActionRecord {
     public var id: Int
     public var date: String?
     public var amount: String
@@ -176,4 +172,22 @@ public struct ExpenseSummary: Codable, Sendable, Equatable {
         client = expense.clientID
         project = expense.projectID
     }
+}
+
+extension ClientSummary {
+    public static let columns = ["ID", "NAME", "ORGANIZATION", "EMAIL", "UPDATED"]
+    public var row: [String] { ["\(id)", name, organization ?? "", email ?? "", updated ?? ""] }
+    public var ref: ExternalRef { .freshbooks(.client, id) }
+}
+
+extension InvoiceSummary {
+    public static let columns = ["ID", "NUMBER", "CLIENT", "STATUS", "AMOUNT", "OUTSTANDING", "UPDATED"]
+    public var row: [String] { ["\(id)", number, "\(client)", status, amount ?? "", outstanding ?? "", updated ?? ""] }
+    public var ref: ExternalRef { .freshbooks(.invoice, id) }
+}
+
+extension ExpenseSummary {
+    public static let columns = ["ID", "DATE", "AMOUNT", "VENDOR", "CLIENT", "PROJECT"]
+    public var row: [String] { ["\(id)", date ?? "", amount, vendor ?? "", "\(client)", "\(project)"] }
+    public var ref: ExternalRef { .freshbooks(.expense, id) }
 }

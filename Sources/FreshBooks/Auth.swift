@@ -1,30 +1,15 @@
 import ConnectorKit
 import Foundation
 
-/// Connecting a FreshBooks account: the authorize URL, the code exchange and identity (digest A2, A3).
+/// Who a FreshBooks token belongs to and which businesses it reaches (`users/me`, digest A3).
+/// The OAuth flow itself is the shared `OAuthFlow`, driven by `FreshBooksProvider`'s facts.
 public struct FreshBooksAuth: Sendable {
-    /// The pipeline used for the token and identity calls.
+    /// The pipeline used for the identity call.
     public let pipeline: HTTPPipeline
 
     /// Creates the helper.
     public init(pipeline: HTTPPipeline) {
         self.pipeline = pipeline
-    }
-
-    /// The URL to open in a browser; `state` comes back on the redirect and must be checked.
-    public static func authorizeURL(authBase: String, clientID: String, redirectURI: String, state: String, scopes: [String] = FreshBooksProvider.scopes) -> String {
-        let query = [("client_id", clientID), ("response_type", "code"), ("redirect_uri", redirectURI), ("scope", scopes.joined(separator: " ")), ("state", state)]
-        return authBase + "/oauth/authorize?" + query.map { "\($0.0)=\(FormEncoding.escape($0.1))" }.joined(separator: "&")
-    }
-
-    /// Exchanges an authorization code for the first token pair.
-    public func exchange(code: String, clientID: String, clientSecret: String, redirectURI: String, connection: Connection) async throws -> Credential {
-        let provider = FreshBooksProvider.description(for: connection)
-        let tokenURL = try connection.baseURL("api", provider: provider) + "/auth/oauth/token"
-        let client = OAuth2TokenClient(tokenURL: tokenURL, encoding: .form)
-        let response = try await pipeline.sendUnauthenticated(try client.codeExchangeRequest(code: code, clientID: clientID, clientSecret: clientSecret, redirectURI: redirectURI), connection: connection, provider: provider)
-        let base = Credential(kind: .oauth2, clientID: clientID, clientSecret: clientSecret, extra: ["redirect_uri": redirectURI])
-        return try client.credential(from: response, previous: base)
     }
 
     /// Who the token belongs to and which businesses it reaches (`users/me`).
@@ -33,11 +18,13 @@ public struct FreshBooksAuth: Sendable {
         return try await client.send(.GET, "/auth/api/v1/users/me", as: IdentityEnvelope.self).response
     }
 
-    /// The settings a connection keeps for a chosen business.
-    public static func settings(for membership: BusinessMembership) -> (accountRef: String, settings: [String: String]) {
-        var settings = ["account_id": membership.business.account_id, "business_id": "\(membership.business.id)", "business_name": membership.business.name]
-        settings["business_uuid"] = membership.business.business_uuid
-        return (membership.business.account_id, settings)
+    /// A business as an account a connection can be made to.
+    public static func account(for membership: BusinessMembership) -> AccountChoice {
+        var settings = [SettingKey.accountID.rawValue: membership.business.account_id, SettingKey.businessID.rawValue: "\(membership.business.id)",
+                        SettingKey.businessName.rawValue: membership.business.name]
+        settings[SettingKey.businessUUID.rawValue] = membership.business.business_uuid
+        return AccountChoice(id: "\(membership.business.id)", name: membership.business.name, detail: "account \(membership.business.account_id), role \(membership.role)",
+                             accountRef: membership.business.account_id, settings: settings)
     }
 }
 

@@ -3,70 +3,54 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Calls the FreshBooks API for one connection through the shared HTTP pipeline.
+/// Calls the FreshBooks API for one connection through the shared client shell.
 ///
 /// Accounting and events paths take the connection's `account_id`; projects and time entries
 /// its `business_id` (digest A3), both stored on the connection when it was connected.
 public struct FreshBooksClient: Sendable {
-    /// The pipeline every call goes through.
-    public let pipeline: HTTPPipeline
-    /// The connection called for.
-    public let connection: Connection
-    /// The provider facts, with the connection's own rate limit.
-    public let provider: ProviderDescription
+    /// The shared shell: pipeline, connection, resolved provider facts, FreshBooks' error shapes.
+    public let shell: VendorClient
 
     /// Creates a client for a connected account.
     public init(pipeline: HTTPPipeline, connection: Connection) {
-        self.pipeline = pipeline
-        self.connection = connection
-        self.provider = FreshBooksProvider.description(for: connection)
+        shell = VendorClient(pipeline: pipeline, connection: connection, provider: FreshBooksProvider.description, dialect: FreshBooksError.dialect)
     }
+
+    /// The pipeline every call goes through.
+    public var pipeline: HTTPPipeline { shell.pipeline }
+    /// The connection called for.
+    public var connection: Connection { shell.connection }
+    /// The provider facts, with the connection's own rate limit.
+    public var provider: ProviderDescription { shell.provider }
 
     /// The accounting tenant key.
     public func accountID() throws -> String {
-        guard let account = connection.accountRef ?? connection.settings["account_id"] else {
-            throw ConnectorError.validation(field: "connection.account_id", message: "connection \(connection.id) has no FreshBooks account_id; connect it again to choose a business")
-        }
-        return account
+        if let account = connection.accountRef { return account }
+        return try connection.requiredSetting(.accountID, fix: "connect it again to choose a business")
     }
 
     /// The projects/time tenant key.
     public func businessID() throws -> String {
-        guard let business = connection.settings["business_id"] else {
-            throw ConnectorError.validation(field: "connection.business_id", message: "connection \(connection.id) has no FreshBooks business_id; connect it again to choose a business")
-        }
-        return business
-    }
-
-    func url(_ path: String, query: [(String, String)] = []) throws -> String {
-        let base = try connection.baseURL("api", provider: provider)
-        guard !query.isEmpty else { return base + path }
-        return base + path + "?" + query.map { "\(FormEncoding.escape($0.0))=\(FormEncoding.escape($0.1))" }.joined(separator: "&")
+        try connection.requiredSetting(.businessID, fix: "connect it again to choose a business")
     }
 
     /// Sends a request and decodes the body; FreshBooks' own error bodies become errors that
     /// name the field (digest A4).
-    func send<Response: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: (some Encodable)? = Optional<Int>.none, idempotencyKey: String? = nil, as type: Response.Type) async throws -> Response {
-        let response = try await raw(method, path, query: query, body: body, idempotencyKey: idempotencyKey)
-        return try response.decode(type)
+    func send<Response: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: (any Encodable & Sendable)? = nil, idempotencyKey: String? = nil, as type: Response.Type) async throws -> Response {
+        try await shell.send(method, path, query: query, body: body, idempotencyKey: idempotencyKey, as: type)
     }
 
     /// Sends a request and returns the 2xx response.
-    func raw(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: (some Encodable)? = Optional<Int>.none, idempotencyKey: String? = nil) async throws -> InboundResponse {
-        var request = OutboundRequest(method: method, url: try url(path, query: query), idempotencyKey: idempotencyKey, passThroughStatuses: [400, 404, 409, 422])
-        request.headers.add(name: "Accept", value: "application/json")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = ByteBuffer(bytes: try JSONEncoder().encode(body))
-        }
-        let response = try await pipeline.send(request, connection: connection, provider: provider)
-        guard (200..<300).contains(response.status) else { throw FreshBooksError.map(response, path: path) }
-        return response
+    func raw(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: (any Encodable & Sendable)? = nil, idempotencyKey: String? = nil) async throws -> InboundResponse {
+        try await shell.raw(method, path, query: query, body: body, idempotencyKey: idempotencyKey)
     }
 }
 
 /// Turns FreshBooks' four error body shapes into `ConnectorError`s.
 enum FreshBooksError {
+    /// FreshBooks' dialect for the client shell.
+    static let dialect = VendorDialect(errorStatuses: [400, 404, 409, 422], mapError: map)
+
     static func map(_ response: InboundResponse, path: String) -> ConnectorError {
         let (field, message) = describe(response.body)
         switch response.status {
@@ -167,38 +151,4 @@ struct AnyKey: CodingKey {
     init(_ string: String) { stringValue = string }
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
-}
-
-/// Pages through a list until the last page: an async sequence over every item.
-public struct Paged<Item: Sendable>: AsyncSequence, Sendable {
-    public typealias Element = Item
-    let fetch: @Sendable (Int) async throws -> (items: [Item], pages: Int)
-
-    public func makeAsyncIterator() -> Iterator { Iterator(fetch: fetch) }
-
-    /// Iterates page by page.
-    public struct Iterator: AsyncIteratorProtocol {
-        let fetch: @Sendable (Int) async throws -> (items: [Item], pages: Int)
-        var buffer: [Item] = []
-        var nextPage = 1
-        var done = false
-
-        public mutating func next() async throws -> Item? {
-            while buffer.isEmpty {
-                if done { return nil }
-                let (items, pages) = try await fetch(nextPage)
-                buffer = items
-                done = nextPage >= pages || items.isEmpty
-                nextPage += 1
-            }
-            return buffer.removeFirst()
-        }
-    }
-
-    /// Every item, collected.
-    public func collect() async throws -> [Item] {
-        var all: [Item] = []
-        for try await item in self { all.append(item) }
-        return all
-    }
 }

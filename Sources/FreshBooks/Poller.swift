@@ -59,7 +59,7 @@ public struct FreshBooksPoller: ChangeFeed {
             let version = item.digest
             current[item.id] = version
             guard seen[item.id] != version else { continue }
-            events.append(ChangeEvent(eventID: "fb-poll:\(resource.rawValue):\(item.id):\(version.prefix(16))", ref: ExternalRef(system: .freshbooks, type: resource.refType, id: item.id),
+            events.append(ChangeEvent(eventID: "fb-poll:\(resource.rawValue):\(item.id):\(version.prefix(16))", ref: ExternalRef(.freshbooks, resource.refType, item.id),
                                       action: previous == nil || seen[item.id] != nil ? .updated : .created, occurredAt: item.updated, accountRef: client.connection.accountRef))
             seen[item.id] = version
         }
@@ -87,14 +87,14 @@ public struct FreshBooksPoller: ChangeFeed {
     }
 
     private func feed(_ path: String, query: [(String, String)]) throws -> Paged<FeedItem> {
-        Paged { [client] page in
+        Paged.numbered { [client] page in
             let result = try await client.send(.GET, path, query: query + [("page", "\(page)"), ("per_page", "100")], as: ResultEnvelope<AccountingPage<FeedItem>>.self).response.result
             return (result.items, result.pages)
         }
     }
 
     private func metaFeed(_ path: String, query: [(String, String)]) throws -> Paged<FeedItem> {
-        Paged { [client] page in
+        Paged.numbered { [client] page in
             let result = try await client.send(.GET, path, query: query + [("page", "\(page)"), ("per_page", "100")], as: MetaPage<FeedItem>.self)
             return (result.items, result.meta.pages)
         }

@@ -41,7 +41,7 @@ public struct FreshBooksWebhookVerifier: WebhookVerifier {
         // FreshBooks sends no event id: the same body inside one minute is one delivery repeated.
         let minute = Int(delivery.receivedAt.timeIntervalSince1970 / 60)
         let eventID = "fb:" + Signature.sha256Hex("\(body)|\(minute)")
-        return .accepted([ChangeEvent(eventID: eventID, ref: ExternalRef(system: .freshbooks, type: noun, id: objectID), action: action,
+        return .accepted([ChangeEvent(eventID: eventID, ref: ExternalRef(.freshbooks, noun, objectID), action: action,
                                       occurredAt: delivery.receivedAt, connectionID: subscription.connectionID, accountRef: fields["account_id"], vendorEvent: name)])
     }
 }
@@ -120,36 +120,44 @@ extension FreshBooksClient {
     }
 
     func accountingPaged<Item: Decodable & Sendable>(_ path: String) -> Paged<Item> {
-        Paged { [self] page in
+        Paged.numbered { [self] page in
             let result = try await send(.GET, path, query: [("page", "\(page)"), ("per_page", "\(Self.pageSize)")], as: ResultEnvelope<AccountingPage<Item>>.self).response.result
             return (result.items, result.pages)
         }
     }
 }
 
-/// What upkeep must do so that every wanted event has one verified callback to our endpoint.
-public struct CallbackPlan: Sendable, Equatable {
-    /// Events with no callback to us: create one.
-    public var create: [String]
-    /// Callbacks to us that are not verified: ask for a new verifier.
-    public var resend: [Int]
-    /// Callbacks to our endpoint for events no longer wanted, or duplicates: delete.
-    public var delete: [Int]
+/// FreshBooks callbacks as the shared upkeep drives them (digest A7, D2 step 5): the event name
+/// is what a subscription watches, and a verifier is confirmed with a PUT.
+struct FreshBooksCallbackAPI: WebhookSubscriptionAPI {
+    let client: FreshBooksClient
 
-    /// Plans upkeep from what FreshBooks lists. `isOurs` tells our endpoint's URIs apart.
-    public static func plan(wanted: [String], existing: [Callback], isOurs: (String) -> Bool) -> CallbackPlan {
-        var plan = CallbackPlan(create: [], resend: [], delete: [])
-        let ours = existing.filter { isOurs($0.uri) }
-        for event in wanted {
-            let matching = ours.filter { $0.event == event }.sorted { ($0.verified ? 0 : 1, $0.callbackid) < ($1.verified ? 0 : 1, $1.callbackid) }
-            guard let keep = matching.first else {
-                plan.create.append(event)
-                continue
-            }
-            if !keep.verified { plan.resend.append(keep.callbackid) }
-            plan.delete += matching.dropFirst().map(\.callbackid)
-        }
-        plan.delete += ours.filter { !wanted.contains($0.event) }.map(\.callbackid)
-        return plan
+    func list() async throws -> [VendorSubscription] {
+        try await client.callbacks().collect().map(Self.subscription)
+    }
+
+    func create(_ wanted: WantedSubscription, target: String) async throws -> VendorSubscription {
+        Self.subscription(try await client.createCallback(event: wanted.resource, uri: target))
+    }
+
+    func confirm(id: String, secret: String) async throws -> Bool {
+        try await client.verifyCallback(id: try Self.callbackID(id), verifier: secret).verified
+    }
+
+    func resendVerification(id: String) async throws {
+        _ = try await client.resendCallbackVerification(id: try Self.callbackID(id))
+    }
+
+    func delete(id: String) async throws {
+        try await client.deleteCallback(id: try Self.callbackID(id))
+    }
+
+    static func subscription(_ callback: Callback) -> VendorSubscription {
+        VendorSubscription(id: "\(callback.callbackid)", resource: callback.event, target: callback.uri, verified: callback.verified)
+    }
+
+    static func callbackID(_ id: String) throws -> Int {
+        guard let number = Int(id) else { throw ConnectorError.permanent("FreshBooks callback id '\(id)' is not a number") }
+        return number
     }
 }

@@ -4,12 +4,18 @@
 public struct ProviderDescription: Sendable {
     /// Which system this describes.
     public var system: SystemKind
+    /// The vendor's name as users read it (`FreshBooks`), for messages.
+    public var displayName: String
     /// Production base URLs by role (`api`, `auth`, `token`…); a connection may override each.
     public var defaultBaseURLs: [String: String]
     /// How the credential is sent.
     public var authScheme: AuthScheme
     /// The OAuth token endpoint, as a base-URL role and a path (nil for token-less systems).
     public var tokenEndpoint: TokenEndpoint?
+    /// The OAuth authorize page (nil when the vendor offers no authorization-code flow).
+    public var authorization: AuthorizationFacts?
+    /// The header that carries a webhook delivery's signature (nil: no signed webhooks).
+    public var signatureHeader: String?
     /// The vendor's published request limit, enforced before sending.
     public var rateLimit: RateLimit
     /// How long one request may take.
@@ -24,9 +30,12 @@ public struct ProviderDescription: Sendable {
     /// Describes a provider.
     public init(
         system: SystemKind,
+        displayName: String? = nil,
         defaultBaseURLs: [String: String],
         authScheme: AuthScheme = .bearer,
         tokenEndpoint: TokenEndpoint? = nil,
+        authorization: AuthorizationFacts? = nil,
+        signatureHeader: String? = nil,
         rateLimit: RateLimit,
         requestTimeout: Duration = .seconds(30),
         retry: RetryPolicy = RetryPolicy(),
@@ -34,14 +43,65 @@ public struct ProviderDescription: Sendable {
         idempotencyHeader: String? = nil
     ) {
         self.system = system
+        self.displayName = displayName ?? system.rawValue
         self.defaultBaseURLs = defaultBaseURLs
         self.authScheme = authScheme
         self.tokenEndpoint = tokenEndpoint
+        self.authorization = authorization
+        self.signatureHeader = signatureHeader
         self.rateLimit = rateLimit
         self.requestTimeout = requestTimeout
         self.retry = retry
         self.requestIDHeader = requestIDHeader
         self.idempotencyHeader = idempotencyHeader
+    }
+}
+
+extension ProviderDescription {
+    /// The description one connection runs under: the connection's own request limit
+    /// (`settings.rate_limit`, e.g. `100/1s`) replaces the published one. The one place the
+    /// override is read.
+    public func resolved(for connection: Connection) -> ProviderDescription {
+        var provider = self
+        if let text = connection[setting: .rateLimit], let limit = RateLimitText.parse(text) {
+            provider.rateLimit = limit
+        }
+        return provider
+    }
+}
+
+/// The OAuth 2 authorization-code page of a vendor (RFC 6749 §4.1.1).
+public struct AuthorizationFacts: Sendable, Equatable {
+    /// The base-URL role of the authorize host.
+    public var baseURLRole: String
+    /// The authorize path on that host.
+    public var path: String
+    /// Scopes asked for, space-separated on the wire (empty: the app's defaults).
+    public var scopes: [String]
+    /// Whether the vendor supports PKCE (RFC 7636, S256); then every flow uses it.
+    public var pkce: Bool
+
+    /// Describes an authorize page.
+    public init(baseURLRole: String, path: String, scopes: [String] = [], pkce: Bool = false) {
+        self.baseURLRole = baseURLRole
+        self.path = path
+        self.scopes = scopes
+        self.pkce = pkce
+    }
+}
+
+/// `N/1s`, `N/60s`, `N/1m`: a request limit as an operator writes it.
+public enum RateLimitText {
+    /// Reads the text; nil when malformed.
+    public static func parse(_ text: String) -> RateLimit? {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let count = Int(parts[0]), count > 0, count <= 1_000_000,
+              let amount = Int(parts[1].dropLast()), amount > 0, amount <= 86_400 else { return nil }
+        switch parts[1].last {
+        case "s": return RateLimit(requests: count, per: .seconds(amount))
+        case "m": return RateLimit(requests: count, per: .seconds(amount * 60))
+        default: return nil
+        }
     }
 }
 

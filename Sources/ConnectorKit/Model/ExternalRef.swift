@@ -14,6 +14,12 @@ public struct ExternalRef: Hashable, Sendable, Codable, CustomStringConvertible,
         self.id = id
     }
 
+    /// Creates a reference: `ExternalRef(.asana, "task", gid)`. Systems add typed constructors
+    /// (`.asana(.task, gid)`) so a resource type is never spelled twice.
+    public init(_ system: SystemKind, _ type: String, _ id: String) {
+        self.init(system: system, type: type, id: id)
+    }
+
     /// Parses the `system:type:id` form; the id may itself contain colons.
     public init?(parsing text: String) {
         let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)

@@ -47,14 +47,14 @@ public struct FreshBooksAsanaSetup: Sendable {
         if let team = config.asana.team {
             do {
                 watched += try await asana.projects(team: team, archived: false).collect().map(\.gid)
-            } catch let error as ConnectorError where error.kind == "not_found" {
+            } catch ConnectorError.notFound {
                 throw ConnectorError.validation(field: "asana.team", message: "team GID \(team) does not exist in Asana or this connection cannot see it")
             }
         }
         for (index, gid) in (config.asana.projects ?? []).enumerated() {
             do {
                 _ = try await asana.project(gid: gid)
-            } catch let error as ConnectorError where error.kind == "not_found" {
+            } catch ConnectorError.notFound {
                 throw ConnectorError.validation(field: "asana.projects[\(index)]", message: "project GID \(gid) does not exist in Asana")
             }
         }

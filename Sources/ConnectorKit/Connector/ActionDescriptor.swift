@@ -1,0 +1,123 @@
+import Foundation
+
+/// One flag of an action, described as data so the CLI, the job payload check and `--help`
+/// are generated from it.
+public struct ActionArgument: Sendable, Equatable {
+    /// What a flag's value must be; checked before the action runs.
+    public enum ValueKind: String, Sendable, Equatable {
+        case text, integer, boolean, day, currency, decimal
+    }
+
+    /// The flag without dashes (`project`, `key-field`).
+    public var name: String
+    /// One line of help.
+    public var help: String
+    /// The kind of value.
+    public var kind: ValueKind
+    /// Whether the action refuses to run without it.
+    public var required: Bool
+    /// Whether the flag may be given more than once (a list).
+    public var repeatable: Bool
+
+    /// Describes a flag.
+    public init(_ name: String, _ kind: ValueKind = .text, required: Bool = false, repeatable: Bool = false, help: String) {
+        self.name = name
+        self.kind = kind
+        self.required = required
+        self.repeatable = repeatable
+        self.help = help
+    }
+}
+
+/// An action or trigger of a system, as data: its name, flags and what it does.
+public struct ActionDescriptor: Sendable {
+    /// The action's name in the CLI (`create-invoice`).
+    public var name: String
+    /// One line saying what it does.
+    public var summary: String
+    /// Its flags.
+    public var arguments: [ActionArgument]
+    /// For a trigger: the name of the cursor it keeps between runs, from its arguments
+    /// (`trigger:task-changed:<project>`). Nil for a plain action.
+    public var triggerCursor: (@Sendable (ActionArguments) -> String)?
+
+    /// Describes an action.
+    public init(name: String, summary: String, arguments: [ActionArgument] = [], triggerCursor: (@Sendable (ActionArguments) -> String)? = nil) {
+        self.name = name
+        self.summary = summary
+        self.arguments = arguments
+        self.triggerCursor = triggerCursor
+    }
+
+    /// Checks `arguments` against the flags: unknown flags, missing required ones and values of
+    /// the wrong kind are refused with a message naming the flag.
+    public func check(_ arguments: ActionArguments) throws {
+        let known = Dictionary(uniqueKeysWithValues: self.arguments.map { ($0.name, $0) })
+        for name in Set(arguments.values.keys).union(arguments.lists.keys).sorted() where known[name] == nil {
+            let names = self.arguments.map { "--\($0.name)" }.joined(separator: ", ")
+            throw ConnectorError.validation(field: "--\(name)", message: "\(self.name) takes no --\(name); its flags are \(names.isEmpty ? "none" : names)")
+        }
+        for argument in self.arguments {
+            let values = argument.repeatable ? (arguments.lists[argument.name] ?? []) + [arguments[argument.name]].compactMap { $0 } : [arguments[argument.name]].compactMap { $0 }
+            if argument.required, values.isEmpty {
+                throw ConnectorError.validation(field: "--\(argument.name)", message: "\(name) needs --\(argument.name): \(argument.help)")
+            }
+            for value in values { try Self.check(value, as: argument) }
+        }
+    }
+
+    private static func check(_ value: String, as argument: ActionArgument) throws {
+        let single = ActionArguments(values: [argument.name: value])
+        switch argument.kind {
+        case .text: return
+        case .integer: _ = try single.int(argument.name)
+        case .boolean: _ = try single.bool(argument.name)
+        case .day: _ = try single.day(argument.name)
+        case .currency: _ = try single.currency(argument.name)
+        case .decimal: _ = try Money.decimal(parsing: value, field: "--\(argument.name)")
+        }
+    }
+}
+
+/// What an action is handed for one run.
+public struct ActionCall: Sendable {
+    /// The pipeline to call the vendor through.
+    public var pipeline: HTTPPipeline
+    /// The connection acted for.
+    public var connection: Connection
+    /// The flags, already checked against the descriptor.
+    public var arguments: ActionArguments
+    /// A trigger's cursor from its last run (nil on the first run or for an action).
+    public var cursor: String?
+    /// The time the run started (mapping code takes time from here).
+    public var now: Date
+
+    /// Describes one run.
+    public init(pipeline: HTTPPipeline, connection: Connection, arguments: ActionArguments, cursor: String? = nil, now: Date = Date()) {
+        self.pipeline = pipeline
+        self.connection = connection
+        self.arguments = arguments
+        self.cursor = cursor
+        self.now = now
+    }
+}
+
+/// An action with the code that runs it: what a system module hands the catalogue.
+public struct SystemAction: Sendable {
+    /// The action as data.
+    public var descriptor: ActionDescriptor
+    /// Runs it.
+    public var perform: @Sendable (ActionCall) async throws -> ActionResult
+
+    /// Pairs a descriptor with its code.
+    public init(_ descriptor: ActionDescriptor, perform: @escaping @Sendable (ActionCall) async throws -> ActionResult) {
+        self.descriptor = descriptor
+        self.perform = perform
+    }
+
+    /// Checks the arguments, then runs.
+    public func run(_ call: ActionCall) async throws -> ActionResult {
+        try descriptor.check(call.arguments)
+        return try await perform(call)
+    }
+}
