@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "FreshBooks", targets: ["FreshBooks"]),
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "Asana", targets: ["Asana"]),
+        .library(name: "Demo", targets: ["Demo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -130,10 +131,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Demo",
+            dependencies: ["ConnectorKit", "Store", "Engine", "Flows", "FreshBooks", "Asana", "Sandbox"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "MLConnectorCLI",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "Server", "Flows", "FreshBooks", "Asana", "Sandbox",
+                "ConnectorKit", "Store", "Engine", "Server", "Flows", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -1,25 +1,30 @@
 import ArgumentParser
 import ConnectorKit
+import Flows
 import Foundation
 import Logging
 
 /// The `ml-connector` command.
 @main
 struct MLConnector: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ml-connector",
-        abstract: "Keeps FreshBooks, QuickBooks Online and Acumatica in agreement with Asana and Jira.",
-        subcommands: [
-            DemoCommand.self, ServeCommand.self, MigrateCommand.self, ConnectionCommand.self, IntegrationCommand.self, JobsCommand.self,
-            AuditCommand.self, ReplayCommand.self, DeadLettersCommand.self, KeysCommand.self, SandboxCommand.self, FreshBooksCommand.self, AsanaCommand.self,
-        ]
-    )
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "ml-connector",
+            abstract: "Keeps FreshBooks, QuickBooks Online and Acumatica in agreement with Asana and Jira.",
+            discussion: "System actions: ml-connector <system> <action> --connection ID [flags]; ml-connector <system> --help lists them.\n"
+                + Registry.systems.map { "  \($0.system)  \($0.actions.map(\.descriptor.name).joined(separator: ", "))" }.joined(separator: "\n"),
+            subcommands: [
+                DemoCommand.self, ServeCommand.self, MigrateCommand.self, ConnectionCommand.self, IntegrationCommand.self, JobsCommand.self,
+                AuditCommand.self, ReplayCommand.self, DeadLettersCommand.self, KeysCommand.self, SandboxCommand.self, SystemActionCommand.self,
+            ]
+        )
+    }
 
     /// Runs the command; a failure is one line on stderr (`error: …`) and a non-zero exit, with
     /// usage only when asked for (`--help`).
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(try systemActionArguments(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -34,6 +39,26 @@ struct MLConnector: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
             Foundation.exit(code.rawValue)
         }
+    }
+}
+
+extension MLConnector {
+    /// `ml-connector <system> …` is `ml-connector action <system> …`; `--help` after a system
+    /// prints the help generated from its descriptors and exits.
+    static func systemActionArguments(_ arguments: [String]) throws -> [String] {
+        guard let first = arguments.first, let connector = Registry.systems.first(where: { $0.system.rawValue == first.lowercased() }) else { return arguments }
+        let rest = Array(arguments.dropFirst())
+        let wantsHelp = rest.contains("--help") || rest.contains("-h") || rest.first == "help"
+        if rest.isEmpty || wantsHelp {
+            if let name = rest.first, let action = connector.actions.first(where: { $0.descriptor.name == name }) {
+                print((["USAGE: ml-connector \(connector.system) \(name) --connection ID [--queue] [--timeout S] [--json] [flags]", ""]
+                       + ActionFlags.help(for: action.descriptor)).joined(separator: "\n"))
+            } else {
+                print(ActionFlags.help(for: connector))
+            }
+            Foundation.exit(rest.isEmpty ? 64 : 0)
+        }
+        return ["action"] + arguments
     }
 }
 

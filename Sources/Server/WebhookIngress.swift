@@ -73,8 +73,8 @@ public struct WebhookIngress: Sendable {
                 }
                 try await store.setSubscriptionSecret(id: subscription.id, secret: newSecret, status: confirmWithVendor ? .pending : .active)
                 if confirmWithVendor {
-                    try await store.enqueue(try JobRequest(kind: "\(system.rawValue).webhook-confirm", tenant: subscription.tenant, connectionID: subscription.connectionID,
-                                                           coalesceKey: "webhook-confirm:\(subscription.id)", payload: ["subscriptionID": subscription.id], source: .webhook))
+                    try await store.enqueue(try JobRequest(kind: SystemJobKind.webhookConfirm, tenant: subscription.tenant, connectionID: subscription.connectionID,
+                                                           coalesceKey: SystemJobKind.confirmKey(subscriptionID: subscription.id), payload: ["subscriptionID": subscription.id], source: .webhook))
                     onEnqueued()
                 }
             }

@@ -12,16 +12,22 @@ extension SQLStore {
 
     /// Inserts a job, or folds it into the pending job with the same coalescing key: the newer
     /// payload wins (workers fetch the current record anyway) and the earlier run time stays.
-    static func enqueue(_ request: JobRequest, in db: any SQLExecutor, dialect: SQLDialect) async throws -> EnqueueResult {
+    /// Inserts a job, or merges it into the pending job of its coalescing key. A new request
+    /// brings its payload and interval (a schedule whose interval changed takes the new one);
+    /// a recurring job's own next run `yieldingToPending` keeps what a newer request set.
+    static func enqueue(_ request: JobRequest, in db: any SQLExecutor, dialect: SQLDialect, yieldingToPending: Bool = false) async throws -> EnqueueResult {
         let id = newID()
         let now = Date()
+        let merge = yieldingToPending
+            ? "payload = jobs.payload, repeat_every_ms = COALESCE(jobs.repeat_every_ms, excluded.repeat_every_ms)"
+            : "payload = excluded.payload, repeat_every_ms = COALESCE(excluded.repeat_every_ms, jobs.repeat_every_ms)"
         let rows = try await db.query(
             """
             INSERT INTO jobs (id, tenant, kind, integration_id, connection_id, coalesce_key, payload, state, attempts, max_attempts, run_at,
                               merged_count, repeat_every_ms, replay_of, source, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $9, 0, $10, $11, $12, $13, $13)
             ON CONFLICT (coalesce_key) WHERE state = 'pending' DO UPDATE SET
-                payload = excluded.payload, run_at = \(dialect.least)(jobs.run_at, excluded.run_at),
+                \(merge), run_at = \(dialect.least)(jobs.run_at, excluded.run_at),
                 merged_count = jobs.merged_count + 1, updated_at = excluded.updated_at
             RETURNING id
             """,
@@ -86,7 +92,7 @@ extension SQLStore {
                                       coalesceKey: job.coalesceKey, payload: job.payload, runAt: now.addingTimeInterval(Double(every) / 1000),
                                       maxAttempts: job.maxAttempts, source: .schedule)
                 next.repeatEvery = .milliseconds(every)
-                _ = try await Self.enqueue(next, in: db, dialect: dialect)
+                _ = try await Self.enqueue(next, in: db, dialect: dialect, yieldingToPending: true)
             }
         }
     }

@@ -11,18 +11,18 @@ extension FreshBooksAsanaSession {
     /// run at once, and a burst of task changes folds into one reconciliation).
     func syncTask(gid: String, trigger: TriggerSource) async throws -> JobOutcome {
         let task = try await asana.task(gid: gid)
-        let source = ExternalRef(system: .asana, type: "task", id: gid)
+        let source = ExternalRef.asana(.task, gid)
         guard let projectGID = task.projects?.first?.gid else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task in no project") }
         let job = try JobRequest(kind: FreshBooksAsanaBillingJob.kind, tenant: integration.tenant, integrationID: integration.id, connectionID: asana.connection.id,
                                  coalesceKey: "billing:\(integration.id):\(projectGID)", payload: FreshBooksAsanaBillingJob.Payload(project: projectGID, task: gid),
                                  runAt: context.now, source: trigger)
-        return JobOutcome(writes: [.enqueue(job)], sourceRef: source.description, targetRef: "asana:project:\(projectGID)", action: "reconcile the project's billing")
+        return JobOutcome(writes: [.enqueue(job)], sourceRef: source.description, targetRef: ExternalRef.asana(.project, projectGID).description, action: "reconcile the project's billing")
     }
 
     /// Reconciles a project: progress, expenses, and every completed billable task as a line on
     /// its draft invoice (one write per invoice). A sent invoice is not changed: the task is told.
     func syncBilling(projectGID: String) async throws -> JobOutcome {
-        let projectSource = ExternalRef(system: .asana, type: "project", id: projectGID)
+        let projectSource = ExternalRef.asana(.project, projectGID)
         // One task list serves both the project's progress and its billing.
         let tasks = try await asana.tasks(project: projectGID).collect()
         let projectOutcome = try await syncProject(gid: projectGID, tasks: tasks)
@@ -47,7 +47,7 @@ extension FreshBooksAsanaSession {
             let line = FreshBooksAsanaMapping.line(for: task, billable: billable, currency: currency)
             let number = FreshBooksAsanaMapping.invoiceNumber(prefix: config.freshbooks.invoice.number_prefix, group: config.freshbooks.invoice.group,
                                                               freshbooksProjectID: fbProjectID, task: task, now: context.now)
-            groups[number, default: []].append((task, line, FreshBooksAsanaMapping.contentHash(line), try await link(from: ExternalRef(system: .asana, type: "task", id: task.gid), type: "invoice")))
+            groups[number, default: []].append((task, line, FreshBooksAsanaMapping.contentHash(line), try await link(from: .asana(.task, task.gid), type: "invoice")))
         }
         for (number, entries) in groups.sorted(by: { $0.key < $1.key }) {
             let changed = entries.filter { $0.link?.contentHash != $0.hash }
@@ -63,7 +63,7 @@ extension FreshBooksAsanaSession {
                 guard existing.isDraft else {
                     for entry in changed {
                         _ = try await asana.addComment(task: entry.task.gid, text: "Billing change not applied: FreshBooks invoice \(existing.invoiceNumber) was already \(existing.v3Status). Amend it in FreshBooks if needed.")
-                        writes.append(newLink(ExternalRef(system: .asana, type: "task", id: entry.task.gid), ExternalRef(system: .freshbooks, type: "invoice", id: "\(existing.id)"), hash: entry.hash, previous: entry.link))
+                        writes.append(newLink(.asana(.task, entry.task.gid), .freshbooks(.invoice, existing.id), hash: entry.hash, previous: entry.link))
                     }
                     actions.append("reported \(changed.count) change(s): invoice \(existing.invoiceNumber) already \(existing.v3Status)")
                     continue
@@ -84,27 +84,27 @@ extension FreshBooksAsanaSession {
                 }
             }
             for entry in entries {
-                writes.append(newLink(ExternalRef(system: .asana, type: "task", id: entry.task.gid), ExternalRef(system: .freshbooks, type: "invoice", id: "\(invoice.id)"), hash: entry.hash, previous: entry.link))
+                writes.append(newLink(.asana(.task, entry.task.gid), .freshbooks(.invoice, invoice.id), hash: entry.hash, previous: entry.link))
             }
             // The invoice's state goes on its tasks now: FreshBooks reports no update for a create.
-            writes += try await writeStatus(of: invoice, to: entries.map { ExternalRef(system: .asana, type: "task", id: $0.task.gid) }).writes
+            writes += try await writeStatus(of: invoice, to: entries.map { .asana(.task, $0.task.gid) }).writes
         }
         // Tasks that were invoiced but are no longer billable (reopened, amount cleared).
         let billableGIDs = Set(groups.values.flatMap { $0.map(\.task.gid) })
         var withdrawn: [Int: [AsanaTask]] = [:]
         for task in tasks where !billableGIDs.contains(task.gid) {
-            if let link = try await link(from: ExternalRef(system: .asana, type: "task", id: task.gid), type: "invoice"), let id = Int(link.target.id) {
+            if let link = try await link(from: .asana(.task, task.gid), type: "invoice"), let id = Int(link.target.id) {
                 withdrawn[id, default: []].append(task)
             }
         }
         for (invoiceID, gone) in withdrawn.sorted(by: { $0.key < $1.key }) {
             let invoice = try await freshbooks.invoice(id: invoiceID)
-            let target = ExternalRef(system: .freshbooks, type: "invoice", id: "\(invoiceID)")
+            let target = ExternalRef.freshbooks(.invoice, invoiceID)
             guard invoice.isDraft else {
                 for task in gone {
                     _ = try await asana.addComment(task: task.gid, text: "Billing change not applied: FreshBooks invoice \(invoice.invoiceNumber) was already \(invoice.v3Status); its line for this task stays. Amend it in FreshBooks if needed.")
                 }
-                writes += gone.map { .removeLink(integrationID: integration.id, source: ExternalRef(system: .asana, type: "task", id: $0.gid), target: target) }
+                writes += gone.map { .removeLink(integrationID: integration.id, source: .asana(.task, $0.gid), target: target) }
                 actions.append("reported \(gone.count) withdrawal(s): invoice \(invoice.invoiceNumber) already \(invoice.v3Status)")
                 continue
             }
@@ -113,7 +113,7 @@ extension FreshBooksAsanaSession {
                 InvoiceLine(name: old.name, description: old.description, quantity: old.quantity, unitCost: Money(old.unitCost.amount, currency), type: old.type, expenseID: old.expenseID)
             }
             _ = try await freshbooks.replaceInvoiceLines(id: invoiceID, lines: kept)
-            writes += gone.map { .removeLink(integrationID: integration.id, source: ExternalRef(system: .asana, type: "task", id: $0.gid), target: target) }
+            writes += gone.map { .removeLink(integrationID: integration.id, source: .asana(.task, $0.gid), target: target) }
             actions.append("remove \(gone.count) line(s) from draft invoice \(invoice.invoiceNumber)")
         }
         return JobOutcome(writes: writes, sourceRef: projectSource.description, targetRef: projectTarget?.description, unchanged: writes.isEmpty,
@@ -124,7 +124,7 @@ extension FreshBooksAsanaSession {
     /// already carry it (the link's hash is the option written last).
     func writeStatus(of invoice: FreshBooks.Invoice, to tasks: [ExternalRef]) async throws -> (writes: [StoreWrite], written: Int) {
         guard let mapping = config.asana.fields.billing_status, let option = FreshBooksAsanaMapping.statusOption(for: invoice, options: mapping.options) else { return ([], 0) }
-        let source = ExternalRef(system: .freshbooks, type: "invoice", id: "\(invoice.id)")
+        let source = ExternalRef.freshbooks(.invoice, invoice.id)
         var writes: [StoreWrite] = []
         for task in tasks {
             let previous = try await context.store.links(integrationID: integration.id, source: source).first { $0.target == task }
@@ -137,7 +137,7 @@ extension FreshBooksAsanaSession {
 
     /// A FreshBooks invoice's state → the billing-status enum option on every linked Asana task.
     func syncInvoiceStatus(invoiceID: Int, via trigger: ExternalRef? = nil) async throws -> JobOutcome {
-        let source = ExternalRef(system: .freshbooks, type: "invoice", id: "\(invoiceID)")
+        let source = ExternalRef.freshbooks(.invoice, invoiceID)
         guard let mapping = config.asana.fields.billing_status else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "no status field mapped") }
         let invoice = try await freshbooks.invoice(id: invoiceID)
         guard FreshBooksAsanaMapping.statusOption(for: invoice, options: mapping.options) != nil else {

@@ -1,11 +1,10 @@
 import Asana
 import ConnectorKit
 import Foundation
-import Yams
 
 /// The FreshBooks ↔ Asana integration as its user declares it in YAML (DESIGN "An integration,
 /// as its user writes it"). Custom fields and options are named by GID, never by name.
-public struct FreshBooksAsanaConfig: Codable, Sendable, Equatable {
+public struct FreshBooksAsanaConfig: IntegrationConfiguration, Equatable {
     public var name: String
     public var kind: String
     public var tenant: String?
@@ -133,14 +132,11 @@ public struct FreshBooksAsanaConfig: Codable, Sendable, Equatable {
 
     /// The poll interval (5 minutes unless set).
     public func pollInterval() throws -> Duration {
-        guard let text = schedule?.poll else { return .seconds(300) }
-        guard let match = text.wholeMatch(of: #/([0-9]+)(s|m|h)/#), let count = Int(match.1), count > 0 else {
-            throw ConnectorError.validation(field: "schedule.poll", message: "'\(text)' is not a duration such as 90s, 5m or 1h")
-        }
-        let seconds = count * (match.2 == "s" ? 1 : match.2 == "m" ? 60 : 3600)
-        guard seconds >= 30 else { throw ConnectorError.validation(field: "schedule.poll", message: "polling more often than every 30s spends the vendors' limits; use 30s or more") }
-        return .seconds(seconds)
+        try ConfigurationYAML.interval(schedule?.poll, field: "schedule.poll")
     }
+
+    /// Connection ids by role.
+    public var connectionIDs: [String: String] { ["freshbooks": connections.freshbooks, "asana": connections.asana] }
 
     /// The custom fields `apply` resolves against Asana, with the type each must have.
     public var fieldRequirements: [CustomFieldRequirement] {
@@ -159,39 +155,6 @@ public struct FreshBooksAsanaConfig: Codable, Sendable, Equatable {
 extension FreshBooksAsanaConfig {
     /// Reads the YAML a user wrote; a missing or mistyped key is an error naming it.
     public static func load(yaml: String) throws -> FreshBooksAsanaConfig {
-        let config: FreshBooksAsanaConfig
-        do {
-            config = try YAMLDecoder().decode(FreshBooksAsanaConfig.self, from: yaml)
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw ConnectorError.validation(field: path(context.codingPath + [key]), message: "is required")
-        } catch let DecodingError.typeMismatch(type, context) {
-            throw ConnectorError.validation(field: path(context.codingPath), message: "must be \(describe(type)) (GIDs are quoted strings)")
-        } catch let DecodingError.valueNotFound(type, context) {
-            throw ConnectorError.validation(field: path(context.codingPath), message: "must be \(describe(type)), not empty")
-        } catch let DecodingError.dataCorrupted(context) {
-            throw ConnectorError.validation(field: path(context.codingPath).ifEmpty("file"), message: "is not valid YAML: \(context.debugDescription)")
-        } catch {
-            throw ConnectorError.validation(field: "file", message: "is not valid YAML: \(error)")
-        }
-        try config.validateShape()
-        return config
+        try FreshBooksAsanaIntegration().load(yaml: yaml)
     }
-
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-            .replacingOccurrences(of: ".[", with: "[")
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "text"
-        case is Int.Type: "a whole number"
-        case is Bool.Type: "true or false"
-        default: "a \(type)"
-        }
-    }
-}
-
-extension String {
-    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

@@ -11,7 +11,7 @@ extension FreshBooksAsanaSession {
     func syncExpense(task: AsanaTask, clientID: Int, projectID: Int) async throws -> (writes: [StoreWrite], action: String?) {
         guard let field = config.asana.fields.expense_amount, let category = config.freshbooks.expense?.category, task.completed,
               let amount = task.value(of: field)?.number_value, amount != 0 else { return ([], nil) }
-        let source = ExternalRef(system: .asana, type: "task", id: task.gid)
+        let source = ExternalRef.asana(.task, task.gid)
         let marker = "Asana task \(task.gid)"
         let day = String((task.completed_at ?? AsanaTime.format(context.now)).prefix(10))
         let draft = ExpenseDraft(categoryID: category, date: day, amount: Money(amount, currency), vendor: task.name, notes: marker, clientID: clientID, projectID: projectID)
@@ -29,7 +29,7 @@ extension FreshBooksAsanaSession {
             expense = try await freshbooks.expenses(AccountingSearch(clientID: clientID)).collect().first { $0.notes == marker }
         }
         if expense == nil { expense = try await freshbooks.createExpense(draft) }
-        let target = ExternalRef(system: .freshbooks, type: "expense", id: "\(expense!.id)")
+        let target = ExternalRef.freshbooks(.expense, expense!.id)
         return ([newLink(source, target, hash: hash, previous: nil)], "create billed-back expense")
     }
 }

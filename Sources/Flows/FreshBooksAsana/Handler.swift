@@ -54,7 +54,7 @@ public struct FreshBooksAsanaBillingJob: JobHandler {
         public var project: String
         public var task: String?
         /// The task's ref, read by the audit trail.
-        public var sourceRef: String? { task.map { "asana:task:\($0)" } }
+        public var sourceRef: String? { task.map { ExternalRef.asana(.task, $0).description } }
     }
 
     /// Creates the handler.

@@ -10,7 +10,7 @@ extension FreshBooksAsanaSession {
     /// duplicated) and project; name, due date, completion and progress follow.
     func syncProject(gid: String, tasks knownTasks: [AsanaTask]? = nil) async throws -> JobOutcome {
         let project = try await asana.project(gid: gid)
-        let source = ExternalRef(system: .asana, type: "project", id: gid)
+        let source = ExternalRef.asana(.project, gid)
         guard watches(project) else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: project outside the watched team") }
         var writes: [StoreWrite] = []
 
@@ -28,7 +28,7 @@ extension FreshBooksAsanaSession {
                 client = try await freshbooks.createClient(ClientDraft(organization: organization, currencyCode: currency.code))
             }
             clientID = client.id
-            writes.append(newLink(source, ExternalRef(system: .freshbooks, type: "client", id: "\(client.id)"), hash: FreshBooksAsanaMapping.contentHash(organization), previous: nil))
+            writes.append(newLink(source, .freshbooks(.client, client.id), hash: FreshBooksAsanaMapping.contentHash(organization), previous: nil))
         }
 
         let tasks: [AsanaTask]
@@ -53,10 +53,10 @@ extension FreshBooksAsanaSession {
                 created = try await freshbooks.projects(ProjectSearch(clientID: clientID)).collect().first { $0.title == draft.title }
             }
             if created == nil { created = try await freshbooks.createProject(draft) }
-            target = ExternalRef(system: .freshbooks, type: "project", id: "\(created!.id)")
+            target = .freshbooks(.project, created!.id)
             action = "create FreshBooks client and project"
             // From now on the project's tasks are polled too (the guarantee behind its webhook).
-            writes.append(.enqueue(try PollJob.schedule(connection: asana.connection, feed: "project:\(gid)", every: try config.pollInterval(), startingAt: context.now)))
+            writes.append(.enqueue(try PollJob.schedule(connection: asana.connection, feed: AsanaFeedName.project(gid), every: try config.pollInterval(), startingAt: context.now)))
         }
         writes.append(newLink(source, target, hash: hash, previous: projectLink))
         return JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, action: action)

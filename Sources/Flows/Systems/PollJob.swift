@@ -7,7 +7,7 @@ import Store
 /// changed record for every integration that uses the connection, and advances the watermark
 /// in the same transaction (DESIGN "The path of one change", step 1).
 public struct PollJob: JobHandler {
-    public let kind = "poll"
+    public let kind = SystemJobKind.poll
     let catalog: SystemCatalog
     let routableKinds: Set<String>
 
@@ -25,7 +25,7 @@ public struct PollJob: JobHandler {
 
     /// A recurring poll of `feed` for `connection`, every `interval` (coalesced per feed).
     public static func schedule(connection: Connection, feed: String, every interval: Duration, startingAt: Date = Date()) throws -> JobRequest {
-        try JobRequest(kind: "poll", tenant: connection.tenant, connectionID: connection.id, coalesceKey: "poll:\(connection.id):\(feed)",
+        try JobRequest(kind: SystemJobKind.poll, tenant: connection.tenant, connectionID: connection.id, coalesceKey: "poll:\(connection.id):\(feed)",
                        payload: Payload(connectionID: connection.id, feed: feed), runAt: startingAt, repeatEvery: interval, source: .schedule)
     }
 
@@ -33,7 +33,7 @@ public struct PollJob: JobHandler {
         let payload = try job.decodePayload(Payload.self)
         let connection = try await context.requireConnection(payload.connectionID)
         guard let feed = catalog.feed(named: payload.feed, connection: connection) else {
-            throw ConnectorError.permanent("\(connection.system) has no feed named \(payload.feed)")
+            throw ConnectorError.permanent("\(connection.system) has no feed named \(payload.feed) in this build")
         }
         let cursor = try await context.store.cursor(connectionID: connection.id, feed: feed.name)
         let page = try await feed.poll(cursor: cursor, now: context.now)

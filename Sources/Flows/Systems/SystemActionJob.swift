@@ -3,21 +3,16 @@ import Engine
 import Foundation
 import Store
 
-/// Runs one system action as a job (`ml-connector <system> <action> --queue`): the same payload
-/// and path for every system, the system's own action runner doing the work.
+/// Runs one system action as a job (`ml-connector <system> <action> --queue`): one payload and
+/// one path for every system, the connection's own connector doing the work.
 public struct SystemActionJob: JobHandler {
-    public let kind: String
-    /// Runs the action; returns the record it wrote or read first, for the audit trail.
-    let perform: @Sendable (_ connection: Connection, _ action: String, _ arguments: ActionArguments, _ now: Date) async throws -> String?
+    public let kind = SystemJobKind.action
+    let catalog: SystemCatalog
 
-    /// Creates the job for a system: `kind` is `<system>.action`.
-    public init(system: SystemKind, perform: @escaping @Sendable (Connection, String, ActionArguments, Date) async throws -> String?) {
-        self.kind = Self.kind(for: system)
-        self.perform = perform
+    /// Creates the job handler.
+    public init(catalog: SystemCatalog) {
+        self.catalog = catalog
     }
-
-    /// The job kind of a system's actions.
-    public static func kind(for system: SystemKind) -> String { "\(system.rawValue).action" }
 
     /// The action and its arguments.
     public struct Payload: Codable, Sendable {
@@ -33,10 +28,17 @@ public struct SystemActionJob: JobHandler {
         }
     }
 
+    /// The job that runs `action` for `connection`.
+    public static func request(connection: Connection, action: String, arguments: ActionArguments) throws -> JobRequest {
+        try JobRequest(kind: SystemJobKind.action, tenant: connection.tenant, connectionID: connection.id,
+                       payload: Payload(connectionID: connection.id, action: action, arguments: arguments), maxAttempts: 5)
+    }
+
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(Payload.self)
         let connection = try await context.requireConnection(payload.connectionID)
-        let target = try await perform(connection, payload.action, payload.arguments, context.now)
-        return JobOutcome(targetRef: target, action: "\(connection.system) \(payload.action)")
+        let action = try catalog.require(connection.system).action(named: payload.action)
+        let result = try await action.run(ActionCall(pipeline: catalog.pipeline, connection: connection, arguments: payload.arguments, now: context.now))
+        return JobOutcome(targetRef: result.firstRef, action: "\(connection.system) \(payload.action)")
     }
 }

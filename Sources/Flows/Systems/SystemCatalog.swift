@@ -1,74 +1,56 @@
-import Asana
 import ConnectorKit
 import Engine
-import FreshBooks
 import Foundation
 
-/// What this build knows of each external system: its change feeds, webhook verifiers and the
-/// jobs that keep its subscriptions and run its actions. Server and CLI read it, so adding a
-/// system is one entry here.
+/// What this build knows of the external systems: a list of `SystemConnector`s, the pipeline
+/// their clients use and the URL vendors reach this server at. Server and CLI read it; nothing
+/// else in the codebase switches on the system.
 public struct SystemCatalog: Sendable {
+    /// The systems, in the order they are shown to a user.
+    public let connectors: [any SystemConnector]
     /// The pipeline every system client uses.
     public let pipeline: HTTPPipeline
     /// The URL vendors reach this server at, for webhook registration (nil: no webhooks).
     public let publicURL: String?
 
-    /// Creates the catalog.
-    public init(pipeline: HTTPPipeline, publicURL: String?) {
+    /// Creates the catalogue of `connectors` (the registered systems by default).
+    public init(connectors: [any SystemConnector] = Registry.systems, pipeline: HTTPPipeline, publicURL: String?) {
+        self.connectors = connectors
         self.pipeline = pipeline
         self.publicURL = publicURL?.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
     }
 
+    /// The connector of `system`, if this build has it.
+    public func connector(for system: SystemKind) -> (any SystemConnector)? {
+        connectors.first { $0.system == system }
+    }
+
+    /// The connector of `system`; the error lists the systems there are.
+    public func require(_ system: SystemKind) throws -> any SystemConnector {
+        guard let connector = connector(for: system) else {
+            throw ConnectorError.validation(field: "system", message: "'\(system)' is not a system this build knows; use one of: \(connectors.map(\.system.rawValue).joined(separator: ", "))")
+        }
+        return connector
+    }
+
+    /// The registered connector of `system`, without a pipeline (for help and argument checks).
+    public static func registered(_ system: SystemKind) throws -> any SystemConnector {
+        guard let connector = Registry.systems.first(where: { $0.system == system }) else {
+            throw ConnectorError.validation(field: "system", message: "'\(system)' is not a system this build knows; use one of: \(Registry.systems.map(\.system.rawValue).joined(separator: ", "))")
+        }
+        return connector
+    }
+
     /// The feed `name` of a connection.
     public func feed(named name: String, connection: Connection) -> (any ChangeFeed)? {
-        switch connection.system {
-        case .freshbooks:
-            FreshBooksResource(rawValue: name).map { FreshBooksPoller(resource: $0, client: FreshBooksClient(pipeline: pipeline, connection: connection)) }
-        case .asana:
-            if name.hasPrefix("project:") {
-                AsanaEventsFeed(project: String(name.dropFirst("project:".count)), client: AsanaClient(pipeline: pipeline, connection: connection))
-            } else if name.hasPrefix("team:") {
-                AsanaTeamProjectsFeed(team: String(name.dropFirst("team:".count)), client: AsanaClient(pipeline: pipeline, connection: connection))
-            } else {
-                nil
-            }
-        default:
-            nil
-        }
+        connector(for: connection.system)?.feed(named: name, pipeline: pipeline, connection: connection)
     }
 
-    /// Every feed name of a system that needs no configuration (Asana feeds are per watched
-    /// project, named `project:<gid>`, and come from an integration's configuration).
-    public func feedNames(for system: SystemKind) -> [String] {
-        switch system {
-        case .freshbooks: FreshBooksResource.allCases.map(\.rawValue)
-        default: []
-        }
-    }
+    /// Every webhook verifier.
+    public var verifiers: [any WebhookVerifier] { connectors.compactMap(\.verifier) }
 
-    /// Webhook verifiers of every system.
-    public var verifiers: [any WebhookVerifier] {
-        [FreshBooksWebhookVerifier(), AsanaWebhookVerifier()]
-    }
-
-    /// The system jobs; `routableKinds` are the integration change-job kinds polls route to.
+    /// The jobs every system shares; `routableKinds` are the integration change-job kinds polls route to.
     public func handlers(routableKinds: Set<String>) -> [any JobHandler] {
-        [
-            PollJob(catalog: self, routableKinds: routableKinds),
-            FreshBooksWebhookConfirmJob(pipeline: pipeline),
-            FreshBooksWebhookUpkeepJob(pipeline: pipeline),
-            AsanaWebhookUpkeepJob(pipeline: pipeline),
-            SystemActionJob(system: .freshbooks) { [pipeline] connection, action, arguments, now in
-                try await FreshBooksActions(client: FreshBooksClient(pipeline: pipeline, connection: connection)).run(action, arguments: arguments, now: now).firstRef
-            },
-            SystemActionJob(system: .asana) { [pipeline] connection, action, arguments, now in
-                try await AsanaActions(client: AsanaClient(pipeline: pipeline, connection: connection)).run(action, arguments: arguments, now: now).firstRef
-            },
-        ]
-    }
-
-    /// The integrations' handlers (change jobs, and the jobs they fan out to).
-    public func integrationHandlers() -> [any JobHandler] {
-        [FreshBooksAsanaChangeJob(pipeline: pipeline), FreshBooksAsanaBillingJob(pipeline: pipeline)]
+        [PollJob(catalog: self, routableKinds: routableKinds), WebhookUpkeepJob(catalog: self), WebhookConfirmJob(catalog: self), SystemActionJob(catalog: self)]
     }
 }

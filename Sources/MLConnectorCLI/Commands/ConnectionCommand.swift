@@ -17,7 +17,10 @@ struct ConnectionAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Connect an account of an external system.",
-        subcommands: [ConnectionAddFreshBooks.self, ConnectionAddAsana.self, ConnectionAddToken.self]
+        discussion: "ml-connector connection add <system> … connects a system this build knows (OAuth with --client-id, or a token on standard input); "
+            + "connection add token <name> stores a token for any other system.",
+        subcommands: [ConnectionAddSystem.self, ConnectionAddToken.self],
+        defaultSubcommand: ConnectionAddSystem.self
     )
 }
 
@@ -49,13 +52,7 @@ struct ConnectionAddToken: AsyncParsableCommand {
     var username: String?
 
     func validate() throws {
-        do {
-            try Identifier.validate(id, field: "--id")
-            try Identifier.validate(tenant, field: "--tenant")
-        } catch {
-            throw ValidationError(String(describing: error))
-        }
-        _ = try parseBaseURLs(baseURLs)
+        try ConnectionFlags.validate(id: id, tenant: tenant, baseURLs: baseURLs, rateLimit: nil)
     }
 
     func run() async throws {
@@ -63,7 +60,7 @@ struct ConnectionAddToken: AsyncParsableCommand {
             throw CLIFailure(message: "no token on standard input; pipe it in, e.g. printf %s \"$TOKEN\" | ml-connector connection add-token …")
         }
         let credential = username.map { Credential(kind: .basic, username: $0, password: token) } ?? Credential(kind: .apiToken, accessToken: token)
-        let connection = Connection(id: id, tenant: tenant, system: SystemKind(system), baseURLs: try parseBaseURLs(baseURLs), accountRef: accountRef)
+        let connection = Connection(id: id, tenant: tenant, system: SystemKind(system), baseURLs: try ConnectionFlags.baseURLs(baseURLs), accountRef: accountRef)
         try await withStore(global) { store in
             try await store.addConnection(connection, credential: credential)
             if global.json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConnectorKit
+import Flows
 import Foundation
 import Store
 
@@ -74,10 +75,10 @@ struct ConnectionShow: AsyncParsableCommand {
         case .failing: return "failing; upkeep will re-create it"
         case .deleted: return "deleted at the vendor"
         case .active:
-            // Asana sends a heartbeat every 8 hours (digest B7); other vendors send none.
-            if subscription.system == .asana {
+            // Only vendors that heartbeat (Asana, digest B7) can be overdue.
+            if let grace = (try? SystemCatalog.registered(subscription.system))?.subscriptionFacts?.heartbeatGrace {
                 let last = [subscription.lastHeartbeatAt, subscription.lastDeliveryAt, subscription.createdAt].compactMap { $0 }.max() ?? subscription.createdAt
-                if now.timeIntervalSince(last) > 9 * 3600 { return "heartbeat overdue" }
+                if now.timeIntervalSince(last) > grace.seconds { return "heartbeat overdue" }
             }
             return "ok"
         }

@@ -1,12 +1,10 @@
 import ArgumentParser
-import Asana
 import ConnectorKit
 import Engine
 import Flows
 import Foundation
-import FreshBooks
 import Logging
-import Sandbox
+import Demo
 import Server
 import Store
 
@@ -24,15 +22,12 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         LoggingSetup.bootstrap()
         let started = ContinuousClock.now
-        func say(_ text: String) {
-            FileHandle.standardError.write(Data("• \(text)\n".utf8))
-        }
+        let say: @Sendable (String) -> Void = { text in FileHandle.standardError.write(Data("• \(text)\n".utf8)) }
         let directory = dataDir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("ml-connector-demo-\(UUID().uuidString.prefix(8))")
         let store = try await SQLStore.openSQLite(dataDirectory: directory)
         say("data in \(directory) (SQLite)")
-        let (fbSandbox, fbServer) = try await FreshBooksSandbox.serve()
-        let (asanaSandbox, asanaServer) = try await AsanaSandbox.serve()
-        say("sandboxes: FreshBooks \(fbServer.baseURL), Asana \(asanaServer.baseURL)\(AsanaSandbox.prefix)")
+        let sandboxes = try await DemoSandboxes.start()
+        say("sandboxes: " + sandboxes.all.map { "\($0.system) \($0.server.baseURL)" }.joined(separator: ", "))
 
         let components = Components(store: store)
         var logger = Logger(label: "ml-connector")
@@ -45,11 +40,14 @@ struct DemoCommand: AsyncParsableCommand {
         let serverURL = "http://127.0.0.1:\(boundPort)"
         say("server \(serverURL) (webhooks, /metrics, /healthz)")
 
-        let demo = try await DemoScenario.prepare(store: store, freshbooks: (fbSandbox, fbServer), asana: (asanaSandbox, asanaServer), serverURL: serverURL, say: say)
-        let summary = try await demo.run(say: say)
+        let environment = DemoEnvironment(store: store, sandboxes: sandboxes, serverURL: serverURL, say: say)
+        var reports: [DemoReport] = []
+        for play in DemoRegistry.plays {
+            say(play.title)
+            reports.append(try await play.play(in: environment))
+        }
         let elapsed = ContinuousClock.now - started
-        var result = summary
-        result.elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let result = DemoSummary(reports: reports, apiCalls: sandboxes.apiCalls, elapsedSeconds: elapsed.seconds)
         print(result.table)
         print("Look: ml-connector audit --data-dir \(directory) · ml-connector integration show agency-billing --data-dir \(directory) · \(serverURL)/metrics")
         if json {
@@ -60,16 +58,14 @@ struct DemoCommand: AsyncParsableCommand {
         fflush(nil)
         if exit {
             // Everything has settled (the scenario waited for an idle queue): stop here.
-            await fbServer.stop()
-            await asanaServer.stop()
+            await sandboxes.stop()
             await store.close()
             Foundation.exit(result.duplicates > 0 ? 1 : 0)
         }
         say("serving until Ctrl-C")
         _ = try? await server.value
         // Ctrl-C: the server let its jobs finish; now the sandboxes and the store close too.
-        await fbServer.stop()
-        await asanaServer.stop()
+        await sandboxes.stop()
         await store.close()
     }
 }

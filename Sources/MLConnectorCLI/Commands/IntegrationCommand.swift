@@ -1,9 +1,7 @@
 import ArgumentParser
-import Asana
 import ConnectorKit
 import Flows
 import Foundation
-import FreshBooks
 import Store
 
 /// `ml-connector integration …`: integrations declared in YAML.
@@ -27,25 +25,19 @@ struct IntegrationApply: AsyncParsableCommand {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw CLIFailure(message: "-f \(file): cannot read the file")
         }
-        let config: FreshBooksAsanaConfig
-        do {
-            config = try FreshBooksAsanaConfig.load(yaml: String(decoding: data, as: UTF8.self))
-        } catch {
-            throw CLIFailure(message: "\(file): \(error)")
-        }
         try await withStore(global) { store in
-            let applied: FreshBooksAsanaSetup.Applied
+            let components = Components(store: store, publicURL: publicURL ?? ProcessInfo.processInfo.environment["ML_CONNECTOR_PUBLIC_URL"])
+            let applied: AppliedIntegration
             do {
-                applied = try await FreshBooksAsanaSetup(pipeline: HTTPPipeline(credentials: store), store: store)
-                    .apply(config, publicURL: publicURL ?? ProcessInfo.processInfo.environment["ML_CONNECTOR_PUBLIC_URL"])
+                applied = try await components.integrations.apply(yaml: String(decoding: data, as: UTF8.self), context: components.context(store: store))
             } catch let error as ConnectorError {
                 throw CLIFailure(message: "\(file): \(error)")
             }
             if global.json {
                 try Output.json(applied)
             } else {
-                print("\(applied.created ? "created" : "updated") integration \(applied.integration): \(applied.watchedProjects.count) Asana project(s) watched")
-                for (gid, name) in applied.fields.sorted(by: { $0.key < $1.key }) { print("  field \(gid) = \"\(name)\"") }
+                print("\(applied.created ? "created" : "updated") integration \(applied.integration) (\(applied.kind))")
+                for line in applied.resolved { print("  \(line)") }
                 for line in applied.scheduled { print("  \(line)") }
             }
         }
@@ -83,7 +75,7 @@ struct IntegrationShow: AsyncParsableCommand {
         var links: [String: Int]
         var recent: [AuditEntry]
         var deadLetters: Int
-        var unmatchedPeople: [String]?
+        var details: [String: String]
     }
 
     func run() async throws {
@@ -93,16 +85,12 @@ struct IntegrationShow: AsyncParsableCommand {
             for link in try await store.links(integrationID: name) { links["\(link.source.system):\(link.source.type) → \(link.target.system):\(link.target.type)", default: 0] += 1 }
             let recent = try await store.auditEntries(AuditFilter(integrationID: name, limit: 10))
             let dead = try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 1000).filter { $0.integrationID == name }.count
-            var unmatched: [String]?
-            if let fbID = integration.connections["freshbooks"], let asanaID = integration.connections["asana"],
-               let fb = try await store.connection(id: fbID), let asana = try await store.connection(id: asanaID) {
-                let pipeline = HTTPPipeline(credentials: store)
-                if let users = try? await AsanaClient(pipeline: pipeline, connection: asana).users().collect(),
-                   let members = try? await FreshBooksClient(pipeline: pipeline, connection: fb).teamMembers() {
-                    unmatched = FreshBooksAsanaMapping.matchPeople(asana: users, freshbooks: members).unmatched
-                }
+            let components = Components(store: store)
+            var details: [String: String] = [:]
+            if let kind = try? components.integrations.integration(kind: integration.kind) {
+                details = await kind.details(for: integration, context: components.context(store: store))
             }
-            let report = Report(integration: integration, links: links, recent: recent, deadLetters: dead, unmatchedPeople: unmatched)
+            let report = Report(integration: integration, links: links, recent: recent, deadLetters: dead, details: details)
             if global.json {
                 try Output.json(report)
                 return
@@ -110,7 +98,7 @@ struct IntegrationShow: AsyncParsableCommand {
             print("\(integration.id) (\(integration.kind), tenant \(integration.tenant)): \(integration.state.rawValue)")
             print("links: " + (links.isEmpty ? "(none yet)" : links.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))
             print("dead letters: \(dead)" + (dead > 0 ? " (see ml-connector dead-letters, then replay)" : ""))
-            print("people without a match by email: " + (unmatched.map { $0.isEmpty ? "none" : $0.joined(separator: ", ") } ?? "(systems unreachable)"))
+            for (key, value) in details.sorted(by: { $0.key < $1.key }) { print("\(key): \(value)") }
             print("recent runs:")
             Output.table(["AT", "OUTCOME", "ACTION", "SOURCE", "TARGET", "ERROR"], recent.map {
                 [Output.time($0.at), $0.outcome.rawValue, $0.action, $0.sourceRef ?? "-", $0.targetRef ?? "-", String(($0.error ?? "").prefix(60))]
@@ -128,7 +116,8 @@ struct IntegrationRun: AsyncParsableCommand {
     func run() async throws {
         try await withStore(global) { store in
             guard let integration = try await store.integration(id: name) else { throw CLIFailure(message: "no integration \(name); list them with ml-connector integration list") }
-            let count = try await FreshBooksAsanaSetup(pipeline: HTTPPipeline(credentials: store), store: store).runNow(integration)
+            let components = Components(store: store)
+            let count = try await components.integrations.runNow(integration, context: components.context(store: store))
             if global.json { try Output.json(["integration": name, "polls": "\(count)"]) } else { print("queued \(count) poll(s) for \(name)") }
         }
     }
@@ -158,7 +147,8 @@ struct IntegrationResume: AsyncParsableCommand {
         try await withStore(global) { store in
             try await store.setIntegrationState(id: name, state: .active)
             guard let integration = try await store.integration(id: name) else { return }
-            _ = try await FreshBooksAsanaSetup(pipeline: HTTPPipeline(credentials: store), store: store).runNow(integration)
+            let components = Components(store: store)
+            try await components.integrations.runNow(integration, context: components.context(store: store))
             if global.json { try Output.json(["integration": name, "state": "active"]) } else { print("resumed \(name); its feeds are polled now") }
         }
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Sandbox
+import Demo
 
 /// `ml-connector sandbox`: every vendor emulator on loopback, seeded, until interrupted.
 struct SandboxCommand: AsyncParsableCommand {
@@ -17,26 +17,13 @@ struct SandboxCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (freshbooks, server) = try await FreshBooksSandbox.serve(port: port)
-        let (asana, asanaServer) = try await AsanaSandbox.serve(port: port == 0 ? 0 : port + 1)
-        let described = freshbooks.describe(server: server)
-        let asanaDescribed = asana.describe(server: asanaServer, projectGID: asana.seedProject(name: "Website redesign"))
-        let description: [String: Any] = ["freshbooks": described, "asana": asanaDescribed]
+        let sandboxes = try await DemoSandboxes.start(port: port)
+        let description = Dictionary(uniqueKeysWithValues: sandboxes.all.map { ($0.system.rawValue, $0.describe() as Any) })
         let data = try JSONSerialization.data(withJSONObject: description, options: [.sortedKeys, .withoutEscapingSlashes])
         if json {
             print(String(decoding: data, as: UTF8.self))
         } else {
-            let credentials = described["credentials"] as? [String: String] ?? [:]
-            print("FreshBooks sandbox: \(server.baseURL) (admin \(server.baseURL)/_sandbox)")
-            print("  account \(freshbooks.accountID), business \(freshbooks.businessID)")
-            print("  client id \(credentials["clientId"] ?? ""), client secret \(credentials["clientSecret"] ?? ""), redirect \(credentials["redirectURI"] ?? "")")
-            print("  access token \(credentials["accessToken"] ?? "")")
-            print("  refresh token \(credentials["refreshToken"] ?? "")")
-            let asanaCredentials = asanaDescribed["credentials"] as? [String: String] ?? [:]
-            let asanaIDs = asanaDescribed["ids"] as? [String: String] ?? [:]
-            print("Asana sandbox: \(asanaDescribed["baseURL"] ?? "") (admin \(asanaServer.baseURL)/_sandbox)")
-            print("  workspace \(asanaIDs["workspaceGid"] ?? ""), team \(asanaIDs["teamGid"] ?? ""), project \(asanaIDs["projectGid"] ?? "")")
-            print("  personal access token \(asanaCredentials["personalAccessToken"] ?? "")")
+            for sandbox in sandboxes.all { sandbox.describeLines().forEach { print($0) } }
             print("Ctrl-C stops them.")
         }
         fflush(nil)

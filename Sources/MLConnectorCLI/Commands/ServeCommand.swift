@@ -47,7 +47,10 @@ struct ServeCommand: AsyncParsableCommand {
         try await withStore(global) { store in
             let logger = Logger(label: "ml-connector")
             let components = Components(store: store, publicURL: publicURL)
-            try await Schedules.ensure(store: store, catalog: components.catalog)
+            // Every active integration's schedules, from its one source: polls come back even after an outage.
+            try await components.integrations.ensureSchedules(context: components.context(store: store)) { integration, error in
+                logger.error("could not schedule integration \(integration): \(error)")
+            }
             let runtime = ServerRuntime(store: store, configuration: configuration, registry: components.registry(), verifiers: components.verifiers, logger: logger)
             let json = global.json
             try await runtime.run { port in

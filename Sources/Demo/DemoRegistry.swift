@@ -1,0 +1,16 @@
+import Sandbox
+
+/// The sandboxes and scenarios `demo` and `sandbox` run: adding a system or an integration
+/// adds one line here beside its folder.
+public enum DemoRegistry {
+    /// Starts each bundled sandbox on a port (0: any free one).
+    public static let sandboxes: [@Sendable (Int) async throws -> any DemoSandbox] = [
+        FreshBooksDemoSandbox.start,
+        AsanaDemoSandbox.start,
+    ]
+
+    /// One scenario per integration.
+    public static let plays: [any DemoPlay] = [
+        AgencyWeek(),
+    ]
+}

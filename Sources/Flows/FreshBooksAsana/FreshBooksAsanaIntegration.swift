@@ -1,0 +1,104 @@
+import Asana
+import ConnectorKit
+import Engine
+import Foundation
+import FreshBooks
+import Store
+
+/// The FreshBooks ↔ Asana integration as the registry sees it: its configuration, live checks
+/// (workspace, team, projects, custom field and option GIDs), handlers and schedules.
+public struct FreshBooksAsanaIntegration: Integration {
+    public typealias Configuration = FreshBooksAsanaConfig
+
+    /// Creates the integration kind.
+    public init() {}
+
+    public var kind: String { FreshBooksAsanaConfig.kind }
+
+    public var roles: [String: SystemKind] { ["freshbooks": .freshbooks, "asana": .asana] }
+
+    public func validate(_ config: FreshBooksAsanaConfig, connections: [String: Connection], context: IntegrationContext) async throws -> [String] {
+        let asanaConnection = connections["asana"]!
+        let asana = AsanaClient(pipeline: context.pipeline, connection: asanaConnection)
+        guard asanaConnection[setting: .workspaceGID] == config.asana.workspace else {
+            throw ConnectorError.validation(field: "asana.workspace", message: "GID \(config.asana.workspace) is not the workspace of connection \(asanaConnection.id) (\(asanaConnection[setting: .workspaceGID] ?? "?"))")
+        }
+        var lines: [String] = []
+        if let team = config.asana.team {
+            do {
+                let projects = try await asana.projects(team: team, archived: false).collect()
+                lines.append("team \(team): \(projects.count) project(s) watched")
+            } catch ConnectorError.notFound {
+                throw ConnectorError.validation(field: "asana.team", message: "team GID \(team) does not exist in Asana or this connection cannot see it")
+            }
+        }
+        for (index, gid) in (config.asana.projects ?? []).enumerated() {
+            do {
+                lines.append("project \(gid) = \"\(try await asana.project(gid: gid).name)\"")
+            } catch ConnectorError.notFound {
+                throw ConnectorError.validation(field: "asana.projects[\(index)]", message: "project GID \(gid) does not exist in Asana")
+            }
+        }
+        let resolved = try await asana.validate(config.fieldRequirements)
+        lines += resolved.sorted { $0.key < $1.key }.map { "field \($0.key) = \"\($0.value.name)\"" }
+        // The FreshBooks side answers, and reaches the business the connection names.
+        _ = try await FreshBooksClient(pipeline: context.pipeline, connection: connections["freshbooks"]!).teamMembers()
+        return lines
+    }
+
+    /// Polls of FreshBooks invoices and payments, of the Asana team's projects and of every
+    /// watched project's tasks (configured, linked, or in the team now), and webhooks on both
+    /// sides when the server has a public URL.
+    public func schedules(_ config: FreshBooksAsanaConfig, record: IntegrationRecord, connections: [String: Connection], context: IntegrationContext) async throws -> [ScheduledJob] {
+        let freshbooks = connections["freshbooks"]!
+        let asanaConnection = connections["asana"]!
+        let interval = try config.pollInterval()
+        let every = "every \(interval.components.seconds)s"
+        var jobs: [ScheduledJob] = []
+        for resource in [FreshBooksResource.invoices, .payments] {
+            jobs.append(ScheduledJob(try PollJob.schedule(connection: freshbooks, feed: resource.rawValue, every: interval, startingAt: context.now), "poll freshbooks \(resource.rawValue) \(every)"))
+        }
+        let projects = try await watchedProjects(config, record: record, asana: AsanaClient(pipeline: context.pipeline, connection: asanaConnection), store: context.store)
+        for project in projects {
+            jobs.append(ScheduledJob(try PollJob.schedule(connection: asanaConnection, feed: AsanaFeedName.project(project), every: interval, startingAt: context.now),
+                                     "poll asana project \(project) \(every)"))
+        }
+        if let team = config.asana.team {
+            jobs.append(ScheduledJob(try PollJob.schedule(connection: asanaConnection, feed: AsanaFeedName.team(team), every: interval, startingAt: context.now),
+                                     "poll asana team \(team) for new projects \(every)"))
+        }
+        if let publicURL = context.catalog.publicURL {
+            let events = ["invoice.update", "payment.create", "payment.update"].map { WantedSubscription(resource: $0) }
+            var watched = projects.map { WantedSubscription(resource: $0, filter: "project-tasks") }
+            if config.asana.team != nil { watched.append(WantedSubscription(resource: config.asana.workspace, filter: "workspace-projects")) }
+            jobs.append(ScheduledJob(try WebhookUpkeepJob.schedule(connection: freshbooks, publicURL: publicURL, wanted: events, startingAt: context.now), "freshbooks webhooks at \(publicURL)"))
+            jobs.append(ScheduledJob(try WebhookUpkeepJob.schedule(connection: asanaConnection, publicURL: publicURL, wanted: watched, startingAt: context.now), "asana webhooks at \(publicURL)"))
+        }
+        return jobs
+    }
+
+    public func handlers(pipeline: HTTPPipeline) -> [any JobHandler] {
+        [FreshBooksAsanaChangeJob(pipeline: pipeline), FreshBooksAsanaBillingJob(pipeline: pipeline)]
+    }
+
+    /// People in Asana with no FreshBooks team member of the same email.
+    public func details(_ config: FreshBooksAsanaConfig, record: IntegrationRecord, connections: [String: Connection], context: IntegrationContext) async -> [String: String] {
+        guard let users = try? await AsanaClient(pipeline: context.pipeline, connection: connections["asana"]!).users().collect(),
+              let members = try? await FreshBooksClient(pipeline: context.pipeline, connection: connections["freshbooks"]!).teamMembers() else {
+            return ["people without a match by email": "(systems unreachable)"]
+        }
+        let unmatched = FreshBooksAsanaMapping.matchPeople(asana: users, freshbooks: members).unmatched
+        return ["people without a match by email": unmatched.isEmpty ? "none" : unmatched.joined(separator: ", ")]
+    }
+
+    /// Configured projects, projects already linked, and the team's projects now (a team that
+    /// cannot be listed leaves the others: its own poll finds new projects).
+    func watchedProjects(_ config: FreshBooksAsanaConfig, record: IntegrationRecord, asana: AsanaClient, store: any Store) async throws -> [String] {
+        var projects = Set(config.asana.projects ?? [])
+        projects.formUnion(try await store.links(integrationID: record.id).filter { $0.source.system == .asana && $0.source.type == AsanaRecord.project.rawValue }.map(\.source.id))
+        if let team = config.asana.team, let listed = try? await asana.projects(team: team, archived: false).collect() {
+            projects.formUnion(listed.map(\.gid))
+        }
+        return projects.sorted()
+    }
+}

@@ -1,0 +1,71 @@
+import ConnectorKit
+import Engine
+import Foundation
+import Store
+
+/// The integration kinds this build runs, and the operations that work for any of them.
+public struct IntegrationRegistry: Sendable {
+    /// The kinds, by name.
+    public let integrations: [any Integration]
+
+    /// Creates the registry (the registered kinds by default).
+    public init(_ integrations: [any Integration] = Registry.integrations) {
+        self.integrations = integrations
+    }
+
+    /// The integration of `kind`; the error lists the kinds there are.
+    public func integration(kind: String) throws -> any Integration {
+        guard let integration = integrations.first(where: { $0.kind == kind }) else {
+            throw ConnectorError.validation(field: "kind", message: "'\(kind)' is not an integration kind; use one of: \(integrations.map(\.kind).joined(separator: ", "))")
+        }
+        return integration
+    }
+
+    /// Every handler of every kind.
+    public func handlers(pipeline: HTTPPipeline) -> [any JobHandler] {
+        integrations.flatMap { $0.handlers(pipeline: pipeline) }
+    }
+
+    /// The change-job kinds polls and webhooks route to.
+    public var changeKinds: Set<String> {
+        Set(integrations.map { TriggerRouter.changeKind(forIntegrationKind: $0.kind) })
+    }
+
+    /// Applies a YAML file of any registered kind (its `kind:` key chooses).
+    public func apply(yaml: String, context: IntegrationContext) async throws -> AppliedIntegration {
+        struct Head: Decodable { var kind: String }
+        let head = try ConfigurationYAML.decode(Head.self, from: yaml)
+        return try await integration(kind: head.kind).apply(yaml: yaml, context: context)
+    }
+
+    /// The recurring jobs of a stored integration.
+    public func schedules(for record: IntegrationRecord, context: IntegrationContext) async throws -> [ScheduledJob] {
+        try await integration(kind: record.kind).schedules(for: record, context: context)
+    }
+
+    /// Enqueues an integration's polls (and upkeep) to run now ("run", "resume").
+    @discardableResult
+    public func runNow(_ record: IntegrationRecord, context: IntegrationContext) async throws -> Int {
+        let jobs = try await schedules(for: record, context: context).map { job in
+            var request = job.request
+            request.runAt = context.now
+            return request
+        }
+        try await context.store.apply(jobs.map(StoreWrite.enqueue))
+        return jobs.count
+    }
+
+    /// Re-seeds the schedules of every active integration (`serve` at start): coalescing keys
+    /// make this idempotent, and an interval changed in a configuration takes effect. An
+    /// integration whose schedules cannot be made is reported and skipped, not fatal.
+    public func ensureSchedules(context: IntegrationContext, report: (String, any Error) -> Void) async throws {
+        for record in try await context.store.integrations(tenant: nil) where record.state == .active {
+            do {
+                let jobs = try await schedules(for: record, context: context)
+                try await context.store.apply(jobs.map { .enqueue($0.request) })
+            } catch {
+                report(record.id, error)
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Asana
+import ConnectorKit
+import FreshBooks
+
+/// The systems and integrations this build registers: adding one is one line here.
+public enum Registry {
+    /// Every system, in the order shown to users.
+    public static let systems: [any SystemConnector] = [
+        FreshBooksConnector(),
+        AsanaConnector(),
+    ]
+
+    /// Every integration kind.
+    public static let integrations: [any Integration] = [
+        FreshBooksAsanaIntegration(),
+    ]
+}

@@ -1,0 +1,87 @@
+import ConnectorKit
+import Engine
+import Foundation
+import Store
+
+/// Keeps one connection's webhook subscriptions matching what its integrations want, for any
+/// system: reads the vendor's list and our rows, plans with the pure `SubscriptionPlan`, and
+/// carries the plan out through the connector's `WebhookSubscriptionAPI`. The poll fills any
+/// gap meanwhile (webhooks are triggers only).
+public struct WebhookUpkeepJob: JobHandler {
+    public let kind = SystemJobKind.webhookUpkeep
+    let catalog: SystemCatalog
+
+    /// Creates the handler.
+    public init(catalog: SystemCatalog) {
+        self.catalog = catalog
+    }
+
+    /// What to keep for one connection.
+    public struct Payload: Codable, Sendable, Equatable {
+        public var connectionID: String
+        public var publicURL: String
+        public var wanted: [WantedSubscription]
+    }
+
+    /// A recurring upkeep of `wanted` for `connection` (coalesced per connection).
+    public static func schedule(connection: Connection, publicURL: String, wanted: [WantedSubscription], every interval: Duration = .seconds(3600),
+                                startingAt: Date = Date()) throws -> JobRequest {
+        try JobRequest(kind: SystemJobKind.webhookUpkeep, tenant: connection.tenant, connectionID: connection.id, coalesceKey: "webhook-upkeep:\(connection.id)",
+                       payload: Payload(connectionID: connection.id, publicURL: publicURL, wanted: wanted), runAt: startingAt, repeatEvery: interval, source: .schedule)
+    }
+
+    /// Where a system's deliveries for our rows go: the row id follows this prefix.
+    public static func targetPrefix(publicURL: String, system: SystemKind) -> String {
+        publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/webhooks/\(system.rawValue)/"
+    }
+
+    public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
+        let payload = try job.decodePayload(Payload.self)
+        let connection = try await context.requireConnection(payload.connectionID)
+        let connector = try catalog.require(connection.system)
+        guard let api = connector.subscriptions(pipeline: catalog.pipeline, connection: connection), let facts = connector.subscriptionFacts else {
+            throw ConnectorError.permanent("\(connector.provider.displayName) has no webhooks to keep")
+        }
+        let prefix = Self.targetPrefix(publicURL: payload.publicURL, system: connection.system)
+        let vendor = try await api.list()
+        let rows = try await context.store.subscriptions(connectionID: connection.id).filter { $0.system == connection.system }
+        let known = rows.map { row in
+            KnownSubscription(id: row.id, resource: row.resource ?? "", externalID: row.externalID, active: row.status == .active,
+                              lastSign: [row.lastHeartbeatAt, row.lastDeliveryAt, row.createdAt].compactMap { $0 }.max() ?? row.createdAt)
+        }
+        let plan = SubscriptionPlan.plan(wanted: payload.wanted, vendor: vendor, known: known, targetPrefix: prefix, facts: facts, now: context.now)
+
+        for id in plan.deleteAtVendor {
+            do {
+                try await api.delete(id: id)
+            } catch ConnectorError.notFound {
+                // Already gone: the goal is reached.
+            }
+        }
+        for id in plan.dropRows { try await context.store.removeSubscription(id: id) }
+        for (row, externalID) in plan.activate { try await context.store.updateSubscription(id: row, status: .active, externalID: externalID) }
+        for (row, externalID) in plan.recordExternalID { try await context.store.updateSubscription(id: row, status: nil, externalID: externalID) }
+        for (row, externalID) in plan.resend {
+            try await context.store.updateSubscription(id: row, status: .pending, externalID: nil)
+            try await api.resendVerification(id: externalID)
+        }
+        for wanted in plan.create {
+            let row = WebhookSubscription(tenant: connection.tenant, system: connection.system, connectionID: connection.id, resource: wanted.resource, status: .pending)
+            try await context.store.saveSubscription(row, secret: nil)
+            let created: VendorSubscription
+            do {
+                // Vendors that handshake do so with our ingress before this returns: no lock is held here.
+                created = try await api.create(wanted, target: prefix + row.id)
+            } catch {
+                try await context.store.removeSubscription(id: row.id)
+                throw error
+            }
+            // Only the id (and active when the vendor verified already): a verification POST
+            // may have stored the secret meanwhile.
+            try await context.store.updateSubscription(id: row.id, status: created.verified ? .active : nil, externalID: created.id)
+        }
+        return JobOutcome(sourceRef: ExternalRef(connection.system, "account", connection.accountRef ?? connection.id).description, unchanged: plan.isEmpty,
+                          action: "\(connector.provider.displayName) webhooks: \(plan.create.count) created, \(plan.resend.count) re-verified, "
+                              + "\(plan.deleteAtVendor.count) removed, \(plan.dropRows.count) stale rows dropped")
+    }
+}
