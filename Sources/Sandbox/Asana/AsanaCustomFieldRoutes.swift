@@ -4,7 +4,7 @@ import Hummingbird
 extension AsanaSandbox {
     /// Custom field definitions and enum options (digest B5): text, number (precision), enum,
     /// date; at most 50 options a field.
-    func addCustomFieldRoutes(to router: Router<BasicRequestContext>) {
+    func addCustomFieldRoutes(to router: some RouterMethods<BasicRequestContext>) {
         let p = Self.prefix
         router.post("\(p)/custom_fields") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
@@ -13,32 +13,14 @@ extension AsanaSandbox {
             guard let name = input["name"]?.text, !name.isEmpty else { return Self.error(.badRequest, "name: Missing input") }
             let subtype = input["resource_subtype"]?.text ?? input["type"]?.text ?? ""
             guard ["text", "number", "enum", "multi_enum", "date", "people"].contains(subtype) else { return Self.error(.badRequest, "resource_subtype: Invalid custom field type: \(subtype)") }
-            let field = world.withLockedValue { world -> JSONValue in
-                let gid = world.newGID()
-                var fields: [String: JSONValue] = [
-                    "gid": .string(gid), "resource_type": .string("custom_field"), "name": .string(name), "resource_subtype": .string(subtype), "type": .string(subtype),
-                    "description": input["description"] ?? .string(""), "enabled": .bool(true), "is_global_to_workspace": .bool(false), "has_notifications_enabled": .bool(true),
-                ]
-                if subtype == "number" {
-                    fields["precision"] = .int(min(6, max(0, input["precision"]?.int ?? 0)))
-                    fields["format"] = input["format"] ?? .string("none")
-                    if let code = input["currency_code"] { fields["currency_code"] = code }
-                }
-                if subtype == "enum" || subtype == "multi_enum" {
-                    fields["enum_options"] = .array((input["enum_options"]?.array ?? []).map { option in
-                        .object(["gid": .string(world.newGID()), "resource_type": .string("enum_option"), "name": option["name"] ?? .string(""), "enabled": .bool(true), "color": option["color"] ?? .string("none")])
-                    })
-                }
-                world.customFields[gid] = .object(fields)
-                return .object(fields)
-            }
-            return Self.data(field, status: .created)
+            let field = world.withLockedValue { $0.addCustomField(name: name, subtype: subtype, input: input) }
+            return Self.single(field, request: request, status: .created)
         }
         router.get("\(p)/custom_fields/:field") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("field")
             guard let field = world.withLockedValue({ $0.customFields[gid] }) else { return Self.error(.notFound, "custom_field: Not a recognized ID: \(gid)") }
-            return Self.data(field)
+            return Self.single(field, request: request)
         }
         router.put("\(p)/custom_fields/:field") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
@@ -51,11 +33,11 @@ extension AsanaSandbox {
                 return .object(fields)
             }
             guard let updated else { return Self.error(.notFound, "custom_field: Not a recognized ID: \(gid)") }
-            return Self.data(updated)
+            return Self.single(updated, request: request)
         }
         router.get("\(p)/workspaces/:workspace/custom_fields") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
-            return Self.page(world.withLockedValue { $0.customFields.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }, request: request, fields: Self.optFields(request))
+            return Self.page(world.withLockedValue { $0.customFields.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }, request: request)
         }
         router.post("\(p)/custom_fields/:field/enum_options") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
@@ -67,7 +49,7 @@ extension AsanaSandbox {
                 guard ["enum", "multi_enum"].contains(fields["resource_subtype"]?.text ?? "") else { return .failure(Refusal(Self.error(.badRequest, "custom_field: Not an enum custom field"))) }
                 var options = fields["enum_options"]?.array ?? []
                 guard options.count < 50 else { return .failure(Refusal(Self.error(.badRequest, "enum_options: A custom field can have at most 50 enum options"))) }
-                let option: JSONValue = .object(["gid": .string(world.newGID()), "resource_type": .string("enum_option"), "name": .string(name), "enabled": .bool(true), "color": input["color"] ?? .string("none")])
+                let option = world.newEnumOption(name: .string(name), color: input["color"])
                 options.append(option)
                 fields["enum_options"] = .array(options)
                 world.customFields[gid] = .object(fields)
@@ -75,22 +57,10 @@ extension AsanaSandbox {
             }
             switch result {
             case .failure(let refusal): return refusal.response
-            case .success(let option): return Self.data(option, status: .created)
+            case .success(let option): return Self.single(option, request: request, status: .created)
             }
         }
     }
-
-    /// A response that replaces a route's success.
-    struct Refusal: Error {
-        var response: Response
-        init(_ response: Response) { self.response = response }
-    }
-}
-
-/// Why a custom field write was refused.
-struct FieldError: Error {
-    var message: String
-    init(_ message: String) { self.message = message }
 }
 
 extension AsanaWorld {

@@ -5,7 +5,7 @@ extension AsanaSandbox {
     /// The events API (digest B6): the first call without `sync` answers 412 with a fresh token;
     /// later calls return what happened since, 100 at a time with `has_more`; an expired token
     /// answers 412 again.
-    func addEventRoutes(to router: Router<BasicRequestContext>) {
+    func addEventRoutes(to router: some RouterMethods<BasicRequestContext>) {
         router.get("\(Self.prefix)/events") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
             guard let resource = SandboxHTTP.queryValue(request, "resource") else { return Self.error(.badRequest, "resource: Missing input") }

@@ -3,17 +3,22 @@ import Hummingbird
 
 extension AsanaSandbox {
     /// Projects, their sections and custom field settings (digest B5).
-    func addProjectRoutes(to router: Router<BasicRequestContext>) {
+    func addProjectRoutes(to router: some RouterMethods<BasicRequestContext>) {
         let p = Self.prefix
         let list: @Sendable (Request, BasicRequestContext) async throws -> Response = { [self] request, context in
             if let refusal = await gate(request) { return refusal }
             let team = context.parameters.get("team") ?? SandboxHTTP.queryValue(request, "team")
-            if let team, team != world.withLockedValue({ $0.teamGID }) { return Self.error(.notFound, "team: Not a recognized ID: \(team)") }
+            let workspace = context.parameters.get("workspace") ?? SandboxHTTP.queryValue(request, "workspace")
+            let (teamGID, workspaceGID) = world.withLockedValue { ($0.teamGID, $0.workspaceGID) }
+            if let team, team != teamGID { return Self.error(.notFound, "team: Not a recognized ID: \(team)") }
+            if let workspace, workspace != workspaceGID { return Self.error(.notFound, "workspace: Not a recognized ID: \(workspace)") }
             let archived = SandboxHTTP.queryValue(request, "archived")
             var projects = world.withLockedValue { world in world.projects.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }
             if let team { projects = projects.filter { $0["team"]?["gid"]?.text == team } }
+            if let workspace { projects = projects.filter { $0["workspace"]?["gid"]?.text == workspace } }
             if let archived { projects = projects.filter { $0["archived"]?.bool == (archived == "true") } }
-            return Self.page(projects, request: request, fields: Self.optFields(request))
+            // A listed project is the same record a read returns, before opt_fields picks from it.
+            return Self.page(projects.map { presented(project: $0) }, request: request)
         }
         router.get("\(p)/projects", use: list)
         router.get("\(p)/workspaces/:workspace/projects", use: list)
@@ -25,26 +30,14 @@ extension AsanaSandbox {
             guard let name = input["name"]?.text, !name.isEmpty else { return Self.error(.badRequest, "name: Missing input") }
             let team = context.parameters.get("team") ?? input["team"]?.text
             let project = world.withLockedValue { world -> JSONValue in
-                let gid = world.newGID()
-                let now = AsanaWorld.timestamp(Date())
-                let project: JSONValue = .object([
-                    "gid": .string(gid), "resource_type": .string("project"), "name": .string(name), "notes": input["notes"] ?? .string(""),
-                    "archived": .bool(false), "completed": .bool(false), "color": input["color"] ?? .null, "due_on": input["due_on"] ?? .null,
-                    "start_on": input["start_on"] ?? .null, "created_at": .string(now), "modified_at": .string(now),
-                    "owner": .object(["gid": .string(world.meGID), "resource_type": .string("user")]),
-                    "team": team.map { .object(["gid": .string($0), "resource_type": .string("team"), "name": .string("Delivery")]) } ?? .null,
-                    "workspace": .object(["gid": .string(world.workspaceGID), "resource_type": .string("workspace"), "name": .string("Sandbox Agency")]),
-                    "members": .array([]), "custom_field_settings": .array([]), "permalink_url": .string("https://app.asana.com/0/\(gid)/list"),
-                ])
-                world.projects[gid] = project
-                world.sections[gid] = [.object(["gid": .string(world.newGID()), "resource_type": .string("section"), "name": .string("Untitled section")])]
-                let event = world.record(action: "added", resource: .object(["gid": .string(gid), "resource_type": .string("project")]),
-                                         parent: .object(["gid": .string(world.workspaceGID), "resource_type": .string("workspace")]), streams: [world.workspaceGID, gid])
-                _ = event
+                let project = world.addProject(name: name, team: team, input: input)
+                _ = world.record(action: "added", resource: .object(["gid": project["gid"] ?? .null, "resource_type": .string("project")]),
+                                 parent: .object(["gid": .string(world.workspaceGID), "resource_type": .string("workspace")]),
+                                 streams: [world.workspaceGID, project["gid"]?.text ?? ""])
                 return project
             }
             notify(resources: [world.withLockedValue { $0.workspaceGID }])
-            return Self.data(Self.shape(project, fields: Self.optFields(request) ?? ["name", "team", "workspace", "due_on", "archived"]), status: .created)
+            return Self.single(presented(project: project), request: request, status: .created)
         }
         router.post("\(p)/projects", use: create)
         router.post("\(p)/workspaces/:workspace/projects", use: create)
@@ -54,7 +47,7 @@ extension AsanaSandbox {
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("project")
             guard let project = world.withLockedValue({ $0.projects[gid] }) else { return Self.error(.notFound, "project: Not a recognized ID: \(gid)") }
-            return Self.data(Self.shape(withSettings(project), fields: Self.optFields(request) ?? ["name", "notes", "archived", "completed", "due_on", "team", "workspace", "modified_at"]))
+            return Self.single(presented(project: project), request: request)
         }
         router.put("\(p)/projects/:project") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
@@ -77,20 +70,20 @@ extension AsanaSandbox {
             }
             guard let updated else { return Self.error(.notFound, "project: Not a recognized ID: \(gid)") }
             notify(resources: [world.withLockedValue { $0.workspaceGID }, gid])
-            return Self.data(Self.shape(withSettings(updated), fields: Self.optFields(request) ?? ["name", "archived", "completed", "due_on"]))
+            return Self.single(presented(project: updated), request: request)
         }
         router.get("\(p)/projects/:project/sections") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("project")
             guard let sections = world.withLockedValue({ $0.sections[gid] }) else { return Self.error(.notFound, "project: Not a recognized ID: \(gid)") }
-            return Self.page(sections, request: request, fields: Self.optFields(request))
+            return Self.page(sections, request: request)
         }
         router.get("\(p)/projects/:project/custom_field_settings") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("project")
             guard world.withLockedValue({ $0.projects[gid] }) != nil else { return Self.error(.notFound, "project: Not a recognized ID: \(gid)") }
             let settings = settingsOf(project: gid)
-            return Self.page(settings, request: request, fields: Self.optFields(request) ?? ["custom_field", "is_important", "project"])
+            return Self.page(settings, request: request)
         }
         router.post("\(p)/projects/:project/addCustomFieldSetting") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
@@ -105,7 +98,7 @@ extension AsanaSandbox {
                 return nil
             }
             if let result { return Self.error(.badRequest, result) }
-            return Self.data(settingsOf(project: gid).first { $0["custom_field"]?["gid"]?.text == field } ?? .object([:]))
+            return Self.single(settingsOf(project: gid).first { $0["custom_field"]?["gid"]?.text == field } ?? .object([:]), request: request)
         }
     }
 
@@ -121,9 +114,11 @@ extension AsanaSandbox {
         }
     }
 
-    func withSettings(_ project: JSONValue) -> JSONValue {
+    /// A project as read, listed or written back: its custom field settings and `html_notes`.
+    func presented(project: JSONValue) -> JSONValue {
         var copy = project
         copy["custom_field_settings"] = .array(settingsOf(project: project["gid"]?.text ?? ""))
+        copy["html_notes"] = .string(AsanaWorld.htmlNotes(project["notes"]?.text ?? ""))
         return copy
     }
 }

@@ -4,7 +4,7 @@ import Hummingbird
 extension AsanaSandbox {
     /// Tasks and their stories (digest B5): create with projects, assignee by gid or email,
     /// `custom_fields` keyed by field gid, `external` for OAuth apps and `external:ID` lookups.
-    func addTaskRoutes(to router: Router<BasicRequestContext>) {
+    func addTaskRoutes(to router: some RouterMethods<BasicRequestContext>) {
         let p = Self.prefix
         let list: @Sendable (Request, BasicRequestContext) async throws -> Response = { [self] request, context in
             if let refusal = await gate(request) { return refusal }
@@ -17,7 +17,7 @@ extension AsanaSandbox {
                     (task["projects"]?.array ?? []).contains { $0["gid"]?.text == project } && (since.map { (task["modified_at"]?.text ?? "") >= $0 } ?? true)
                 }.map { readable($0, world: world) }
             }
-            return Self.page(tasks, request: request, fields: Self.optFields(request))
+            return Self.page(tasks, request: request)
         }
         router.get("\(p)/tasks", use: list)
         router.get("\(p)/projects/:project/tasks", use: list)
@@ -35,7 +35,7 @@ extension AsanaSandbox {
                 return world.tasks[reference].map { readable($0, world: world) }
             }
             guard let task else { return Self.error(.notFound, "task: Not a recognized ID: \(reference)") }
-            return Self.data(Self.shape(task, fields: Self.optFields(request) ?? Self.defaultTaskFields))
+            return Self.single(task, request: request)
         }
         router.post("\(p)/tasks") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
@@ -72,6 +72,7 @@ extension AsanaSandbox {
                     "workspace": .object(["gid": .string(world.workspaceGID), "resource_type": .string("workspace"), "name": .string("Sandbox Agency")]),
                     "parent": .null, "permalink_url": .string("https://app.asana.com/0/0/\(gid)"),
                 ]
+                fields.merge(world.taskDefaults(subtype: fields["resource_subtype"]?.text ?? "")) { current, _ in current }
                 if let external = input["external"] { fields["external"] = external }
                 world.tasks[gid] = .object(fields)
                 world.taskOrder.append(gid)
@@ -86,8 +87,7 @@ extension AsanaSandbox {
             case .failure(let refusal): return refusal.response
             case .success(let task):
                 notify(resources: (task["projects"]?.array ?? []).compactMap { $0["gid"]?.text })
-                if takeLostCreate() { return Self.error(.badGateway, "Bad Gateway") }
-                return Self.data(Self.shape(task, fields: Self.optFields(request) ?? Self.defaultTaskFields), status: .created)
+                return faultGate.createResponse(Self.single(task, request: request, status: .created))
             }
         }
         router.put("\(p)/tasks/:task") { [self] request, context -> Response in
@@ -122,6 +122,7 @@ extension AsanaSandbox {
                 if let completed = input["completed"]?.bool, completed != fields["completed"]?.bool {
                     fields["completed"] = .bool(completed)
                     fields["completed_at"] = completed ? .string(AsanaWorld.timestamp(Date())) : .null
+                    fields["completed_by"] = completed ? world.meCompact : .null
                     changed.append("completed")
                 }
                 fields["modified_at"] = .string(AsanaWorld.timestamp(Date()))
@@ -136,7 +137,7 @@ extension AsanaSandbox {
             case .failure(let refusal): return refusal.response
             case .success(let task):
                 notify(resources: (task["projects"]?.array ?? []).compactMap { $0["gid"]?.text })
-                return Self.data(Self.shape(task, fields: Self.optFields(request) ?? Self.defaultTaskFields))
+                return Self.single(task, request: request)
             }
         }
         router.delete("\(p)/tasks/:task") { [self] request, context -> Response in
@@ -156,7 +157,7 @@ extension AsanaSandbox {
         router.get("\(p)/tasks/:task/stories") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("task")
-            return Self.page(world.withLockedValue { $0.stories[gid] ?? [] }, request: request, fields: Self.optFields(request))
+            return Self.page(world.withLockedValue { $0.stories[gid] ?? [] }, request: request)
         }
         router.post("\(p)/tasks/:task/stories") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
@@ -175,26 +176,18 @@ extension AsanaSandbox {
                 return story
             }
             guard let story else { return Self.error(.notFound, "task: Not a recognized ID: \(gid)") }
-            return Self.data(story, status: .created)
+            return Self.single(story, request: request, status: .created)
         }
     }
 
-    static let defaultTaskFields: Set<String> = ["name", "completed", "due_on", "assignee", "projects", "custom_fields", "modified_at"]
-
-    /// A task as read: its typed custom field values filled in.
+    /// A task as read: its typed custom field values, `html_notes` and subtask count filled in.
     func readable(_ task: JSONValue, world: AsanaWorld) -> JSONValue {
         var copy = task
         let gid = task["gid"]?.text ?? ""
+        copy["html_notes"] = .string(AsanaWorld.htmlNotes(task["notes"]?.text ?? ""))
+        copy["num_subtasks"] = .int(world.tasks.values.filter { $0["parent"]?["gid"]?.text == gid }.count)
         let projects = (task["projects"]?.array ?? []).compactMap { $0["gid"]?.text }
         copy["custom_fields"] = world.customFieldValues(task: gid, projects: projects)
         return copy
-    }
-
-    func takeLostCreate() -> Bool {
-        world.withLockedValue { world in
-            guard world.faults.loseNextCreateResponses > 0 else { return false }
-            world.faults.loseNextCreateResponses -= 1
-            return true
-        }
     }
 }

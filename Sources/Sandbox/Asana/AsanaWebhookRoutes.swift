@@ -8,7 +8,7 @@ extension AsanaSandbox {
     /// Webhooks (digest B7): the `X-Hook-Secret` handshake runs against the target before the
     /// create answers; deliveries are signed with `X-Hook-Signature`; workspace webhooks need
     /// filters; a webhook failing past the configured span is deleted without notice.
-    func addWebhookRoutes(to router: Router<BasicRequestContext>) {
+    func addWebhookRoutes(to router: some RouterMethods<BasicRequestContext>) {
         let p = Self.prefix
         router.post("\(p)/webhooks") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
@@ -54,13 +54,13 @@ extension AsanaSandbox {
             guard SandboxHTTP.queryValue(request, "workspace") != nil else { return Self.error(.badRequest, "workspace: Missing input") }
             let resource = SandboxHTTP.queryValue(request, "resource")
             let list = world.withLockedValue { $0.webhooks.values.sorted { $0.gid < $1.gid } }.filter { resource == nil || $0.resource == resource }.map(present)
-            return Self.page(list, request: request, fields: Self.optFields(request) ?? ["active", "resource", "target", "last_success_at", "last_failure_at"])
+            return Self.page(list, request: request)
         }
         router.get("\(p)/webhooks/:webhook") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("webhook")
             guard let webhook = world.withLockedValue({ $0.webhooks[gid] }) else { return Self.error(.notFound, "webhook: Not a recognized ID: \(gid)") }
-            return Self.data(present(webhook))
+            return Self.single(present(webhook), request: request)
         }
         router.delete("\(p)/webhooks/:webhook") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
@@ -83,9 +83,8 @@ extension AsanaSandbox {
 
     /// Sends the events not yet delivered to the webhooks on `resources`.
     func notify(resources: [String]) {
-        let (targets, faults) = world.withLockedValue { world in
-            (world.webhooks.values.filter { resources.contains($0.resource) }, world.faults)
-        }
+        let faults = faultGate.plan
+        let targets = world.withLockedValue { world in world.webhooks.values.filter { resources.contains($0.resource) } }
         for webhook in targets {
             let events = world.withLockedValue { world in
                 world.events.suffix(20).filter { $0.streams.contains(webhook.resource) && $0.sequence > 0 }.map(\.body)
@@ -97,7 +96,8 @@ extension AsanaSandbox {
 
     /// Sends a heartbeat (`{"events": []}`) to every webhook, as Asana does every 8 hours.
     public func sendHeartbeats() {
-        let (targets, faults) = world.withLockedValue { (Array($0.webhooks.values), $0.faults) }
+        let faults = faultGate.plan
+        let targets = world.withLockedValue { Array($0.webhooks.values) }
         for webhook in targets { deliver(webhook, events: [], faults: faults) }
     }
 
@@ -112,12 +112,12 @@ extension AsanaSandbox {
 
     func deliver(_ webhook: AsanaWorld.Webhook, events: [JSONValue], faults: FaultPlan) {
         if faults.dropWebhooks {
-            world.withLockedValue { $0.deliveries.append((webhook.gid, nil, events.count)) }
+            deliveryLog.record(.init(status: nil, dropped: true, details: ["webhook": .string(webhook.gid), "events": .int(events.count)]))
             return
         }
         let body = JSONValue.object(["events": .array(events)]).serialized()
         let signature = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(webhook.secret.utf8))).map { String(format: "%02x", $0) }.joined()
-        Task { [http, world] in
+        Task { [http, world, deliveryLog] in
             if faults.webhookDelayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(faults.webhookDelayMilliseconds)) }
             for _ in 0..<(faults.duplicateWebhooks ? 2 : 1) {
                 var request = HTTPClientRequest(url: webhook.target)
@@ -134,8 +134,8 @@ extension AsanaSandbox {
                     status = nil
                 }
                 let ok = status.map { (200..<300).contains($0) } ?? false
+                deliveryLog.record(.init(status: status, dropped: false, details: ["webhook": .string(webhook.gid), "events": .int(events.count)]))
                 world.withLockedValue { world in
-                    world.deliveries.append((webhook.gid, status, events.count))
                     guard var current = world.webhooks[webhook.gid] else { return }
                     if ok {
                         current.lastSuccessAt = Date()

@@ -3,51 +3,51 @@ import Hummingbird
 
 extension AsanaSandbox {
     /// Users, workspaces and teams (digest B3).
-    func addWorkspaceRoutes(to router: Router<BasicRequestContext>) {
+    func addWorkspaceRoutes(to router: some RouterMethods<BasicRequestContext>) {
         let p = Self.prefix
         router.get("\(p)/users/me") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
             let me = world.withLockedValue { $0.user("me") }!
-            return Self.data(Self.shape(me, fields: Self.optFields(request) ?? ["name", "email", "workspaces"]))
+            return Self.single(me, request: request)
         }
         router.get("\(p)/users/:user") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let reference = try context.parameters.require("user")
             guard let user = world.withLockedValue({ $0.user(reference) }) else { return Self.error(.notFound, "user: Not a recognized ID: \(reference)") }
-            return Self.data(Self.shape(user, fields: Self.optFields(request) ?? ["name", "email"]))
+            return Self.single(user, request: request)
         }
         router.get("\(p)/users") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
             guard SandboxHTTP.queryValue(request, "workspace") != nil || SandboxHTTP.queryValue(request, "team") != nil else {
                 return Self.error(.badRequest, "Must specify exactly one of workspace or team")
             }
-            return Self.page(world.withLockedValue { $0.users.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }, request: request, fields: Self.optFields(request))
+            return Self.page(world.withLockedValue { $0.users.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }, request: request)
         }
         router.get("\(p)/workspaces") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
-            return Self.page([world.withLockedValue { $0.workspace }], request: request, fields: Self.optFields(request))
+            return Self.page([world.withLockedValue { $0.workspace }], request: request)
         }
         router.get("\(p)/workspaces/:workspace") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let workspace = world.withLockedValue { $0.workspace }
             guard try context.parameters.require("workspace") == workspace["gid"]?.text else { return Self.error(.notFound, "workspace: Not a recognized ID") }
-            return Self.data(Self.shape(workspace, fields: Self.optFields(request) ?? ["name", "is_organization"]))
+            return Self.single(workspace, request: request)
         }
         for path in ["\(p)/workspaces/:workspace/users", "\(p)/teams/:team/users"] {
             router.get(RouterPath(path)) { [self] request, _ -> Response in
                 if let refusal = await gate(request) { return refusal }
-                return Self.page(world.withLockedValue { $0.users.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }, request: request, fields: Self.optFields(request))
+                return Self.page(world.withLockedValue { $0.users.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }, request: request)
             }
         }
         router.get("\(p)/workspaces/:workspace/teams") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
-            return Self.page([world.withLockedValue { $0.team }], request: request, fields: Self.optFields(request))
+            return Self.page([world.withLockedValue { $0.team }], request: request)
         }
         router.get("\(p)/teams/:team") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let team = world.withLockedValue { $0.team }
             guard try context.parameters.require("team") == team["gid"]?.text else { return Self.error(.notFound, "team: Not a recognized ID") }
-            return Self.data(Self.shape(team, fields: Self.optFields(request) ?? ["name"]))
+            return Self.single(team, request: request)
         }
     }
 }

@@ -40,15 +40,8 @@ struct AsanaWorld: Sendable {
     var eventSequence = 0
     var syncTokens: [String: (stream: String, position: Int)] = [:]
 
-    var personalAccessToken: String
-    var oauthTokens: [String: Date] = [:]
-    var refreshTokens: Set<String> = []
-    var authorizationCodes: [String: (redirect: String, challenge: String?)] = [:]
-    var revoked: Set<String> = []
-    var faults = FaultPlan()
-    var callTimes: [Date] = []
-    var requestCounts: [String: Int] = [:]
-    var deliveries: [(webhook: String, status: Int?, events: Int)] = []
+    /// The demo user's personal access token (the token store accepts it).
+    let personalAccessToken: String
     /// Request bodies received, by `METHOD path`, for conformance checks.
     var receivedBodies: [(String, JSONValue)] = []
     private var nextGID = 1200000000001000

@@ -12,7 +12,7 @@ public struct FaultPlan: Sendable, Codable, Equatable {
     public var rateLimitPerMinute: Int?
     /// The window of the sustained limit, in seconds (60 unless a test shortens it).
     public var rateLimitWindowSeconds: Int = 60
-    /// 429s sent because of the sustained limit.
+    /// 429s sent because of the sustained limit since this plan was set.
     public var rateLimitedCount: Int = 0
     /// Added to every API answer, in milliseconds.
     public var slowMilliseconds: Int = 0
@@ -27,4 +27,52 @@ public struct FaultPlan: Sendable, Codable, Equatable {
 
     /// No faults.
     public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case failNext, failStatus, retryAfterSeconds, rateLimitPerMinute, rateLimitWindowSeconds, rateLimitedCount, slowMilliseconds
+        case dropWebhooks, duplicateWebhooks, webhookDelayMilliseconds, loseNextCreateResponses
+    }
+
+    /// Decodes a plan; a key that is absent keeps its no-fault default, so `{"failNext": 2}` is a plan.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = FaultPlan()
+        failNext = try container.decodeIfPresent(Int.self, forKey: .failNext) ?? defaults.failNext
+        failStatus = try container.decodeIfPresent(Int.self, forKey: .failStatus) ?? defaults.failStatus
+        retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds) ?? defaults.retryAfterSeconds
+        rateLimitPerMinute = try container.decodeIfPresent(Int.self, forKey: .rateLimitPerMinute)
+        rateLimitWindowSeconds = try container.decodeIfPresent(Int.self, forKey: .rateLimitWindowSeconds) ?? defaults.rateLimitWindowSeconds
+        rateLimitedCount = try container.decodeIfPresent(Int.self, forKey: .rateLimitedCount) ?? defaults.rateLimitedCount
+        slowMilliseconds = try container.decodeIfPresent(Int.self, forKey: .slowMilliseconds) ?? defaults.slowMilliseconds
+        dropWebhooks = try container.decodeIfPresent(Bool.self, forKey: .dropWebhooks) ?? defaults.dropWebhooks
+        duplicateWebhooks = try container.decodeIfPresent(Bool.self, forKey: .duplicateWebhooks) ?? defaults.duplicateWebhooks
+        webhookDelayMilliseconds = try container.decodeIfPresent(Int.self, forKey: .webhookDelayMilliseconds) ?? defaults.webhookDelayMilliseconds
+        loseNextCreateResponses = try container.decodeIfPresent(Int.self, forKey: .loseNextCreateResponses) ?? defaults.loseNextCreateResponses
+    }
+
+    /// Why a body was not accepted as (part of) a fault plan.
+    public enum PatchError: Error, Equatable {
+        /// The body is not a JSON object.
+        case notAnObject
+        /// The body names keys a plan does not have (likely typos).
+        case unknownKeys([String])
+        /// A value has the wrong type.
+        case invalidValue(String)
+    }
+
+    /// This plan with the keys of `patch` (a JSON object) laid over it: keys not named keep their
+    /// current value, `null` clears `rateLimitPerMinute`.
+    public func merging(_ patch: JSONValue) throws(PatchError) -> FaultPlan {
+        guard let changes = patch.object else { throw .notAnObject }
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        let unknown = changes.keys.filter { !known.contains($0) }.sorted()
+        guard unknown.isEmpty else { throw .unknownKeys(unknown) }
+        do {
+            var merged = try JSONValue.parse(JSONEncoder().encode(self)).object ?? [:]
+            merged.merge(changes) { _, new in new }
+            return try JSONDecoder().decode(FaultPlan.self, from: JSONValue.object(merged).serialized())
+        } catch {
+            throw .invalidValue("\(error)")
+        }
+    }
 }

@@ -57,26 +57,3 @@ extension Result {
         return nil
     }
 }
-
-extension FreshBooksSandbox {
-    /// What `ml-connector sandbox --json` prints for FreshBooks: URLs, app credentials, a fresh
-    /// token pair and the tenant ids.
-    public func describe(server: SandboxServer) -> [String: Any] {
-        let tokens = issueTokens()
-        let configuration = configuration
-        return [
-            "baseURL": server.baseURL, "authURL": server.baseURL, "adminURL": server.baseURL + "/_sandbox",
-            "credentials": ["clientId": configuration.clientID, "clientSecret": configuration.clientSecret, "redirectURI": configuration.redirectURI,
-                            "accessToken": tokens.accessToken, "refreshToken": tokens.refreshToken],
-            "ids": ["accountId": accountID, "businessId": businessID],
-        ]
-    }
-
-    /// Starts a FreshBooks sandbox on its own loopback server.
-    public static func serve(configuration: Configuration = Configuration(), port: Int = 0) async throws -> (sandbox: FreshBooksSandbox, server: SandboxServer) {
-        let sandbox = FreshBooksSandbox(configuration: configuration)
-        let router = Router()
-        sandbox.addRoutes(to: router)
-        return (sandbox, try await SandboxServer.start(router, port: port, label: "freshbooks-sandbox"))
-    }
-}

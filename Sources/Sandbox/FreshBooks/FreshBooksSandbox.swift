@@ -23,10 +23,22 @@ public final class FreshBooksSandbox: Sendable {
 
     let world: NIOLockedValueBox<FreshBooksWorld>
     let http: HTTPClient
+    /// Faults, counters and the rate limit, shared with every sandbox.
+    let faultGate = FaultGate(answers: FaultAnswers(
+        injected: { status in SandboxHTTP.json(status, .object(["errno": .int(Int(status.code)), "message": .string("injected fault")])) },
+        rateLimited: { SandboxHTTP.json(.tooManyRequests, .object(["errno": .int(429), "message": .string("Too many requests")])) },
+        lostResponse: { SandboxHTTP.json(.badGateway, .object(["message": .string("upstream connection lost")])) }
+    ))
+    /// OAuth state: refresh tokens are single use and rotate (api digest A2).
+    let tokens: OAuthTokenStore
+    /// Webhook deliveries sent or dropped.
+    let deliveryLog = WebhookDeliveryLog()
 
     /// Creates a sandbox with the demo user and businesses and no records.
     public init(configuration: Configuration = Configuration(), http: HTTPClient = .shared) {
         world = NIOLockedValueBox(FreshBooksWorld(configuration: configuration))
+        tokens = OAuthTokenStore(accessLifetime: configuration.accessTokenLifetime, refreshPolicy: .singleUse,
+                                 newAccessToken: { OAuthTokenStore.random("fbat_") }, newRefreshToken: { OAuthTokenStore.random("fbrt_") })
         self.http = http
     }
 
@@ -39,47 +51,86 @@ public final class FreshBooksSandbox: Sendable {
 
     /// Issues a token pair without the browser step (the demo and tests start connected).
     public func issueTokens() -> (accessToken: String, refreshToken: String) {
-        let pair = world.withLockedValue { $0.issueTokens(now: Date()) }
-        return (pair.access, pair.refresh)
+        let issued = tokens.issuePair()
+        return (issued.accessToken, issued.refreshToken ?? "")
     }
 
     /// Replaces the fault plan.
     public func setFaults(_ faults: FaultPlan) {
-        world.withLockedValue { $0.faults = faults }
+        faultGate.setPlan(faults)
     }
 
     /// The fault plan in force.
-    public var faults: FaultPlan { world.withLockedValue { $0.faults } }
+    public var faults: FaultPlan { faultGate.plan }
 
     /// Revokes every access token (the next call meets a 401).
     public func revokeAccessTokens() {
-        world.withLockedValue { world in
-            for key in world.accessTokens.keys { world.accessTokens[key]?.revoked = true }
-        }
+        tokens.revokeAccessTokens()
     }
 
     /// How many token requests arrived, and how many presented a spent refresh token.
-    public var tokenStatistics: (requests: Int, spentReuse: Int) {
-        world.withLockedValue { ($0.tokenRequests, $0.spentTokenReuse) }
-    }
+    public var tokenStatistics: (requests: Int, spentReuse: Int) { tokens.statistics }
 
     /// How many calls each `METHOD /path` received.
-    public var requestCounts: [String: Int] { world.withLockedValue { $0.requestCounts } }
+    public var requestCounts: [String: Int] { faultGate.requestCounts }
 
     /// Total API calls received.
-    public var totalRequests: Int { world.withLockedValue { $0.requestCounts.values.reduce(0, +) } }
-
-    /// Webhook deliveries sent or dropped so far.
-    var deliveries: [FreshBooksWorld.Delivery] { world.withLockedValue { $0.deliveries } }
+    public var totalRequests: Int { requestCounts.values.reduce(0, +) }
 
     /// Every route of the emulated API and its admin API.
     public func addRoutes(to router: Router<BasicRequestContext>) {
-        addOAuthRoutes(to: router)
-        addIdentityRoutes(to: router)
-        addAccountingRoutes(to: router)
-        addInvoiceRoutes(to: router)
-        addProjectRoutes(to: router)
-        addCallbackRoutes(to: router)
+        let api = router.group().add(middleware: StatusCountingMiddleware<BasicRequestContext>(gate: faultGate))
+        addOAuthRoutes(to: api)
+        addIdentityRoutes(to: api)
+        addAccountingRoutes(to: api)
+        addInvoiceRoutes(to: api)
+        addProjectRoutes(to: api)
+        addCallbackRoutes(to: api)
+        SandboxAdminAPI(gate: faultGate, tokens: tokens, deliveries: deliveryLog).addRoutes(to: router)
         addAdminRoutes(to: router)
+    }
+
+    /// Applies the fault plan, then checks the bearer token and the tenant in the path; returns
+    /// the response to send instead of the route's own, or nil to proceed.
+    func gate(_ request: Request, family: FreshBooksErrors.Family, account: String? = nil, business: String? = nil) async -> Response? {
+        await faultGate.admit(request) {
+            guard tokens.accepts(request) else { return FreshBooksErrors.unauthorized(family) }
+            let businesses = world.withLockedValue { $0.businesses }
+            if let account, !businesses.contains(where: { $0.accountID == account }) {
+                return FreshBooksErrors.notFound(family, object: "account", field: "accountid", value: account)
+            }
+            if let business, !businesses.contains(where: { "\($0.id)" == business }) {
+                return FreshBooksErrors.notFound(family, object: "business", field: "business_id", value: business)
+            }
+            return nil
+        }
+    }
+
+    /// The response a create sends: its own, or a 502 when the fault plan loses it.
+    func createResponse(_ response: Response) -> Response {
+        faultGate.createResponse(response)
+    }
+}
+
+extension FreshBooksSandbox {
+    /// What `ml-connector sandbox --json` prints for FreshBooks: URLs, app credentials, a fresh
+    /// token pair and the tenant ids.
+    public func describe(server: SandboxServer) -> [String: Any] {
+        let tokens = issueTokens()
+        let configuration = configuration
+        return [
+            "baseURL": server.baseURL, "authURL": server.baseURL, "adminURL": server.baseURL + "/_sandbox",
+            "credentials": ["clientId": configuration.clientID, "clientSecret": configuration.clientSecret, "redirectURI": configuration.redirectURI,
+                            "accessToken": tokens.accessToken, "refreshToken": tokens.refreshToken],
+            "ids": ["accountId": accountID, "businessId": businessID],
+        ]
+    }
+
+    /// Starts a FreshBooks sandbox on its own loopback server.
+    public static func serve(configuration: Configuration = Configuration(), port: Int = 0) async throws -> (sandbox: FreshBooksSandbox, server: SandboxServer) {
+        let sandbox = FreshBooksSandbox(configuration: configuration)
+        let router = Router()
+        sandbox.addRoutes(to: router)
+        return (sandbox, try await SandboxServer.start(router, port: port, label: "freshbooks-sandbox"))
     }
 }

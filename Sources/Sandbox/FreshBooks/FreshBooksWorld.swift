@@ -1,7 +1,7 @@
 import Foundation
 
 /// Everything the FreshBooks sandbox knows: one demo user with two businesses, the records of
-/// the first, OAuth tokens, webhook callbacks, injected faults and what it received.
+/// the first, and its webhook callbacks (tokens, faults and counters live in Common).
 struct FreshBooksWorld: Sendable {
     struct Business: Sendable {
         var id: Int
@@ -9,11 +9,6 @@ struct FreshBooksWorld: Sendable {
         var accountID: String
         var name: String
         var role: String
-    }
-
-    struct AccessToken: Sendable {
-        var expiresAt: Date
-        var revoked = false
     }
 
     struct Callback: Sendable {
@@ -25,22 +20,9 @@ struct FreshBooksWorld: Sendable {
         var updatedAt: Date
     }
 
-    /// A webhook the sandbox sent (or dropped), for tests and the demo.
-    struct Delivery: Sendable, Codable {
-        var event: String
-        var objectID: String
-        var uri: String
-        var status: Int?
-        var dropped: Bool
-    }
-
     var configuration: FreshBooksSandbox.Configuration
     let identityID = 12345
     var businesses: [Business]
-    var accessTokens: [String: AccessToken] = [:]
-    var refreshTokens: Set<String> = []
-    var spentRefreshTokens: Set<String> = []
-    var authorizationCodes: [String: String] = [:]
 
     var clients: [Int: JSONValue] = [:]
     var invoices: [Int: JSONValue] = [:]
@@ -52,13 +34,6 @@ struct FreshBooksWorld: Sendable {
     var categories: [JSONValue] = []
     var callbacks: [Int: Callback] = [:]
     private var nextID = 100_000
-
-    var faults = FaultPlan()
-    var callTimes: [Date] = []
-    var requestCounts: [String: Int] = [:]
-    var deliveries: [Delivery] = []
-    var tokenRequests = 0
-    var spentTokenReuse = 0
 
     init(configuration: FreshBooksSandbox.Configuration) {
         self.configuration = configuration
@@ -84,21 +59,6 @@ struct FreshBooksWorld: Sendable {
     mutating func newID() -> Int {
         nextID += 1
         return nextID
-    }
-
-    /// A new random token.
-    static func token(_ prefix: String) -> String {
-        "\(prefix)_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-    }
-
-    /// Issues an access/refresh pair.
-    mutating func issueTokens(now: Date) -> (access: String, refresh: String, expiresIn: Int) {
-        let access = Self.token("fbat")
-        let refresh = Self.token("fbrt")
-        let lifetime = max(1, Int(configuration.accessTokenLifetime.components.seconds))
-        accessTokens[access] = AccessToken(expiresAt: now.addingTimeInterval(Double(lifetime)))
-        refreshTokens.insert(refresh)
-        return (access, refresh, lifetime)
     }
 
     static func teamMember(id: Int, first: String, last: String, email: String, role: String, businessID: Int) -> JSONValue {

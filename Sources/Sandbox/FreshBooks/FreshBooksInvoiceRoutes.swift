@@ -5,7 +5,7 @@ extension FreshBooksSandbox {
     /// Invoices (api digest A6): created as drafts with our `invoice_number`, lines only with
     /// `include[]=lines`, money as decimal strings, `action_mark_as_sent`/`action_email`,
     /// `status` and `v3_status` kept in step with payments and the due date.
-    func addInvoiceRoutes(to router: Router<BasicRequestContext>) {
+    func addInvoiceRoutes(to router: some RouterMethods<BasicRequestContext>) {
         let base = "/accounting/account/:account/invoices/invoices"
 
         router.get(RouterPath(base)) { [self] request, context -> Response in

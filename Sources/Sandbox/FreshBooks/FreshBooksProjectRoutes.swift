@@ -5,7 +5,7 @@ extension FreshBooksSandbox {
     /// Projects and time entries under `/projects/business/<id>` and `/timetracking/business/<id>`
     /// (api digest A6): bare `{"project": …}` objects, lists with `meta`, plain query filters,
     /// singular `/project` for one project and plural `/projects` for the list.
-    func addProjectRoutes(to router: Router<BasicRequestContext>) {
+    func addProjectRoutes(to router: some RouterMethods<BasicRequestContext>) {
         let projects = "/projects/business/:business"
         router.get("\(projects)/projects") { [self] request, context -> Response in
             if let refusal = await gate(request, family: .projects, business: try context.parameters.require("business")) { return refusal }

@@ -9,7 +9,7 @@ extension FreshBooksSandbox {
     func sendVerifier(_ callback: FreshBooksWorld.Callback) {
         let account = accountID
         let pairs = [("name", "callback.verify"), ("object_id", "\(callback.id)"), ("verifier", callback.verifier), ("account_id", account)]
-        let delay = faults.webhookDelayMilliseconds
+        let delay = faultGate.plan.webhookDelayMilliseconds
         Task { [http] in
             if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
             _ = await Self.post(http, uri: callback.uri, body: SandboxHTTP.formEncode(pairs), signature: nil)
@@ -19,27 +19,33 @@ extension FreshBooksSandbox {
     /// Delivers `event` about `objectID` to every verified callback for it, after the configured
     /// delay, signed as FreshBooks signs (api digest A7); drops or duplicates on demand.
     func fire(_ event: String, objectID: Int) {
-        let (targets, faults, business, account, identity) = world.withLockedValue { world in
-            (world.callbacks.values.filter { $0.verified && $0.event == event }, world.faults, world.primary.id, world.primary.accountID, world.identityID)
+        let faults = faultGate.plan
+        let (targets, business, account, identity) = world.withLockedValue { world in
+            (world.callbacks.values.filter { $0.verified && $0.event == event }, world.primary.id, world.primary.accountID, world.identityID)
         }
         guard !targets.isEmpty else { return }
         let pairs = [("name", event), ("object_id", "\(objectID)"), ("account_id", account), ("business_id", "\(business)"), ("identity_id", "\(identity)"), ("user_id", "1")]
         let body = SandboxHTTP.formEncode(pairs)
         for callback in targets {
             if faults.dropWebhooks {
-                world.withLockedValue { $0.deliveries.append(.init(event: event, objectID: "\(objectID)", uri: callback.uri, status: nil, dropped: true)) }
+                deliveryLog.record(.init(status: nil, dropped: true, details: Self.deliveryDetails(event: event, objectID: objectID, uri: callback.uri)))
                 continue
             }
             let signature = Self.sign(pairs, verifier: callback.verifier)
             let copies = faults.duplicateWebhooks ? 2 : 1
-            Task { [http, world] in
+            Task { [http, deliveryLog] in
                 if faults.webhookDelayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(faults.webhookDelayMilliseconds)) }
                 for _ in 0..<copies {
                     let status = await Self.post(http, uri: callback.uri, body: body, signature: signature)
-                    world.withLockedValue { $0.deliveries.append(.init(event: event, objectID: "\(objectID)", uri: callback.uri, status: status, dropped: false)) }
+                    deliveryLog.record(.init(status: status, dropped: false, details: Self.deliveryDetails(event: event, objectID: objectID, uri: callback.uri)))
                 }
             }
         }
+    }
+
+    /// What the delivery log shows about a FreshBooks delivery.
+    static func deliveryDetails(event: String, objectID: Int, uri: String) -> [String: JSONValue] {
+        ["event": .string(event), "objectID": .string("\(objectID)"), "uri": .string(uri)]
     }
 
     /// base64(HMAC-SHA256(verifier, Python `json.dumps` of the form fields as strings)).

@@ -4,24 +4,23 @@ import Hummingbird
 extension FreshBooksSandbox {
     /// Clients, expenses, payments and expense categories under
     /// `/accounting/account/<account_id>/…` (api digest A6), in the `response.result` envelope.
-    func addAccountingRoutes(to router: Router<BasicRequestContext>) {
+    func addAccountingRoutes(to router: some RouterMethods<BasicRequestContext>) {
         let base = "/accounting/account/:account"
 
         router.get("\(base)/users/clients") { [self] request, context -> Response in
             if let refusal = await gate(request, family: .accounting, account: try context.parameters.require("account")) { return refusal }
-            return AccountingListing.page(world.withLockedValue { Array($0.clients.values) }, request: request, listName: "clients")
+            // Balances come with a list only when asked for (`include[]=outstanding_balance`, api digest A5).
+            let withBalances = SandboxHTTP.query(request).contains { $0.0 == "include[]" && $0.1 == "outstanding_balance" }
+            let clients = world.withLockedValue { world in world.clients.values.map { withBalances ? Self.withBalances($0, world: world) : $0 } }
+            return AccountingListing.page(clients, request: request, listName: "clients")
         }
         router.get("\(base)/users/clients/:id") { [self] request, context -> Response in
             if let refusal = await gate(request, family: .accounting, account: try context.parameters.require("account")) { return refusal }
             let id = try context.parameters.require("id")
-            guard var client = world.withLockedValue({ $0.clients[Int(id) ?? -1] }) else { return FreshBooksErrors.notFound(.accounting, object: "client", field: "userid", value: id) }
             // Balances come with the single read, as in FreshBooks' recorded response.
-            let balances = world.withLockedValue { world -> [JSONValue] in
-                let owed = world.invoices.values.filter { $0["customerid"]?.int == client["id"]?.int }.compactMap { $0["outstanding"]?["amount"]?.decimal }.reduce(Decimal(0), +)
-                return owed > 0 ? [.object(["amount": .object(["amount": .decimalString(owed), "code": client["currency_code"] ?? .string("USD")])])] : []
+            guard let client = world.withLockedValue({ world in world.clients[Int(id) ?? -1].map { Self.withBalances($0, world: world) } }) else {
+                return FreshBooksErrors.notFound(.accounting, object: "client", field: "userid", value: id)
             }
-            client["outstanding_balance"] = .array(balances)
-            client["grand_total_balance"] = .array(balances)
             return single("client", client)
         }
         router.post("\(base)/users/clients") { [self] request, context -> Response in
@@ -103,6 +102,16 @@ extension FreshBooksSandbox {
                 return createResponse(single("payment", payment))
             }
         }
+    }
+
+    /// A client with `outstanding_balance` and `grand_total_balance` from its unpaid invoices.
+    static func withBalances(_ client: JSONValue, world: FreshBooksWorld) -> JSONValue {
+        var copy = client
+        let owed = world.invoices.values.filter { $0["customerid"]?.int == client["id"]?.int }.compactMap { $0["outstanding"]?["amount"]?.decimal }.reduce(Decimal(0), +)
+        let balances: [JSONValue] = owed > 0 ? [.object(["amount": .object(["amount": .decimalString(owed), "code": client["currency_code"] ?? .string("USD")])])] : []
+        copy["outstanding_balance"] = .array(balances)
+        copy["grand_total_balance"] = .array(balances)
+        return copy
     }
 
     /// `{"response": {"result": {"<name>": record}}}`.

@@ -5,7 +5,8 @@ import Hummingbird
 /// 100, `page=0` is page 1, `updated_min`/`updated_max` compare US/Eastern days only,
 /// `<field>_like` is a substring match, anything else is equality on the field.
 enum AccountingListing {
-    static func page(_ records: [JSONValue], request: Request, listName: String) -> Response {
+    /// One page of `records` in the `response.result` envelope, ordered by `idKey`.
+    static func page(_ records: [JSONValue], request: Request, listName: String, idKey: String = "id") -> Response {
         var filtered = records
         var visibilityGiven = false
         for (key, value) in SandboxHTTP.query(request) where key.hasPrefix("search[") && key.hasSuffix("]") {
@@ -17,7 +18,7 @@ enum AccountingListing {
         if !visibilityGiven {
             filtered = filtered.filter { $0["vis_state"]?.int != 1 }
         }
-        filtered.sort { ($0["id"]?.int ?? 0) < ($1["id"]?.int ?? 0) }
+        filtered.sort { ($0[idKey]?.int ?? 0) < ($1[idKey]?.int ?? 0) }
         let perPage = min(100, max(1, Int(SandboxHTTP.queryValue(request, "per_page") ?? "") ?? 30))
         let pageNumber = max(1, Int(SandboxHTTP.queryValue(request, "page") ?? "") ?? 1)
         let pages = max(1, (filtered.count + perPage - 1) / perPage)

@@ -12,7 +12,7 @@ extension FreshBooksSandbox {
 
     /// `/events/account/<account_id>/events/callbacks`: create (then POST a verifier to the URI
     /// and deliver nothing until it is confirmed), list, verify, resend, update, delete.
-    func addCallbackRoutes(to router: Router<BasicRequestContext>) {
+    func addCallbackRoutes(to router: some RouterMethods<BasicRequestContext>) {
         let base = "/events/account/:account/events/callbacks"
         router.get(RouterPath(base)) { [self] request, context -> Response in
             if let refusal = await gate(request, family: .events, account: try context.parameters.require("account")) { return refusal }
@@ -21,11 +21,8 @@ extension FreshBooksSandbox {
                 if key == "search[event]" { list = list.filter { $0["event"]?.text == value } }
                 if key == "search[uri]" { list = list.filter { $0["uri"]?.text == value } }
             }
-            return AccountingListing.page(list.map { record in
-                var copy = record
-                copy["id"] = record["callbackid"]
-                return copy
-            }, request: request, listName: "callbacks")
+            // Listed as read: callbacks have no `id`, only `callbackid` (list_callbacks_response.json).
+            return AccountingListing.page(list, request: request, listName: "callbacks", idKey: "callbackid")
         }
         router.get("\(base)/:id") { [self] request, context -> Response in
             if let refusal = await gate(request, family: .events, account: try context.parameters.require("account")) { return refusal }
@@ -45,7 +42,7 @@ extension FreshBooksSandbox {
                 return FreshBooksErrors.invalid(.events, object: "callback", field: "uri", message: "Input should be a valid URL, relative URL without a base")
             }
             let callback = world.withLockedValue { world -> FreshBooksWorld.Callback in
-                let callback = FreshBooksWorld.Callback(id: world.newID(), event: event, uri: uri, verified: false, verifier: FreshBooksWorld.token("verifier"), updatedAt: Date())
+                let callback = FreshBooksWorld.Callback(id: world.newID(), event: event, uri: uri, verified: false, verifier: OAuthTokenStore.random("verifier_"), updatedAt: Date())
                 world.callbacks[callback.id] = callback
                 return callback
             }
@@ -66,7 +63,7 @@ extension FreshBooksSandbox {
                     callback.verified = true
                 }
                 if input["resend"]?.bool == true {
-                    callback.verifier = FreshBooksWorld.token("verifier")
+                    callback.verifier = OAuthTokenStore.random("verifier_")
                     callback.verified = false
                     resend = true
                 }

@@ -4,7 +4,7 @@ import Hummingbird
 extension FreshBooksSandbox {
     /// `GET /auth/api/v1/users/me` and team members (api digest A3): `{"response": …}` with no
     /// `result` level; a user may belong to several businesses.
-    func addIdentityRoutes(to router: Router<BasicRequestContext>) {
+    func addIdentityRoutes(to router: some RouterMethods<BasicRequestContext>) {
         router.get("/auth/api/v1/users/me") { [self] request, _ -> Response in
             if let refusal = await gate(request, family: .auth) { return refusal }
             return world.withLockedValue { world in

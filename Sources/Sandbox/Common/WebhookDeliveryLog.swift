@@ -1,0 +1,35 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The webhook deliveries a sandbox sent or dropped, for tests, the demo and `/_sandbox/stats`.
+final class WebhookDeliveryLog: Sendable {
+    /// One delivery attempt.
+    struct Delivery: Sendable {
+        /// The receiver's status, or nil when it did not answer or the delivery was dropped.
+        var status: Int?
+        /// True when the fault plan dropped it.
+        var dropped: Bool
+        /// What the vendor says about it (event name, object, webhook…), shown as is.
+        var details: [String: JSONValue]
+    }
+
+    private let entries = NIOLockedValueBox<[Delivery]>([])
+
+    /// Keeps a delivery.
+    func record(_ delivery: Delivery) {
+        entries.withLockedValue { $0.append(delivery) }
+    }
+
+    /// Every delivery so far, oldest first.
+    var all: [Delivery] { entries.withLockedValue { $0 } }
+
+    /// Each delivery as `/_sandbox/stats` shows it: its details plus `status` and `dropped`.
+    var json: JSONValue {
+        .array(all.map { delivery in
+            var fields = delivery.details
+            fields["status"] = delivery.status.map { .int($0) } ?? .null
+            fields["dropped"] = .bool(delivery.dropped)
+            return .object(fields)
+        })
+    }
+}
