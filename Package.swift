@@ -244,6 +244,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MLConnectorCLITests",
+            dependencies: ["ConnectorKit", "Store", "Asana", "FreshBooks", "Sandbox", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ServerTests",
             dependencies: [
                 "ConnectorKit", "Store", "Engine", "Server", "TestSupport",

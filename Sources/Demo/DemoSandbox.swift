@@ -30,11 +30,12 @@ public struct DemoSandboxes: Sendable {
     /// The started sandboxes, in registry order.
     public let all: [any DemoSandbox]
 
-    /// Starts each registered sandbox; with a `port`, each takes the next one.
-    public static func start(port: Int = 0) async throws -> DemoSandboxes {
+    /// Starts each registered sandbox; with a `port`, each takes the next one. `samples` seeds
+    /// sample records for a person trying the CLI (the demo starts from empty accounts).
+    public static func start(port: Int = 0, samples: Bool = false) async throws -> DemoSandboxes {
         var started: [any DemoSandbox] = []
         for (index, start) in DemoRegistry.sandboxes.enumerated() {
-            started.append(try await start(port == 0 ? 0 : port + index))
+            started.append(try await start(port == 0 ? 0 : port + index, samples))
         }
         return DemoSandboxes(all: started)
     }

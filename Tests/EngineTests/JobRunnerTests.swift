@@ -21,7 +21,7 @@ import Testing
         #expect(try await store.job(id: id)?.state == .succeeded)
         #expect(try await store.links(integrationID: "i1").count == 1)
         let entry = try #require(try await store.auditEntries(AuditFilter(jobID: id)).first)
-        #expect(entry.outcome == .succeeded && entry.action == "create invoice" && entry.targetRef == "freshbooks:invoice:inv-\(id)")
+        #expect(entry.outcome == .succeeded && entry.action == "create invoice" && entry.targetRef == "ledger:invoice:inv-\(id)")
         #expect(entry.exchanges.count == 1 && !entry.exchanges[0].url.contains("hidden-token-1"))
     }
 

@@ -33,8 +33,8 @@ final class ScriptedHandler: JobHandler {
         let step = steps.withLockedValue { $0.isEmpty ? Step.succeed : $0.removeFirst() }
         switch step {
         case .succeed:
-            let source = ExternalRef(system: .asana, type: "task", id: job.id)
-            let target = ExternalRef(system: .freshbooks, type: "invoice", id: "inv-\(job.id)")
+            let source = ExternalRef(system: .board, type: "task", id: job.id)
+            let target = ExternalRef(system: .ledger, type: "invoice", id: "inv-\(job.id)")
             return JobOutcome(writes: [.upsertLink(Link(integrationID: job.integrationID ?? "i", source: source, target: target, contentHash: "h"))],
                               sourceRef: source.description, targetRef: target.description, action: "create invoice")
         case .fail(let error):

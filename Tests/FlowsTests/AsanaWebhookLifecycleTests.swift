@@ -32,8 +32,9 @@ struct AsanaLive {
     }
 
     func upkeep(projects: [String], workspace: Bool = false) async throws {
-        let payload = AsanaWebhookUpkeepJob.Payload(connectionID: fixture.connection.id, publicURL: server.baseURL, projects: projects, workspace: workspace)
-        try await fixture.store.enqueue(try AsanaWebhookUpkeepJob.schedule(connection: fixture.connection, payload: payload))
+        var wanted = projects.map { WantedSubscription(resource: $0, filter: "project-tasks") }
+        if workspace { wanted.append(WantedSubscription(resource: try AsanaClient(pipeline: fixture.pipeline, connection: fixture.connection).workspaceGID(), filter: "workspace-projects")) }
+        try await fixture.store.enqueue(try WebhookUpkeepJob.schedule(connection: fixture.connection, publicURL: server.baseURL, wanted: wanted))
     }
 
     func waitUntil(_ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {

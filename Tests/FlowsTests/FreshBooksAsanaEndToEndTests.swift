@@ -45,13 +45,8 @@ import Testing
           invoice: { group: per-project-month, number_prefix: "AGY-", currency: USD, mark_sent: false, due_offset_days: 30 }
           expense: { category: 2 }
         """
-        let config = try FreshBooksAsanaConfig.load(yaml: yaml)
-        _ = try await asana.validate(config.fieldRequirements)
-        try await store.saveIntegration(IntegrationRecord(id: config.name, kind: config.kind, connections: ["freshbooks": fb.connection.id, "asana": asanaConnection.id],
-                                                          config: String(decoding: try JSONEncoder().encode(config), as: UTF8.self)))
-
         // The server and its workers.
-        let engine = try await LiveEngine.start(store: store, pipeline: fb.pipeline, extra: SystemCatalog(pipeline: fb.pipeline, publicURL: nil).integrationHandlers())
+        let engine = try await LiveEngine.start(store: store, pipeline: fb.pipeline, extra: IntegrationRegistry().handlers(pipeline: fb.pipeline))
         let server = engine.server
         let pool = engine.pool
         defer {
@@ -81,12 +76,13 @@ import Testing
             }
         }
 
-        // Webhooks on both sides.
-        try await store.enqueue(try AsanaWebhookUpkeepJob.schedule(connection: asanaConnection, payload: .init(connectionID: asanaConnection.id, publicURL: server.baseURL, projects: [], workspace: true)))
-        try await store.enqueue(try FreshBooksWebhookUpkeepJob.schedule(connection: fb.connection, publicURL: server.baseURL, events: ["invoice.update", "payment.create"]))
+        // The operator applies the integration: every GID is checked, then polls and webhooks on both sides are scheduled.
+        let context = IntegrationContext(store: store, catalog: SystemCatalog(pipeline: fb.pipeline, publicURL: server.baseURL))
+        let applied = try await IntegrationRegistry().apply(yaml: yaml, context: context)
+        #expect(applied.created && applied.scheduled.contains { $0.hasPrefix("poll asana team") })
         try await waitUntil("webhooks active") {
             let subscriptions = try await store.subscriptions(connectionID: nil)
-            return subscriptions.count == 3 && subscriptions.allSatisfy { $0.status == .active }
+            return subscriptions.count == 4 && subscriptions.allSatisfy { $0.status == .active }
         }
 
         // 1. A new engagement in Asana.
@@ -98,7 +94,8 @@ import Testing
         #expect(try await fb.client.clients().collect().map(\.organization) == ["Acme Corp"])
 
         // 2. Its tasks are watched through a project webhook.
-        try await store.enqueue(try AsanaWebhookUpkeepJob.schedule(connection: asanaConnection, payload: .init(connectionID: asanaConnection.id, publicURL: server.baseURL, projects: [project.gid], workspace: true)))
+        // Applied again (as an operator would after a change), the linked project is watched too.
+        _ = try await IntegrationRegistry().apply(yaml: yaml, context: context)
         try await waitUntil("the project webhook") { try await store.subscriptions(connectionID: asanaConnection.id).count == 2 }
         try await idle()
         let task = try await asana.createTask(TaskDraft(name: "Homepage design", projects: [project.gid],
@@ -146,7 +143,7 @@ import Testing
         try await idle()
 
         // 4. Every job run again changes nothing: no duplicate client, project, invoice or line.
-        for job in try await store.jobs(state: .succeeded, integrationID: config.name, limit: 500) {
+        for job in try await store.jobs(state: .succeeded, integrationID: applied.integration, limit: 500) {
             _ = try await store.replay(id: job.id, now: Date())
         }
         pool.nudge()

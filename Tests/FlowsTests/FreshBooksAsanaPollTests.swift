@@ -43,10 +43,9 @@ import Testing
         freshbooks:
           invoice: { group: per-task, number_prefix: "P-", currency: USD }
         """
-        let setup = FreshBooksAsanaSetup(pipeline: fb.pipeline, store: store)
-        _ = try await setup.apply(try FreshBooksAsanaConfig.load(yaml: yaml), publicURL: nil)
+        _ = try await IntegrationRegistry().apply(yaml: yaml, context: IntegrationContext(store: store, catalog: SystemCatalog(pipeline: fb.pipeline, publicURL: nil)))
 
-        let engine = try await LiveEngine.start(store: store, pipeline: fb.pipeline, extra: SystemCatalog(pipeline: fb.pipeline, publicURL: nil).integrationHandlers(),
+        let engine = try await LiveEngine.start(store: store, pipeline: fb.pipeline, extra: IntegrationRegistry().handlers(pipeline: fb.pipeline),
                                                 retry: RetrySchedule(base: .milliseconds(100), cap: .milliseconds(300)))
         let pool = engine.pool
         defer {
@@ -61,7 +60,7 @@ import Testing
             let deadline = ContinuousClock.now + .seconds(20)
             while try await !condition() {
                 guard ContinuousClock.now < deadline else { Issue.record("timed out waiting for \(what)"); return }
-                _ = try await setup.runNow(try #require(try await store.integration(id: "polled")))
+                try await IntegrationRegistry().runNow(try #require(try await store.integration(id: "polled")), context: IntegrationContext(store: store, catalog: SystemCatalog(pipeline: fb.pipeline, publicURL: nil)))
                 pool.nudge()
                 try await _Concurrency.Task.sleep(for: .milliseconds(150))
             }

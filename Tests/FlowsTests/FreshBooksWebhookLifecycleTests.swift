@@ -52,7 +52,7 @@ struct LiveServer {
     }
 
     func runUpkeep(events: [String]) async throws {
-        try await fixture.store.enqueue(try FreshBooksWebhookUpkeepJob.schedule(connection: fixture.connection, publicURL: server.baseURL, events: events))
+        try await fixture.store.enqueue(try WebhookUpkeepJob.schedule(connection: fixture.connection, publicURL: server.baseURL, wanted: events.map { WantedSubscription(resource: $0) }))
     }
 
     func waitUntil(_ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {

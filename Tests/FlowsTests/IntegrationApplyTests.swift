@@ -59,13 +59,13 @@ import Testing
     @Test func aGoodFileIsStoredAndScheduled() async throws {
         let systems = try await systems()
         defer { _Concurrency.Task { await systems.stop() } }
-        let setup = FreshBooksAsanaSetup(pipeline: systems.fb.pipeline, store: systems.fb.store)
-        let applied = try await setup.apply(try FreshBooksAsanaConfig.load(yaml: systems.yaml()), publicURL: nil)
-        #expect(applied.created && applied.fields[systems.amount] == "Amount")
+        let context = IntegrationContext(store: systems.fb.store, catalog: SystemCatalog(pipeline: systems.fb.pipeline, publicURL: nil))
+        let applied = try await IntegrationRegistry().apply(yaml: systems.yaml(), context: context)
+        #expect(applied.created && applied.resolved.contains("field \(systems.amount) = \"Amount\""), "\(applied.resolved)")
         #expect(try await systems.fb.store.integration(id: "billing")?.kind == "freshbooks-asana")
         #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 3)
         // Applying again updates, never duplicates.
-        #expect(try await setup.apply(try FreshBooksAsanaConfig.load(yaml: systems.yaml()), publicURL: nil).created == false)
+        #expect(try await IntegrationRegistry().apply(yaml: systems.yaml(), context: context).created == false)
         // invoices, payments, and the team's new projects; nothing twice.
         #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 3)
     }
@@ -73,18 +73,18 @@ import Testing
     @Test func aBadReferenceIsRefusedByName() async throws {
         let systems = try await systems()
         defer { _Concurrency.Task { await systems.stop() } }
-        let setup = FreshBooksAsanaSetup(pipeline: systems.fb.pipeline, store: systems.fb.store)
+        let context = IntegrationContext(store: systems.fb.store, catalog: SystemCatalog(pipeline: systems.fb.pipeline, publicURL: nil))
         let cases: [(String, String, String)] = [
             (systems.yaml(amount: "4242424242"), "asana.fields.billable_amount", "4242424242"),
             (systems.yaml(amount: systems.text), "asana.fields.billable_amount", "text field"),
             (systems.yaml(status: systems.amount), "asana.fields.billing_status", "number field"),
             (systems.yaml(paidOption: "777"), "asana.fields.billing_status.options.paid", "777"),
             (systems.yaml(team: "999999"), "asana.team", "999999"),
-            (systems.yaml(asanaConnectionID: systems.fb.connection.id), "connections.asana", "not an Asana connection"),
+            (systems.yaml(asanaConnectionID: systems.fb.connection.id), "connections.asana", "not a connection to Asana"),
         ]
         for (yaml, key, mentions) in cases {
             do {
-                _ = try await setup.apply(try FreshBooksAsanaConfig.load(yaml: yaml), publicURL: nil)
+                _ = try await IntegrationRegistry().apply(yaml: yaml, context: context)
                 Issue.record("expected \(key) to be refused")
             } catch let ConnectorError.validation(field, message) {
                 #expect(field == key && message.contains(mentions), "\(field): \(message)")

@@ -46,16 +46,16 @@ import Testing
 
         let port = try Self.freePort()
         let publicURL = "http://127.0.0.1:\(port)"
-        let config = try FreshBooksAsanaConfig.load(yaml: """
+        let yaml = """
         name: killed
         kind: freshbooks-asana
         connections: { freshbooks: fb-k, asana: asana-k }
         schedule: { poll: 30s }
         asana: { workspace: "\(asanaSandbox.workspaceGID)", team: "\(asanaSandbox.teamGID)", fields: { billable_amount: "\(amount.gid)" } }
         freshbooks: { invoice: { group: per-project-month, number_prefix: "K-", currency: USD } }
-        """)
-        let setup = FreshBooksAsanaSetup(pipeline: pipeline, store: store)
-        _ = try await setup.apply(config, publicURL: publicURL)
+        """
+        // The operator's path: `integration apply`, which schedules the polls and webhooks.
+        _ = try await IntegrationRegistry().apply(yaml: yaml, context: IntegrationContext(store: store, catalog: SystemCatalog(pipeline: pipeline, publicURL: publicURL)))
 
         let environment = ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey, "ML_CONNECTOR_LOG_LEVEL": "critical"]
         func startServer() async throws -> RunningProcess {
@@ -91,7 +91,7 @@ import Testing
         defer { server.kill9() }
         // Webhooks sent while it was down are lost; the polls are the guarantee.
         try await waitUntil("every invoice line") {
-            _ = try await setup.runNow(try #require(try await store.integration(id: "killed")))
+            try await IntegrationRegistry().runNow(try #require(try await store.integration(id: "killed")), context: IntegrationContext(store: store, catalog: SystemCatalog(pipeline: pipeline, publicURL: publicURL)))
             let invoices = try await fb.invoices(lines: true).collect()
             return invoices.count == 3 && invoices.reduce(0) { $0 + ($1.lines?.count ?? 0) } == 6
         }

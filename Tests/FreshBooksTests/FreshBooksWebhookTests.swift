@@ -119,25 +119,4 @@ final class DeliveryReceiver: Sendable {
         python.waitUntilExit()
         if python.terminationStatus == 0 { #expect(ours == expected) }
     }
-
-    @Test func upkeepPlansCreatesResendsAndDeletes() {
-        func callback(_ id: Int, _ event: String, _ uri: String, _ verified: Bool) -> Callback {
-            Callback(callbackid: id, event: event, uri: uri, verified: verified, updated_at: nil)
-        }
-        let ours = { (uri: String) in uri.hasPrefix("https://mlc.example/webhooks/freshbooks/") }
-        let plan = CallbackPlan.plan(
-            wanted: ["invoice.update", "payment.create", "client.create"],
-            existing: [
-                callback(1, "invoice.update", "https://mlc.example/webhooks/freshbooks/a", true),
-                callback(2, "invoice.update", "https://mlc.example/webhooks/freshbooks/b", false),
-                callback(3, "payment.create", "https://mlc.example/webhooks/freshbooks/c", false),
-                callback(4, "estimate.create", "https://mlc.example/webhooks/freshbooks/d", true),
-                callback(5, "client.create", "https://someone-else.example/hook", true),
-            ],
-            isOurs: ours
-        )
-        #expect(plan.create == ["client.create"])
-        #expect(plan.resend == [3])
-        #expect(Set(plan.delete) == [2, 4])
-    }
 }

@@ -26,12 +26,12 @@ import Testing
     func connectionsKeepTheirCredentialSealed(_ database: TestDatabase) async throws {
         let store = try await database.makeStore().store
         defer { Task { await store.close() } }
-        let connection = Connection(id: "fb-acme", tenant: "acme", system: .freshbooks, baseURLs: ["api": "http://127.0.0.1:9/api"], accountRef: "A1")
+        let connection = Connection(id: "fb-acme", tenant: "acme", system: .ledger, baseURLs: ["api": "http://127.0.0.1:9/api"], accountRef: "A1")
         try await store.addConnection(connection, credential: Credential(kind: .oauth2, accessToken: "plain-access-token-1", refreshToken: "plain-refresh-token-1"))
-        try await store.addConnection(Connection(id: "asana-other", tenant: "other", system: .asana), credential: Credential(kind: .apiToken, accessToken: "pat-987654321"))
+        try await store.addConnection(Connection(id: "asana-other", tenant: "other", system: .board), credential: Credential(kind: .apiToken, accessToken: "pat-987654321"))
 
         #expect(try await store.connection(id: "fb-acme")?.baseURLs["api"] == "http://127.0.0.1:9/api")
-        #expect(try await store.connection(system: .freshbooks, accountRef: "A1")?.id == "fb-acme")
+        #expect(try await store.connection(system: .ledger, accountRef: "A1")?.id == "fb-acme")
         #expect(try await store.connections(tenant: "acme").map(\.id) == ["fb-acme"])
         #expect(try await store.connections(tenant: nil).count == 2)
         await #expect(throws: StoreError.self) {
@@ -63,7 +63,7 @@ import Testing
         } catch let error as StoreError {
             #expect("\(error)".contains("connections.asana"))
         }
-        try await store.addConnection(Connection(id: "a1", system: .asana), credential: Credential(kind: .apiToken, accessToken: "t"))
+        try await store.addConnection(Connection(id: "a1", system: .board), credential: Credential(kind: .apiToken, accessToken: "t"))
         try await store.saveIntegration(IntegrationRecord(id: "x", kind: "k", connections: ["asana": "a1"]))
         try await store.setIntegrationState(id: "x", state: .paused)
         #expect(try await store.integration(id: "x")?.state == .paused)
@@ -119,8 +119,8 @@ import Testing
     func completionAppliesItsWritesInOneTransaction(_ database: TestDatabase) async throws {
         let store = try await database.makeStore().store
         defer { Task { await store.close() } }
-        let source = ExternalRef(system: .asana, type: "task", id: "11")
-        let target = ExternalRef(system: .freshbooks, type: "invoice", id: "22")
+        let source = ExternalRef(system: .board, type: "task", id: "11")
+        let target = ExternalRef(system: .ledger, type: "invoice", id: "22")
         let recurring = try await store.enqueue(JobRequest(kind: "poll", coalesceKey: "poll:c1", repeatEvery: .seconds(300)))
         let claim = try #require(try await store.claimJobs(worker: "w", kinds: ["poll"], limit: 1, lease: .seconds(30), now: Date()).first)
         #expect(claim.job.id == recurring.jobID)
@@ -192,8 +192,8 @@ import Testing
     func theInboxDropsADeliveryItHasSeen(_ database: TestDatabase) async throws {
         let store = try await database.makeStore().store
         defer { Task { await store.close() } }
-        let event = ChangeEvent(eventID: "evt-1", ref: ExternalRef(system: .asana, type: "task", id: "5"), action: .updated, connectionID: "c")
-        let item = InboxItem(system: .asana, event: event, subscriptionID: nil, jobs: [JobRequest(kind: "k", coalesceKey: "task-5")])
+        let event = ChangeEvent(eventID: "evt-1", ref: ExternalRef(system: .board, type: "task", id: "5"), action: .updated, connectionID: "c")
+        let item = InboxItem(system: .board, event: event, subscriptionID: nil, jobs: [JobRequest(kind: "k", coalesceKey: "task-5")])
         #expect(try await store.ingest([item]).count == 1)
         #expect(try await store.ingest([item, item]).isEmpty)
         #expect(try await store.jobCounts()[.pending] == 1)
@@ -203,7 +203,7 @@ import Testing
     func subscriptionSecretsAreSealed(_ database: TestDatabase) async throws {
         let store = try await database.makeStore().store
         defer { Task { await store.close() } }
-        var subscription = WebhookSubscription(system: .asana, connectionID: nil, resource: "project:1")
+        var subscription = WebhookSubscription(system: .board, connectionID: nil, resource: "project:1")
         try await store.saveSubscription(subscription, secret: nil)
         #expect(try await store.subscriptionSecret(id: subscription.id) == nil)
         subscription.status = .active
@@ -257,9 +257,9 @@ import Testing
         defer { Task { await store.close() } }
         let oldKey = store.vault.keyring.activeKeyID
         for index in 0..<1000 {
-            try await store.addConnection(Connection(id: "c\(index)", system: .jira), credential: Credential(kind: .apiToken, accessToken: "token-number-\(index)"))
+            try await store.addConnection(Connection(id: "c\(index)", system: .tracker), credential: Credential(kind: .apiToken, accessToken: "token-number-\(index)"))
         }
-        let subscription = WebhookSubscription(system: .jira, connectionID: "c1")
+        let subscription = WebhookSubscription(system: .tracker, connectionID: "c1")
         try await store.saveSubscription(subscription, secret: "webhook-secret-1")
 
         let newKey = try store.vault.keyring.addActiveKey()

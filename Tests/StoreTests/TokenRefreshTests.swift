@@ -82,7 +82,7 @@ import Testing
     func aStaleRefreshReturnsTheNewerCredentialWithoutCallingTheVendor(_ database: TestDatabase) async throws {
         let store = try await database.makeStore().store
         defer { Task { await store.close() } }
-        try await store.addConnection(Connection(id: "c", system: .asana), credential: Credential(kind: .oauth2, accessToken: "a1-token", refreshToken: "r1-token"))
+        try await store.addConnection(Connection(id: "c", system: .board), credential: Credential(kind: .oauth2, accessToken: "a1-token", refreshToken: "r1-token"))
         let renewed = try await store.refresh(connectionID: "c", staleVersion: 1) { old in
             var next = old
             next.accessToken = "a2-token"

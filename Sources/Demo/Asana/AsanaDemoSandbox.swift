@@ -8,20 +8,20 @@ public struct AsanaDemoSandbox: DemoSandbox {
     /// The emulator.
     public let sandbox: AsanaSandbox
     public let server: SandboxServer
-    /// The project seeded for people trying the CLI.
-    public let projectGID: String
+    /// The project seeded for people trying the CLI, when asked for samples.
+    public let projectGID: String?
 
-    /// Starts it on `port` (0: any free one).
-    @Sendable public static func start(port: Int) async throws -> any DemoSandbox {
+    /// Starts it on `port` (0: any free one), with a sample project when `samples`.
+    @Sendable public static func start(port: Int, samples: Bool) async throws -> any DemoSandbox {
         let (sandbox, server) = try await AsanaSandbox.serve(port: port)
-        return AsanaDemoSandbox(sandbox: sandbox, server: server, projectGID: sandbox.seedProject(name: "Website redesign"))
+        return AsanaDemoSandbox(sandbox: sandbox, server: server, projectGID: samples ? sandbox.seedProject(name: "Website redesign") : nil)
     }
 
     public var system: SystemKind { .asana }
 
     public var apiCalls: Int { sandbox.requestCounts.values.reduce(0, +) }
 
-    public func describe() -> [String: Any] { sandbox.describe(server: server, projectGID: projectGID) }
+    public func describe() -> [String: Any] { sandbox.describe(server: server, projectGID: projectGID ?? "") }
 
     public func describeLines() -> [String] {
         let described = describe()

@@ -9,8 +9,8 @@ public struct FreshBooksDemoSandbox: DemoSandbox {
     public let sandbox: FreshBooksSandbox
     public let server: SandboxServer
 
-    /// Starts it on `port` (0: any free one).
-    @Sendable public static func start(port: Int) async throws -> any DemoSandbox {
+    /// Starts it on `port` (0: any free one); its seed account needs no samples.
+    @Sendable public static func start(port: Int, samples: Bool) async throws -> any DemoSandbox {
         let (sandbox, server) = try await FreshBooksSandbox.serve(port: port)
         return FreshBooksDemoSandbox(sandbox: sandbox, server: server)
     }

@@ -148,7 +148,7 @@ extension Integration {
                 throw ConnectorError.validation(field: "connections.\(role)", message: "is required: the id of a \(name) connection")
             }
             guard let connection = try await context.store.connection(id: id), connection.system == system else {
-                throw ConnectorError.validation(field: "connections.\(role)", message: "'\(id)' is not a \(name) connection; add it with ml-connector connection add \(system.rawValue)")
+                throw ConnectorError.validation(field: "connections.\(role)", message: "'\(id)' is not a connection to \(name); add one with ml-connector connection add \(system.rawValue)")
             }
             connections[role] = connection
         }

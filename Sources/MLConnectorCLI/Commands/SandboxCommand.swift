@@ -17,7 +17,7 @@ struct SandboxCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let sandboxes = try await DemoSandboxes.start(port: port)
+        let sandboxes = try await DemoSandboxes.start(port: port, samples: true)
         let description = Dictionary(uniqueKeysWithValues: sandboxes.all.map { ($0.system.rawValue, $0.describe() as Any) })
         let data = try JSONSerialization.data(withJSONObject: description, options: [.sortedKeys, .withoutEscapingSlashes])
         if json {

@@ -1,4 +1,5 @@
 import ConnectorKit
+import Asana
 import Foundation
 import Store
 import TestSupport

@@ -1,0 +1,78 @@
+import ConnectorKit
+import Foundation
+import Testing
+
+/// The pure plan behind every vendor's webhook upkeep, case by case.
+@Suite struct SubscriptionPlanTests {
+    let prefix = "https://mlc.example/webhooks/vendor/"
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func vendor(_ id: String, _ resource: String, row: String, verified: Bool = true, host: String? = nil) -> VendorSubscription {
+        VendorSubscription(id: id, resource: resource, target: (host ?? prefix) + row, verified: verified)
+    }
+
+    func row(_ id: String, _ resource: String, external: String? = nil, active: Bool = true, age: TimeInterval = 60) -> KnownSubscription {
+        KnownSubscription(id: id, resource: resource, externalID: external, active: active, lastSign: now.addingTimeInterval(-age))
+    }
+
+    @Test func createsWhatIsWantedAndMissing() {
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "invoice.update"), WantedSubscription(resource: "payment.create")],
+                                         vendor: [vendor("1", "invoice.update", row: "r1")], known: [row("r1", "invoice.update", external: "1")],
+                                         targetPrefix: prefix, facts: SubscriptionFacts(), now: now)
+        #expect(plan.create == [WantedSubscription(resource: "payment.create")])
+        #expect(plan.deleteAtVendor.isEmpty && plan.dropRows.isEmpty && plan.activate.isEmpty)
+    }
+
+    @Test func keepsTheVerifiedOfADuplicatePairAndDeletesTheRest() {
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "invoice.update")],
+                                         vendor: [vendor("2", "invoice.update", row: "r2", verified: false), vendor("1", "invoice.update", row: "r1")],
+                                         known: [row("r1", "invoice.update", external: "1"), row("r2", "invoice.update", external: "2")],
+                                         targetPrefix: prefix, facts: SubscriptionFacts(), now: now)
+        #expect(plan.deleteAtVendor == ["2"] && plan.dropRows == ["r2"] && plan.create.isEmpty)
+    }
+
+    @Test func deletesOursThatAreUnwantedOrHaveNoRowAndLeavesOthersAlone() {
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "invoice.update")],
+                                         vendor: [vendor("4", "estimate.create", row: "r4"), vendor("5", "invoice.update", row: "gone"),
+                                                  vendor("6", "invoice.update", row: "x", host: "https://someone-else.example/hook/")],
+                                         known: [row("r4", "estimate.create", external: "4")], targetPrefix: prefix, facts: SubscriptionFacts(), now: now)
+        #expect(Set(plan.deleteAtVendor) == ["4", "5"])
+        #expect(plan.dropRows == ["r4"])
+        #expect(plan.create == [WantedSubscription(resource: "invoice.update")])
+    }
+
+    @Test func asksAgainForUnverifiedWhereTheVendorCanAndRecordsAMissingVendorID() {
+        let facts = SubscriptionFacts(canResendVerification: true)
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "payment.create")], vendor: [vendor("3", "payment.create", row: "r3", verified: false)],
+                                         known: [row("r3", "payment.create", external: nil, active: false)], targetPrefix: prefix, facts: facts, now: now)
+        #expect(plan.resend.map(\.externalID) == ["3"] && plan.recordExternalID.map(\.externalID) == ["3"])
+        let silentVendor = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "payment.create")], vendor: [vendor("3", "payment.create", row: "r3", verified: false)],
+                                                 known: [row("r3", "payment.create", external: "3", active: false)], targetPrefix: prefix, facts: SubscriptionFacts(), now: now)
+        #expect(silentVendor.resend.isEmpty && silentVendor.recordExternalID.isEmpty)
+    }
+
+    @Test func activatesRowsTheVendorVerified() {
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "p1")], vendor: [vendor("w1", "p1", row: "r1")],
+                                         known: [row("r1", "p1", external: "w1", active: false)], targetPrefix: prefix, facts: SubscriptionFacts(), now: now)
+        #expect(plan.activate.map(\.row) == ["r1"] && plan.create.isEmpty)
+    }
+
+    @Test func recreatesASilentSubscriptionPastItsHeartbeatGrace() {
+        let facts = SubscriptionFacts(heartbeatGrace: .seconds(9 * 3600))
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "p1", filter: "project-tasks")], vendor: [vendor("w1", "p1", row: "r1")],
+                                         known: [row("r1", "p1", external: "w1", age: 10 * 3600)], targetPrefix: prefix, facts: facts, now: now)
+        #expect(plan.deleteAtVendor == ["w1"] && plan.dropRows == ["r1"] && plan.create == [WantedSubscription(resource: "p1", filter: "project-tasks")])
+    }
+
+    @Test func dropsRowsWhoseVendorSubscriptionIsGone() {
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "p1")], vendor: [], known: [row("r1", "p1", external: "w1")],
+                                         targetPrefix: prefix, facts: SubscriptionFacts(), now: now)
+        #expect(plan.dropRows == ["r1"] && plan.create == [WantedSubscription(resource: "p1")])
+    }
+
+    @Test func nothingToDoIsEmpty() {
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "p1")], vendor: [vendor("w1", "p1", row: "r1")], known: [row("r1", "p1", external: "w1")],
+                                         targetPrefix: prefix, facts: SubscriptionFacts(), now: now)
+        #expect(plan.isEmpty)
+    }
+}
