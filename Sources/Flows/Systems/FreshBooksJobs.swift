@@ -21,11 +21,11 @@ public struct FreshBooksWebhookConfirmJob: JobHandler {
             // The verifier can arrive before the create call's answer recorded the callback id.
             throw ConnectorError.transient("the callback id of subscription \(subscription.id) is not recorded yet")
         }
-        guard let verifier = try await context.store.subscriptionSecret(id: subscription.id) else {
-            throw ConnectorError.permanent("subscription \(subscription.id) has no verifier to confirm")
+        // The verifier is a candidate until FreshBooks accepts it; a refused one is discarded.
+        let callback = try await context.store.confirmCandidateSecret(subscriptionID: subscription.id) { verifier in
+            let callback = try await FreshBooksClient(pipeline: pipeline, connection: connection).verifyCallback(id: callbackID, verifier: verifier)
+            return (callback, callback.verified)
         }
-        let callback = try await FreshBooksClient(pipeline: pipeline, connection: connection).verifyCallback(id: callbackID, verifier: verifier)
-        try await context.store.updateSubscription(id: subscription.id, status: callback.verified ? .active : .failing, externalID: nil)
         return JobOutcome(sourceRef: "freshbooks:callback:\(callbackID)", action: "confirm FreshBooks callback \(callback.event)")
     }
 }
