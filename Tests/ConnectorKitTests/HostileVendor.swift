@@ -36,6 +36,8 @@ enum HostileVendor {
                 for _ in 0..<(hugeBytes / chunk.readableBytes) {
                     try await writer.write(chunk)
                     streamed.withLockedValue { $0 += chunk.readableBytes }
+                    // Paced, so the count shows how far the client read before it refused.
+                    try await Task.sleep(for: .milliseconds(10))
                 }
                 try await writer.finish(nil)
             })

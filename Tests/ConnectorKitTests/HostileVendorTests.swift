@@ -71,13 +71,14 @@ import Testing
         var small = ProviderDescription.testing(retries: 2, timeout: .seconds(20))
         small.limits = VendorLimits(maxResponseBytes: 8 * 1024 * 1024)
         let (huge200, _) = try await failure("/huge", deadline: .seconds(30), provider: small, server: server)
+        let streamedWhenRefused = streamed.withLockedValue { $0 }
         #expect(huge200.kind == "permanent" && huge200.description.contains("more than 8 MB"), "\(huge200)")
-        #expect(streamed.withLockedValue { $0 } < HostileVendor.hugeBytes)
+        #expect(streamedWhenRefused < HostileVendor.hugeBytes / 2, "\(streamedWhenRefused) bytes sent before the refusal")
 
         // A vendor that never answers: the overall deadline, named, not five 30 s timeouts.
         let (hang, elapsed) = try await failure("/hang", deadline: .seconds(2), provider: .testing(retries: 4, timeout: .seconds(30)), server: server)
         #expect(hang.kind == "transient" && hang.description.contains("overall timeout of 2 s"), "\(hang)")
-        #expect(elapsed >= .seconds(2))
+        #expect(elapsed >= .milliseconds(1900))
     }
 
     @Test func retryWaitsAreReportedAndNeverPassTheDeadline() async throws {

@@ -19,10 +19,11 @@ import Testing
             try await store.enqueue(JobRequest(kind: "r.job", tenant: "default", coalesceKey: "done-\(index)", payload: "{}"))
         }
         try await store.enqueue(JobRequest(kind: "r.dead", tenant: "default", coalesceKey: "dead", payload: "{}"))
-        for claim in try await store.claimJobs(worker: "w", kinds: ["r.job"], limit: 10, lease: .seconds(30), now: now) {
-            try await store.completeJob(claim, writes: [], audit: AuditEntry(action: "done", outcome: .succeeded), now: now)
+        let due = Date().addingTimeInterval(1)
+        for claim in try await store.claimJobs(worker: "w", kinds: ["r.job"], limit: 10, lease: .seconds(30), now: due) {
+            try await store.completeJob(claim, writes: [], audit: AuditEntry(action: "done", outcome: .succeeded), now: due)
         }
-        let deadClaim = try #require(try await store.claimJobs(worker: "w", kinds: ["r.dead"], limit: 1, lease: .seconds(30), now: now).first)
+        let deadClaim = try #require(try await store.claimJobs(worker: "w", kinds: ["r.dead"], limit: 1, lease: .seconds(30), now: due).first)
         _ = try await store.deadLetterJob(deadClaim, error: "boom", errorKind: "permanent", audit: AuditEntry(action: "dead", outcome: .dead))
 
         let sweeper = RetentionSweeper(store: store, policy: RetentionPolicy(batchSize: 2))

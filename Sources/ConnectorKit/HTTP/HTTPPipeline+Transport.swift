@@ -45,7 +45,9 @@ extension HTTPPipeline {
             guard timeout > .zero else { throw AttemptTimedOut() }
             let http = http
             let outgoing = outgoing
-            let (inbound, requestID) = try await Self.racing(timeout) {
+            // AsyncHTTPClient's own deadline ends the wait for the head (and says why a connection
+            // failed); the race, a moment later, ends a body that trickles or never finishes.
+            let (inbound, requestID) = try await Self.racing(timeout + .milliseconds(250)) {
                 let response = try await http.execute(outgoing, timeout: .milliseconds(Backoff.milliseconds(timeout)))
                 // Streamed: reading stops at the limit, so an oversize answer never sits in memory whole.
                 let body = try await response.body.collect(upTo: limit)
