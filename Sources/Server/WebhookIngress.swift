@@ -186,17 +186,9 @@ extension WebhookIngress {
     ///
     /// - Throws: `HTTPError(.contentTooLarge)` past the limit, `HTTPError(.requestTimeout)` past the time.
     static func readBody(_ body: RequestBody, limit: Int, timeout: Duration) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await body.collect(upTo: limit) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let buffer = first else {
-                throw HTTPError(.requestTimeout, message: "the body did not arrive within \(Backoff.milliseconds(timeout) / 1000) s")
-            }
-            return buffer
+        guard let buffer = try await withTimeLimit(timeout, { try await body.collect(upTo: limit) }) else {
+            throw HTTPError(.requestTimeout, message: "the body did not arrive within \(Backoff.milliseconds(timeout) / 1000) s")
         }
+        return buffer
     }
 }

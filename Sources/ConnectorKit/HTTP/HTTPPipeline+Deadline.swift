@@ -46,18 +46,4 @@ extension HTTPPipeline {
         }
         try await sleeper.sleep(for: wait)
     }
-
-    /// Runs one attempt, abandoning it (cancelled) after `timeout`.
-    static func racing<Value: Sendable>(_ timeout: Duration, _ attempt: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        try await withThrowingTaskGroup(of: Value?.self) { group in
-            group.addTask { try await attempt() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw AttemptTimedOut() }
-            return value
-        }
-    }
 }

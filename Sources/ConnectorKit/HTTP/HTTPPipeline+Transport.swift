@@ -47,13 +47,14 @@ extension HTTPPipeline {
             let outgoing = outgoing
             // AsyncHTTPClient's own deadline ends the wait for the head (and says why a connection
             // failed); the race, a moment later, ends a body that trickles or never finishes.
-            let (inbound, requestID) = try await Self.racing(timeout + .milliseconds(250)) {
+            let answer = try await withTimeLimit(timeout + .milliseconds(250)) {
                 let response = try await http.execute(outgoing, timeout: .milliseconds(Backoff.milliseconds(timeout)))
                 // Streamed: reading stops at the limit, so an oversize answer never sits in memory whole.
                 let body = try await response.body.collect(upTo: limit)
                 let requestID = provider.requestIDHeader.flatMap { response.headers.first(name: $0) }
                 return (InboundResponse(status: Int(response.status.code), headers: response.headers, body: body, endpoint: endpoint), requestID)
             }
+            guard let (inbound, requestID) = answer else { throw AttemptTimedOut() }
             record(request, provider: provider, status: inbound.status, started: started, requestID: requestID,
                    note: inbound.status >= 400 ? excerpt(inbound) : nil)
             return .response(inbound)
