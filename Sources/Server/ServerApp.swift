@@ -2,7 +2,9 @@ import ConnectorKit
 import Engine
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import Store
@@ -29,6 +31,7 @@ public struct ServerApp: Sendable {
     /// The router with every route.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.limits.otherRouteBodyLimit, exempt: "/webhooks/"))
         let store = store
         let ingress = ingress
         let bodyLimit = configuration.webhookBodyLimit
@@ -49,14 +52,20 @@ public struct ServerApp: Sendable {
             let text = await Telemetry.render(store: store)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
+        let bodyTimeout = configuration.limits.bodyTimeout
         router.post("/webhooks/:system/:subscription") { request, context -> Response in
             let system = try context.parameters.require("system")
             let subscription = try context.parameters.require("subscription")
+            // Known systems only, before reading a byte of the body: an unknown one gets no
+            // metrics series and no database read.
+            guard ingress.knows(system: system) else {
+                return WebhookIngress.json(.notFound, ["error": "no webhook verifier for this system"])
+            }
             let body: ByteBuffer
             do {
-                body = try await request.body.collect(upTo: bodyLimit)
+                body = try await WebhookIngress.readBody(request.body, limit: bodyLimit, timeout: bodyTimeout)
             } catch let error as HTTPError where error.status == .contentTooLarge {
-                Telemetry.countDelivery(system: system, outcome: "too_large")
+                try await ingress.rejections.record(system: SystemKind(system), reason: .tooLarge, subscription: nil, detail: "body too large")
                 return WebhookIngress.json(.contentTooLarge, ["error": "the body is larger than \(bodyLimit) bytes"])
             }
             var headers = HTTPHeaders()
@@ -66,11 +75,21 @@ public struct ServerApp: Sendable {
         return router
     }
 
-    /// The Hummingbird application bound to the configured address.
-    public func makeApplication() -> some ApplicationProtocol {
-        Application(
+    /// The Hummingbird application bound to the configured address, with the server limits:
+    /// header, body and idle timeouts and a connection cap.
+    public func makeApplication(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let limits = configuration.limits
+        return Application(
             router: makeRouter(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ml-connector"),
+            server: .http1(configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [RequestHeadTimeout(timeout: limits.headerTimeout)],
+                idleTimeout: .milliseconds(Backoff.milliseconds(limits.idleTimeout))
+            )),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "ml-connector",
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)
+            ),
+            onServerRunning: onServerRunning,
             logger: logger
         )
     }

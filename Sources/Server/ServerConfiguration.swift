@@ -1,3 +1,5 @@
+import Store
+
 /// How the server listens and runs work.
 public struct ServerConfiguration: Sendable {
     /// The address to bind; loopback unless the operator says otherwise.
@@ -12,10 +14,20 @@ public struct ServerConfiguration: Sendable {
     public var publicURL: String?
     /// How long a job's claim lasts without a heartbeat.
     public var jobLease: Duration
+    /// Timeouts and caps on clients of the server.
+    public var limits: ServerLimits
+    /// How long finished records are kept.
+    public var retention: RetentionPolicy
+    /// How long after registering a webhook a vendor's verifier is taken as a candidate.
+    public var handshakeWindow: Duration
 
     /// Creates a configuration.
-    public init(host: String = "127.0.0.1", port: Int = 8080, webhookBodyLimit: Int = 1 << 20, workers: Int = 4, publicURL: String? = nil, jobLease: Duration = .seconds(60)) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, webhookBodyLimit: Int = 1 << 20, workers: Int = 4, publicURL: String? = nil, jobLease: Duration = .seconds(60),
+                limits: ServerLimits = ServerLimits(), retention: RetentionPolicy = RetentionPolicy(), handshakeWindow: Duration = .seconds(15 * 60)) {
         self.jobLease = jobLease
+        self.limits = limits
+        self.retention = retention
+        self.handshakeWindow = handshakeWindow
         self.host = host
         self.port = port
         self.webhookBodyLimit = webhookBodyLimit

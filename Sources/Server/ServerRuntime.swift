@@ -38,7 +38,7 @@ public struct ServerRuntime: Sendable {
     /// The HTTP app, wired to wake `pool` when a webhook enqueues work.
     public func makeApp(waking pool: WorkerPool?) -> ServerApp {
         let router = TriggerRouter(store: store, kinds: registry.kinds)
-        let ingress = WebhookIngress(store: store, verifiers: verifiers, router: router, onEnqueued: { pool?.nudge() }, logger: logger)
+        let ingress = WebhookIngress(store: store, verifiers: verifiers, router: router, onEnqueued: { pool?.nudge() }, logger: logger, handshakeWindow: configuration.handshakeWindow)
         return ServerApp(configuration: configuration, store: store, ingress: ingress, logger: logger)
     }
 
@@ -47,18 +47,14 @@ public struct ServerRuntime: Sendable {
         Telemetry.bootstrap()
         let pool = makeWorkerPool()
         let app = makeApp(waking: pool)
-        var application = Application(
-            router: app.makeRouter(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ml-connector"),
-            onServerRunning: { channel in
-                await onReady?(channel.localAddress?.port ?? 0)
-            },
-            logger: logger
-        )
-        application.logger = logger
+        let application = app.makeApplication(onServerRunning: { channel in
+            await onReady?(channel.localAddress?.port ?? 0)
+        })
+        let sweeper = RetentionSweeper(store: store, policy: configuration.retention, logger: logger)
+        let flusher = RejectionFlusher(ledger: app.ingress.rejections, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: application), .init(service: pool)],
+                services: [.init(service: application), .init(service: pool), .init(service: sweeper), .init(service: flusher)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

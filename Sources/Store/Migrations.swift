@@ -18,7 +18,7 @@ public enum Migrations {
     }
 
     /// Every migration this build knows.
-    public static let all: [Migration] = [initialSchema, runningByRecord]
+    public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention]
 
     /// The newest version this build knows.
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
@@ -59,6 +59,41 @@ public enum Migrations {
         version: 2,
         name: "index running jobs by coalescing key",
         statements: ["CREATE INDEX jobs_coalesce_running ON jobs (coalesce_key) WHERE state = 'running'"]
+    )
+
+    /// Candidate webhook secrets kept apart from confirmed ones; indexes that let retention
+    /// delete by age in batches; and an audit deletion gate: the trail stays append-only except
+    /// for entries older than a horizon that only the retention sweep opens, inside its own
+    /// transaction.
+    static let hostileInputAndRetention = Migration(
+        version: 3,
+        name: "candidate webhook secrets, retention indexes, audit retention gate",
+        statements: [
+            "ALTER TABLE webhook_subscriptions ADD COLUMN candidate_envelope TEXT",
+            "ALTER TABLE webhook_subscriptions ADD COLUMN candidate_key_id TEXT",
+            "CREATE INDEX inbox_received ON inbox (received_at)",
+            "CREATE INDEX jobs_finished ON jobs (state, updated_at)",
+            "CREATE TABLE audit_retention (id INTEGER PRIMARY KEY, horizon BIGINT NOT NULL)",
+            "INSERT INTO audit_retention (id, horizon) VALUES (1, 0)",
+        ],
+        dialectStatements: [
+            "sqlite": [
+                "DROP TRIGGER audit_no_delete",
+                """
+                CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_entries
+                WHEN OLD.at >= (SELECT horizon FROM audit_retention WHERE id = 1)
+                BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END
+                """,
+            ],
+            "postgres": [
+                """
+                CREATE OR REPLACE FUNCTION mlc_audit_append_only() RETURNS trigger AS $body$ BEGIN
+                    IF TG_OP = 'DELETE' AND OLD.at < (SELECT horizon FROM audit_retention WHERE id = 1) THEN RETURN OLD; END IF;
+                    RAISE EXCEPTION 'audit entries are append-only';
+                END; $body$ LANGUAGE plpgsql
+                """,
+            ],
+        ]
     )
 
     static let initialSchema = Migration(

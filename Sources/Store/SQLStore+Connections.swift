@@ -60,6 +60,8 @@ extension SQLStore {
             let removed = try await db.query("DELETE FROM connections WHERE id = $1 RETURNING id", [.text(id)])
             if removed.isEmpty { throw StoreError.notFound("connection \(id)") }
         }
+        // Its subscriptions went with it (ON DELETE CASCADE).
+        subscriptionsChanged()
     }
 
     // MARK: Credentials (CredentialSource)

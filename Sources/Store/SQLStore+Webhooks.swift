@@ -26,6 +26,7 @@ extension SQLStore {
              .text(subscription.externalID), .text(subscription.resource), .text(subscription.status.rawValue), .text(envelope), .text(keyID),
              .text(try jsonText(subscription.metadata)), .time(subscription.lastDeliveryAt), .time(subscription.lastHeartbeatAt), .time(subscription.createdAt), .time(Date())]
         )
+        subscriptionsChanged()
     }
 
     public func setSubscriptionSecret(id: String, secret: String, status: SubscriptionStatus) async throws {
@@ -35,6 +36,7 @@ extension SQLStore {
             "UPDATE webhook_subscriptions SET secret_envelope = $1, secret_key_id = $2, status = $3, updated_at = $4 WHERE id = $5 RETURNING id",
             [.text(envelope), .text(vault.keyID(of: envelope)), .text(status.rawValue), .time(Date()), .text(id)]
         )
+        subscriptionsChanged()
         if rows.isEmpty { throw StoreError.notFound("webhook subscription \(id)") }
     }
 
@@ -43,6 +45,7 @@ extension SQLStore {
             "UPDATE webhook_subscriptions SET status = COALESCE($1, status), external_id = COALESCE($2, external_id), updated_at = $3 WHERE id = $4 RETURNING id",
             [.text(status?.rawValue), .text(externalID), .time(Date()), .text(id)]
         )
+        subscriptionsChanged()
         if rows.isEmpty { throw StoreError.notFound("webhook subscription \(id)") }
     }
 
@@ -74,6 +77,7 @@ extension SQLStore {
 
     public func removeSubscription(id: String) async throws {
         try await backend.query("DELETE FROM webhook_subscriptions WHERE id = $1", [.text(id)])
+        subscriptionsChanged()
     }
 
     // MARK: Inbox

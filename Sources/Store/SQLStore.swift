@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 
 /// The store over a SQL backend. The statements are shared; the backend (SQLite or
 /// PostgreSQL) supplies the connection, the transactions and the few dialect differences.
@@ -10,6 +11,8 @@ public final class SQLStore: Store {
     /// Seals and opens every stored secret.
     public let vault: Vault
     let redactor: SecretRedactor
+    /// Counts this process's writes to webhook subscriptions (see `subscriptionChangeCount`).
+    let subscriptionChanges = NIOLockedValueBox(0)
 
     /// Creates a store; call `migrate()` before use.
     public init(backend: any SQLBackend, vault: Vault, redactor: SecretRedactor = .shared) {

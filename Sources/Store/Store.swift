@@ -118,6 +118,30 @@ public protocol Store: CredentialSource {
     /// Removes a subscription.
     func removeSubscription(id: String) async throws
 
+    // MARK: Webhook handshakes
+    /// Seals `secret` as the confirmed secret of a *pending* subscription and activates it, in
+    /// one conditional update; false when the subscription is not pending (a forged or late
+    /// handshake), so two racing handshakes cannot both win.
+    func completeHandshake(id: String, secret: String) async throws -> Bool
+    /// Keeps `secret` as an untrusted candidate for a pending or failing subscription that was
+    /// registered (or had its verification re-requested) at or after `registeredSince`; false
+    /// when no such subscription exists. The confirmed secret is not touched.
+    func offerCandidateSecret(id: String, secret: String, registeredSince: Date) async throws -> Bool
+    /// The candidate secret waiting for the vendor's confirmation, opened.
+    func candidateSecret(id: String) async throws -> String?
+    /// Promotes `candidate` to the confirmed secret and activates the subscription when the
+    /// vendor `confirmed` it, or discards it; false when `candidate` is no longer the candidate.
+    func resolveCandidateSecret(id: String, candidate: String, confirmed: Bool) async throws -> Bool
+    /// Grows with every change this process makes to webhook subscriptions, so an in-memory
+    /// copy knows to re-read without asking the database.
+    var subscriptionChangeCount: Int { get }
+
+    // MARK: Retention
+    /// Deletes up to `limit` records of `target` older than `cutoff`; returns how many went.
+    func prune(_ target: RetentionTarget, olderThan cutoff: Date, limit: Int) async throws -> Int
+    /// Deletes a dead letter (by its id or its job's id) that will not be replayed; returns it.
+    func discardDeadLetter(id: String) async throws -> DeadLetter
+
     // MARK: Lifecycle
     /// True when the database answers.
     func ping() async -> Bool

@@ -50,3 +50,28 @@ import Testing
         #expect(Backoff.ceiling(base: .seconds(1), cap: .seconds(60), step: 200) == .seconds(60))
     }
 }
+
+@Suite struct RetryAfterBoundsTests {
+    let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    @Test func hugeValuesAreClampedNotTrapped() {
+        #expect(RetryAfter.parse("1e20", now: now) == .seconds(3600))
+        #expect(RetryAfter.parse("9300000000000000", now: now) == .seconds(3600))
+        #expect(RetryAfter.parse("86400", now: now, cap: .seconds(600)) == .seconds(600))
+        #expect(RetryAfter.read("86400", now: now)?.clamped == true)
+        #expect(RetryAfter.parse("Fri, 31 Dec 9999 23:59:59 GMT", now: now) == .seconds(3600))
+    }
+
+    @Test func negativeAndOddValuesMeanNoWaitOrNothing() {
+        #expect(RetryAfter.parse("-1e20", now: now) == .zero)
+        #expect(RetryAfter.parse("-5", now: now) == .zero)
+        #expect(RetryAfter.parse("nan", now: now) == nil)
+        #expect(RetryAfter.parse("inf", now: now) == nil)
+        #expect(RetryAfter.parse(String(repeating: "9", count: 10_000), now: now) == nil)
+    }
+
+    @Test func millisecondsSaturate() {
+        #expect(Backoff.milliseconds(.seconds(9_300_000_000_000_000)) == .max)
+        #expect(Backoff.milliseconds(.seconds(-9_300_000_000_000_000)) == .min)
+    }
+}

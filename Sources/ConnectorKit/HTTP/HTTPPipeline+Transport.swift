@@ -12,11 +12,13 @@ extension HTTPPipeline {
         case failure(TransportFailure)
     }
 
-    /// A send that got no response.
+    /// A send that got no usable response.
     struct TransportFailure: Error {
         /// True when the request cannot have reached the server (no connection was made).
         var neverSent: Bool
         var message: String
+        /// Set when trying again cannot help (a redirect loop, an oversize body, the deadline).
+        var final: ConnectorError? = nil
     }
 
     /// Sends once, with the credential attached, and records the exchange.
@@ -35,21 +37,45 @@ extension HTTPPipeline {
         }
         if let body = request.body { outgoing.body = .bytes(body) }
 
-        let timeout = request.timeout ?? provider.requestTimeout
+        let (timeout, byDeadline) = Self.attemptTimeout(request, provider: provider)
+        let endpoint = Self.endpoint(of: request)
+        let limit = provider.limits.maxResponseBytes
         let started = ContinuousClock.now
         do {
-            let response = try await http.execute(outgoing, timeout: .milliseconds(Backoff.milliseconds(timeout)))
-            let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
-            let inbound = InboundResponse(status: Int(response.status.code), headers: response.headers, body: body)
-            record(request, provider: provider, status: inbound.status, started: started,
-                   requestID: provider.requestIDHeader.flatMap { response.headers.first(name: $0) },
-                   note: inbound.status >= 400 ? excerpt(inbound.text) : nil)
+            guard timeout > .zero else { throw AttemptTimedOut() }
+            let http = http
+            let outgoing = outgoing
+            // AsyncHTTPClient's own deadline ends the wait for the head (and says why a connection
+            // failed); the race, a moment later, ends a body that trickles or never finishes.
+            let answer = try await withTimeLimit(timeout + .milliseconds(250)) {
+                let response = try await http.execute(outgoing, timeout: .milliseconds(Backoff.milliseconds(timeout)))
+                // Streamed: reading stops at the limit, so an oversize answer never sits in memory whole.
+                let body = try await response.body.collect(upTo: limit)
+                let requestID = provider.requestIDHeader.flatMap { response.headers.first(name: $0) }
+                return (InboundResponse(status: Int(response.status.code), headers: response.headers, body: body, endpoint: endpoint), requestID)
+            }
+            guard let (inbound, requestID) = answer else { throw AttemptTimedOut() }
+            record(request, provider: provider, status: inbound.status, started: started, requestID: requestID,
+                   note: inbound.status >= 400 ? excerpt(inbound) : nil)
             return .response(inbound)
         } catch {
-            let failure = classify(error)
+            var failure = classify(error)
+            if error is AttemptTimedOut || (error as? HTTPClientError) == .deadlineExceeded {
+                failure.message = "no answer within \(Self.seconds(timeout)) s"
+                if byDeadline { failure.final = Self.deadlineError(provider, endpoint: endpoint, last: failure.message) }
+            } else if error is NIOTooManyBytesError {
+                failure.final = .permanent("\(provider.displayName) \(endpoint) answered with more than \(limit / (1024 * 1024)) MB (\(limit) bytes), the provider's response limit; ask for a smaller page")
+            } else if let clientError = error as? HTTPClientError, clientError == .redirectCycleDetected || clientError == .redirectLimitReached {
+                failure.final = .permanent("\(provider.displayName) \(endpoint) redirected in a loop or too many times; check the connection's base URL")
+            }
             record(request, provider: provider, status: nil, started: started, requestID: nil, note: failure.message)
             return .failure(failure)
         }
+    }
+
+    /// Whole seconds, rounded up, for messages.
+    static func seconds(_ duration: Duration) -> Int {
+        Int((Double(Backoff.milliseconds(duration)) / 1000).rounded(.up))
     }
 
     func applyAuth(_ credential: Credential, scheme: AuthScheme, to headers: inout HTTPHeaders) {
@@ -69,14 +95,14 @@ extension HTTPPipeline {
     /// Maps a final non-2xx answer to the error a caller can act on.
     func mapStatus(_ response: InboundResponse, request: OutboundRequest, provider: ProviderDescription) -> ConnectorError {
         let what = "\(provider.system) \(request.method) \(redactedURL(request.url)) → \(response.status)"
-        let detail = excerpt(response.text)
+        let detail = excerpt(response)
         switch response.status {
         case 400, 422: return .validation(field: "request", message: "\(what): \(detail)")
         case 401: return .unauthorized("\(what): \(detail)")
         case 403: return .permanent("\(what) (forbidden; check the connection's scopes and permissions): \(detail)")
         case 404, 410: return .notFound("\(what): \(detail)")
         case 409, 412: return .conflict("\(what): \(detail)")
-        case 429: return .rateLimited(retryAfter: RetryAfter.parse(response.headers.first(name: "Retry-After")))
+        case 429: return .rateLimited(retryAfter: RetryAfter.parse(response.headers.first(name: "Retry-After"), cap: provider.limits.retryAfterCap))
         case 500...599: return .transient("\(what): \(detail)")
         default: return .permanent("\(what): \(detail)")
         }
@@ -103,8 +129,15 @@ extension HTTPPipeline {
         Timer(label: "mlc_outbound_request_duration_seconds", dimensions: [("system", provider.system.rawValue)], preferredDisplayUnit: .seconds).recordNanoseconds(Backoff.milliseconds(elapsed) * 1_000_000)
     }
 
-    private func excerpt(_ text: String) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    /// A short, redacted excerpt of an error answer: a vendor's JSON or text message helps the
+    /// user fix the request; an HTML page or binary body is only described, never quoted.
+    private func excerpt(_ response: InboundResponse) -> String {
+        let type = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
+        guard type.isEmpty || type.contains("json") || type.hasPrefix("text/plain") else {
+            return "(a \(type.split(separator: ";").first.map(String.init) ?? type) answer of \(response.body.readableBytes) bytes)"
+        }
+        let head = String(decoding: response.body.readableBytesView.prefix(2048), as: UTF8.self)
+        let trimmed = head.trimmingCharacters(in: .whitespacesAndNewlines)
         return redactor.redact(trimmed.count > 400 ? String(trimmed.prefix(400)) + "…" : trimmed)
     }
 

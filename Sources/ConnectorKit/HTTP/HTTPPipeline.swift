@@ -47,13 +47,17 @@ public final class HTTPPipeline: Sendable {
         var refreshed = false
         var credential = request.authenticated ? try await currentCredential(connection: connection, provider: provider) : nil
         let bucket = await limiters.bucket(for: connection.id, limit: provider.rateLimit)
+        let endpoint = Self.endpoint(of: request)
+        func notice(status: Int?, wait: Duration) -> RetryNotice {
+            RetryNotice(system: provider.system, vendor: provider.displayName, endpoint: endpoint, status: status, retry: retries + 1, maxRetries: provider.retry.maxRetries, wait: wait)
+        }
 
         while true {
             if let current = credential, isExpiring(current.credential), current.credential.canRefresh, !refreshed {
                 credential = try await refresh(connection: connection, provider: provider, stale: current)
                 refreshed = true
             }
-            try await sleeper.sleep(for: await bucket.reserve())
+            try await waitForLimiter(await bucket.reserve(), provider: provider, endpoint: endpoint)
 
             let outcome = await execute(request, credential: credential?.credential, connection: connection, provider: provider)
             switch outcome {
@@ -68,7 +72,7 @@ public final class HTTPPipeline: Sendable {
                 refreshed = true
 
             case .response(let response) where Self.retryableStatuses.contains(response.status):
-                let retryAfter = RetryAfter.parse(response.headers.first(name: "Retry-After"))
+                let retryAfter = readRetryAfter(response, provider: provider, endpoint: endpoint)
                 if response.status == 429 {
                     // A limiter refused the request before doing anything with it, so it is safe
                     // to send again whatever the method; pause the whole connection meanwhile.
@@ -81,23 +85,37 @@ public final class HTTPPipeline: Sendable {
                     throw ConnectorError.transient("\(provider.system) answered \(response.status) after \(retries + 1) attempts")
                 }
                 let backoff = provider.retry.backoff(retry: retries, using: &generator)
-                try await sleeper.sleep(for: max(backoff, retryAfter ?? .zero))
+                try await waitBeforeRetry(notice(status: response.status, wait: max(backoff, retryAfter ?? .zero)), provider: provider, last: "answered \(response.status)")
                 retries += 1
 
             case .response(let response):
                 throw mapStatus(response, request: request, provider: provider)
 
             case .failure(let failure):
+                if let final = failure.final { throw final }
                 guard failure.neverSent || request.isSafeToRepeat else {
                     throw ConnectorError.transient("\(request.method) \(redactedURL(request.url)) failed after it may have reached \(provider.system) (\(failure.message)); not repeated")
                 }
                 guard retries < provider.retry.maxRetries else {
                     throw ConnectorError.transient("\(provider.system) unreachable after \(retries + 1) attempts: \(failure.message)")
                 }
-                try await sleeper.sleep(for: provider.retry.backoff(retry: retries, using: &generator))
+                try await waitBeforeRetry(notice(status: nil, wait: provider.retry.backoff(retry: retries, using: &generator)), provider: provider, last: failure.message)
                 retries += 1
             }
         }
+    }
+
+    /// The vendor's `Retry-After`, bounded by the provider's cap; a clamped value is logged,
+    /// since a vendor asking for a day's pause is worth an operator's look.
+    private func readRetryAfter(_ response: InboundResponse, provider: ProviderDescription, endpoint: String) -> Duration? {
+        let header = response.headers.first(name: "Retry-After")
+        guard let reading = RetryAfter.read(header, cap: provider.limits.retryAfterCap) else { return nil }
+        if reading.clamped {
+            logger.warning("Retry-After above the cap; clamped", metadata: [
+                "system": "\(provider.system)", "endpoint": "\(endpoint)", "retryAfter": "\(String((header ?? "").prefix(64)))", "cap": "\(provider.limits.retryAfterCap)",
+            ])
+        }
+        return reading.wait
     }
 
     /// Sends a request that needs no credential and no retry (token endpoint calls), still
@@ -106,14 +124,14 @@ public final class HTTPPipeline: Sendable {
         var request = request
         request.authenticated = false
         let bucket = await limiters.bucket(for: connection.id, limit: provider.rateLimit)
-        try await sleeper.sleep(for: await bucket.reserve())
+        try await waitForLimiter(await bucket.reserve(), provider: provider, endpoint: Self.endpoint(of: request))
         switch await execute(request, credential: nil, connection: connection, provider: provider) {
         case .response(let response) where (200..<300).contains(response.status) || request.passThroughStatuses.contains(response.status):
             return response
         case .response(let response):
             throw mapStatus(response, request: request, provider: provider)
         case .failure(let failure):
-            throw ConnectorError.transient("\(provider.system) token endpoint unreachable: \(failure.message)")
+            throw failure.final ?? ConnectorError.transient("\(provider.system) token endpoint unreachable: \(failure.message)")
         }
     }
 

@@ -71,23 +71,30 @@ public struct InboundResponse: Sendable {
     public var headers: HTTPHeaders
     /// The whole body.
     public var body: ByteBuffer
+    /// The request's method and path (`GET /projects`), for errors about the answer.
+    public var endpoint: String
 
     /// Creates a response.
-    public init(status: Int, headers: HTTPHeaders, body: ByteBuffer) {
+    public init(status: Int, headers: HTTPHeaders, body: ByteBuffer, endpoint: String = "the vendor's answer") {
         self.status = status
         self.headers = headers
         self.body = body
+        self.endpoint = endpoint
     }
 
     /// The body as UTF-8 text.
     public var text: String { String(buffer: body) }
 
-    /// Decodes the body as JSON; a shape mismatch is a permanent error naming the type.
+    /// Decodes the body as JSON; a shape mismatch is a permanent error naming the endpoint, the
+    /// type and the field, never the body's values.
     public func decode<Value: Decodable>(_ type: Value.Type, decoder: JSONDecoder = JSONDecoder()) throws -> Value {
         do {
             return try decoder.decode(type, from: Data(buffer: body))
+        } catch ConnectorError.validation(let field, _) {
+            // A model's own check (a money amount, a currency) quotes the value; keep the field only.
+            throw ConnectorError.permanent("\(endpoint): the answer did not match \(Value.self): \(field) is not in the expected form")
         } catch {
-            throw ConnectorError.permanent("response did not match \(Value.self): \(error)")
+            throw DecodingFailure.connectorError(error, endpoint: endpoint, type: Value.self)
         }
     }
 }

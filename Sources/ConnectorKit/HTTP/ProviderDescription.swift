@@ -26,6 +26,8 @@ public struct ProviderDescription: Sendable {
     public var requestIDHeader: String?
     /// The header that carries an idempotency key, for vendors that honour one.
     public var idempotencyHeader: String?
+    /// Bounds on what the vendor's answers may make the pipeline do (wait, read).
+    public var limits: VendorLimits
 
     /// Describes a provider.
     public init(
@@ -40,7 +42,8 @@ public struct ProviderDescription: Sendable {
         requestTimeout: Duration = .seconds(30),
         retry: RetryPolicy = RetryPolicy(),
         requestIDHeader: String? = nil,
-        idempotencyHeader: String? = nil
+        idempotencyHeader: String? = nil,
+        limits: VendorLimits = VendorLimits()
     ) {
         self.system = system
         self.displayName = displayName ?? system.rawValue
@@ -54,6 +57,7 @@ public struct ProviderDescription: Sendable {
         self.retry = retry
         self.requestIDHeader = requestIDHeader
         self.idempotencyHeader = idempotencyHeader
+        self.limits = limits
     }
 }
 

@@ -41,8 +41,13 @@ public enum Backoff {
         return .milliseconds(Int64.random(in: 0...ms, using: &generator))
     }
 
-    /// Whole milliseconds in a duration.
+    /// Whole milliseconds in a duration, saturating at `Int64.min`/`Int64.max` instead of
+    /// trapping (a duration of 9.3e15 s has more milliseconds than an `Int64` holds).
     public static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let (scaled, overflow) = duration.components.seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return duration.components.seconds < 0 ? .min : .max }
+        let (total, overflowSum) = scaled.addingReportingOverflow(duration.components.attoseconds / 1_000_000_000_000_000)
+        if overflowSum { return scaled < 0 ? .min : .max }
+        return total
     }
 }

@@ -18,35 +18,58 @@ public final class SecretRedactor: Sendable {
     private static let minimumLength = 6
     private static let maximumRemembered = 10_000
 
-    private let secrets = NIOLockedValueBox<[String]>([])
+    /// How long a secret lives, which decides what is forgotten first when memory is full.
+    public enum Lifetime: Sendable {
+        /// Client secrets, personal access tokens, passwords, webhook secrets: kept in their own
+        /// list, never pushed out by one-off values however many of those arrive.
+        case longLived
+        /// Values replaced often (OAuth access and refresh tokens): forgotten oldest first.
+        case oneOff
+    }
+
+    private struct Remembered {
+        var longLived: [String] = []
+        var oneOff: [String] = []
+    }
+
+    private let secrets = NIOLockedValueBox(Remembered())
 
     /// Creates an empty redactor (tests use their own; the process uses `shared`).
     public init() {}
 
     /// Remembers secret values so that later text containing them is masked.
-    public func register(_ values: [String]) {
+    public func register(_ values: [String], lifetime: Lifetime = .longLived) {
         let candidates = values.filter { $0.count >= Self.minimumLength }
         guard !candidates.isEmpty else { return }
         secrets.withLockedValue { known in
-            for value in candidates where !known.contains(value) {
-                known.append(value)
+            for value in candidates where !known.longLived.contains(value) && !known.oneOff.contains(value) {
+                switch lifetime {
+                case .longLived: known.longLived.append(value)
+                case .oneOff: known.oneOff.append(value)
+                }
             }
-            if known.count > Self.maximumRemembered {
-                known.removeFirst(known.count - Self.maximumRemembered)
-            }
+            if known.oneOff.count > Self.maximumRemembered { known.oneOff.removeFirst(known.oneOff.count - Self.maximumRemembered) }
+            if known.longLived.count > Self.maximumRemembered { known.longLived.removeFirst(known.longLived.count - Self.maximumRemembered) }
         }
     }
 
-    /// Remembers every secret of a credential.
+    /// Remembers every secret of a credential: OAuth tokens as one-off values (they are
+    /// replaced within hours), everything else (client secrets, personal tokens, passwords) as
+    /// long-lived.
     public func register(_ credential: Credential) {
-        register(credential.secretValues)
+        if credential.kind == .oauth2 {
+            register([credential.accessToken, credential.refreshToken].compactMap { $0 }, lifetime: .oneOff)
+            register([credential.clientSecret, credential.password].compactMap { $0 } + Array(credential.extra.values), lifetime: .longLived)
+        } else {
+            register(credential.secretValues, lifetime: .longLived)
+        }
     }
 
     /// Returns `text` with every known secret and every secret-shaped value masked.
     public func redact(_ text: String) -> String {
         var result = text
         // Longest first, so a secret that contains another is masked whole.
-        let known = secrets.withLockedValue { $0 }.sorted { $0.count > $1.count }
+        let known = secrets.withLockedValue { $0.longLived + $0.oneOff }.sorted { $0.count > $1.count }
         for secret in known where result.contains(secret) {
             result = result.replacingOccurrences(of: secret, with: Self.mask)
         }

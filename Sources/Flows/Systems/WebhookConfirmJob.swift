@@ -25,15 +25,16 @@ public struct WebhookConfirmJob: JobHandler {
             // The verifier can arrive before the create call's answer recorded the vendor's id.
             throw ConnectorError.transient("the vendor id of subscription \(subscription.id) is not recorded yet")
         }
-        guard let secret = try await context.store.subscriptionSecret(id: subscription.id) else {
-            throw ConnectorError.permanent("subscription \(subscription.id) has no verifier to confirm")
-        }
         let connector = try catalog.require(connection.system)
         guard let api = connector.subscriptions(pipeline: catalog.pipeline, connection: connection) else {
             throw ConnectorError.permanent("\(connector.provider.displayName) has no webhooks to confirm")
         }
-        let verified = try await api.confirm(id: externalID, secret: secret)
-        try await context.store.updateSubscription(id: subscription.id, status: verified ? .active : .failing, externalID: nil)
+        // The verifier is a candidate until the vendor accepts it; a refused one is discarded,
+        // so a stranger who knows the URL cannot plant a secret.
+        _ = try await context.store.confirmCandidateSecret(subscriptionID: subscription.id) { verifier in
+            let verified = try await api.confirm(id: externalID, secret: verifier)
+            return (verified, verified)
+        }
         return JobOutcome(sourceRef: ExternalRef(connection.system, "subscription", externalID).description,
                           action: "confirm \(connector.provider.displayName) webhook \(subscription.resource ?? externalID)")
     }

@@ -24,23 +24,30 @@ struct KeysRotate: AsyncParsableCommand {
     func run() async throws {
         try await withStore(global) { store in
             let keyring = store.vault.keyring
-            let previous = Set(keyring.knownKeyIDs)
-            let newKey: String
-            if case .file = keyring.origin {
-                newKey = try keyring.addActiveKey()
-            } else {
-                newKey = keyring.activeKeyID
+            // One rotation at a time: two interleaved ones could each drop the other's key.
+            let (newKey, previous, resealed, remaining, pruned) = try await keyring.withRotationLock {
+                let previous = Set(keyring.knownKeyIDs)
+                let retiring = keyring.activeKeyID
+                let newKey: String
+                if case .file = keyring.origin {
+                    newKey = try keyring.addActiveKey()
+                } else {
+                    newKey = keyring.activeKeyID
+                }
+                let resealed = try await store.resealSecrets()
+                // A second pass catches secrets written under the old key while the first ran.
+                let late = try await store.resealSecrets()
+                let remaining = try await store.sealingKeys().filter { $0.key != newKey && $0.value > 0 }
+                // The key just retired stays for one more rotation: a process that has not yet
+                // re-read the key file may still seal with it.
+                let pruned = remaining.isEmpty ? try keyring.prune(keeping: [retiring]) : []
+                return (newKey, previous, resealed + late, remaining, pruned)
             }
-            let resealed = try await store.resealSecrets()
-            // A second pass catches secrets written under the old key while the first ran.
-            let late = try await store.resealSecrets()
-            let remaining = try await store.sealingKeys().filter { $0.key != newKey && $0.value > 0 }
-            let pruned = remaining.isEmpty ? try keyring.prune(keeping: []) : []
             if global.json {
-                try Output.json(["activeKey": newKey, "resealed": "\(resealed + late)", "prunedKeys": pruned.joined(separator: ","),
+                try Output.json(["activeKey": newKey, "resealed": "\(resealed)", "prunedKeys": pruned.joined(separator: ","),
                                  "stillSealedWithOldKeys": "\(remaining.values.reduce(0, +))"])
             } else {
-                print("active key \(newKey); re-sealed \(resealed + late) secrets" + (previous.contains(newKey) ? "" : " (new key)"))
+                print("active key \(newKey); re-sealed \(resealed) secrets" + (previous.contains(newKey) ? "" : " (new key)"))
                 if !pruned.isEmpty { print("removed old keys from the key file: \(pruned.joined(separator: ", "))") }
                 if !remaining.isEmpty { print("secrets still under old keys: \(remaining); run keys rotate again") }
             }

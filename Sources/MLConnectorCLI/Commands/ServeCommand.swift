@@ -3,6 +3,7 @@ import ConnectorKit
 import Foundation
 import Logging
 import Server
+import Store
 
 /// `ml-connector serve`: the server, webhook ingress and job workers.
 struct ServeCommand: AsyncParsableCommand {
@@ -28,7 +29,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The https URL vendors reach this server at; webhooks are registered only when set (env ML_CONNECTOR_PUBLIC_URL).")
     var publicURL: String?
 
+    @Option(help: "Keep webhook inbox rows this long, e.g. 7d, 12h (env ML_CONNECTOR_RETAIN_INBOX; default 7d).")
+    var retainInbox: String?
+
+    @Option(help: "Keep succeeded jobs and replayed dead letters this long (env ML_CONNECTOR_RETAIN_JOBS; default 7d).")
+    var retainJobs: String?
+
+    @Option(help: "Keep audit entries this long (env ML_CONNECTOR_RETAIN_AUDIT; default 90d).")
+    var retainAudit: String?
+
+    @Option(help: "Most client connections served at once.")
+    var maxConnections: Int = 512
+
+    @Option(help: "Seconds a client has to send a request's headers; slower ones are cut off.")
+    var headerTimeout: Int = 10
+
+    @Option(help: "Seconds an idle client connection is kept open.")
+    var idleTimeout: Int = 60
+
     func validate() throws {
+        if !(1...100_000).contains(maxConnections) { throw ValidationError("--max-connections must be 1–100000, got \(maxConnections)") }
+        if !(1...600).contains(headerTimeout) { throw ValidationError("--header-timeout must be 1–600 seconds, got \(headerTimeout)") }
+        if !(1...3600).contains(idleTimeout) { throw ValidationError("--idle-timeout must be 1–3600 seconds, got \(idleTimeout)") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0–65535, got \(port)") }
         if !(1...256).contains(workers) { throw ValidationError("--workers must be 1–256, got \(workers)") }
         if bodyLimit < 1024 { throw ValidationError("--body-limit must be at least 1024 bytes") }
@@ -43,7 +65,13 @@ struct ServeCommand: AsyncParsableCommand {
             return number
         } ?? 8080
         let publicURL = self.publicURL ?? environment["ML_CONNECTOR_PUBLIC_URL"]
-        let configuration = ServerConfiguration(host: host ?? environment["ML_CONNECTOR_HOST"] ?? "127.0.0.1", port: resolvedPort, webhookBodyLimit: bodyLimit, workers: workers, publicURL: publicURL, jobLease: .seconds(jobLease))
+        var retention = try RetentionPolicy().overridden(by: environment)
+        if let retainInbox { retention.inbox = try RetentionPolicy.parseAge(retainInbox, field: "--retain-inbox") }
+        if let retainJobs { retention.finishedJobs = try RetentionPolicy.parseAge(retainJobs, field: "--retain-jobs") }
+        if let retainAudit { retention.audit = try RetentionPolicy.parseAge(retainAudit, field: "--retain-audit") }
+        let limits = ServerLimits(headerTimeout: .seconds(headerTimeout), idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections)
+        let configuration = ServerConfiguration(host: host ?? environment["ML_CONNECTOR_HOST"] ?? "127.0.0.1", port: resolvedPort, webhookBodyLimit: bodyLimit, workers: workers,
+                                                publicURL: publicURL, jobLease: .seconds(jobLease), limits: limits, retention: retention)
         try await withStore(global) { store in
             let logger = Logger(label: "ml-connector")
             let components = Components(store: store, publicURL: publicURL)

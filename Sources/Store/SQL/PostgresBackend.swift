@@ -26,8 +26,8 @@ public final class PostgresBackend: SQLBackend {
             throw StoreError.unavailable("--database-url must look like postgres://user:password@host:5432/database")
         }
         let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        let requireTLS = components.queryItems?.contains(where: { $0.name == "sslmode" && $0.value == "require" }) == true
-        let tls: PostgresClient.Configuration.TLS = requireTLS ? .require(.makeClientConfiguration()) : .disable
+        let choice = try PostgresTLSChoice.from(query: components.queryItems ?? [])
+        let tls = choice.clientTLS()
         var configuration = PostgresClient.Configuration(
             host: host,
             port: components.port ?? 5432,
@@ -41,7 +41,7 @@ public final class PostgresBackend: SQLBackend {
         // while a person running a command deserves the reason at once.
         let probe = PostgresConnection.Configuration(
             host: host, port: components.port ?? 5432, username: components.user ?? "postgres", password: components.password,
-            database: database.isEmpty ? nil : database, tls: requireTLS ? .require(try .init(configuration: .makeClientConfiguration())) : .disable
+            database: database.isEmpty ? nil : database, tls: try choice.connectionTLS()
         )
         do {
             let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)

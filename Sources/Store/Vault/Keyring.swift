@@ -97,6 +97,21 @@ public final class Keyring: Sendable {
         return file.active
     }
 
+    /// Runs `body` holding an exclusive lock on the key file (`master.key.lock`), so that two
+    /// `keys rotate` runs cannot interleave their read-modify-write and drop a key. The lock is
+    /// released when `body` ends or the process dies.
+    public func withRotationLock<Result>(_ body: () async throws -> Result) async throws -> Result {
+        guard case .file(let path) = origin else { return try await body() }
+        let descriptor = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw VaultError.keyFile("cannot open \(path).lock (errno \(errno)); check that the data directory is writable") }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw VaultError.keyFile("cannot lock \(path).lock (errno \(errno))") }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try await body()
+    }
+
     /// Removes from the key file every key except the active one and those in `keep`.
     public func prune(keeping keep: Set<String>) throws -> [String] {
         guard case .file(let path) = origin else { return [] }
@@ -176,20 +191,47 @@ struct KeyFile: Codable {
         return "\(inode)-\(modified)-\(size)"
     }
 
-    /// Writes through a 0600 temporary file and a rename, so a reader never sees half a file.
+    /// Writes through a temporary file created 0600 from its first byte (never readable by
+    /// others, whatever the umask), flushed, renamed over the old file, and the directory
+    /// flushed, so a crash leaves the old file or the new one whole and durable.
     static func write(_ file: KeyFile, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(file)
         let temporary = path + ".tmp-\(UUID().uuidString)"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw VaultError.keyFile("cannot write \(temporary); check that the data directory is writable")
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw VaultError.keyFile("cannot create \(temporary) (errno \(errno)); check that the data directory is writable")
+        }
+        do {
+            // The umask can only take bits away from 0600; fchmod makes the mode exact anyway.
+            guard fchmod(descriptor, 0o600) == 0 else { throw VaultError.keyFile("cannot set the mode of \(temporary) (errno \(errno))") }
+            try data.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                    if written < 0 && errno == EINTR { continue }
+                    guard written > 0 else { throw VaultError.keyFile("cannot write \(temporary) (errno \(errno)); check free space") }
+                    offset += written
+                }
+            }
+            guard fsync(descriptor) == 0 else { throw VaultError.keyFile("cannot flush \(temporary) (errno \(errno))") }
+            close(descriptor)
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error
         }
         // rename(2) replaces the old file atomically; a crash leaves either file whole.
         guard rename(temporary, path) == 0 else {
             let code = errno
-            try? FileManager.default.removeItem(atPath: temporary)
+            unlink(temporary)
             throw VaultError.keyFile("cannot replace \(path) (errno \(code)); check that the data directory is writable")
+        }
+        let directory = open((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, O_RDONLY | O_CLOEXEC)
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
         }
     }
 }
