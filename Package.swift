@@ -258,7 +258,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MLConnectorCLITests",
-            dependencies: ["ConnectorKit", "Store", "Asana", "FreshBooks", "Sandbox", "TestSupport"],
+            dependencies: [
+                "ConnectorKit", "Store", "Asana", "FreshBooks", "Sandbox", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -54,7 +54,15 @@ struct SystemActionCommand: AsyncParsableCommand {
             let cursorName = systemAction.descriptor.triggerCursor?(arguments)
             let cursor = try await cursorName.asyncMap { try await store.cursor(connectionID: connection.id, feed: $0) } ?? nil
             let call = ActionCall(pipeline: HTTPPipeline(credentials: store), connection: connection, arguments: arguments, cursor: cursor)
-            let result = try await Deadline.run(seconds: timeout, what: "\(connector.provider.displayName) \(action)") { try await systemAction.run(call) }
+            // Every wait is visible (a line per retry) and the whole action ends by --timeout.
+            let seconds = timeout
+            let result = try await Deadline.run(seconds: seconds + 2, what: "\(connector.provider.displayName) \(action)") {
+                try await RequestScope.withDeadline(after: .seconds(seconds), observer: { notice in
+                    FileHandle.standardError.write(Data("\(notice)\n".utf8))
+                }) {
+                    try await systemAction.run(call)
+                }
+            }
             if let cursorName, let next = result.cursor {
                 try await store.apply([.setCursor(connectionID: connection.id, feed: cursorName, value: next)])
             }
