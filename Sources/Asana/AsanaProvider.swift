@@ -26,6 +26,9 @@ extension ExternalRef {
 
 /// Asana's facts as data (api digest B1, B2, B8).
 public enum AsanaProvider {
+    /// The header a delivery's signature comes in (digest B7); the handshake's is `X-Hook-Secret`.
+    public static let signatureHeader = "X-Hook-Signature"
+
     /// The production description: 1,500 requests a minute on paid plans (150 on free: set
     /// `settings.rate_limit` to `150/1m` for a free workspace).
     public static let description = ProviderDescription(
@@ -36,7 +39,7 @@ public enum AsanaProvider {
         tokenEndpoint: TokenEndpoint(baseURLRole: "auth", path: "/-/oauth_token", encoding: .form),
         // Asana: OAuth with state and PKCE (digest B2).
         authorization: AuthorizationFacts(baseURLRole: "auth", path: "/-/oauth_authorize", pkce: true),
-        signatureHeader: "X-Hook-Signature",
+        signatureHeader: signatureHeader,
         rateLimit: RateLimit(requests: 1500, per: .seconds(60)),
         requestTimeout: .seconds(30),
         retry: RetryPolicy(maxRetries: 5, baseDelay: .milliseconds(500), maxDelay: .seconds(30), maxInlineWait: .seconds(60)),

@@ -18,9 +18,10 @@ public struct AsanaWebhookVerifier: WebhookVerifier {
             return .handshake(status: 200, headers: headers, body: "", secret: secret, confirmWithVendor: false)
         }
         guard let secret = subscription.secret else { return .rejected(reason: "the webhook has no secret yet; its handshake has not happened") }
-        guard let presented = delivery.headers.first(name: "X-Hook-Signature") else { return .rejected(reason: "missing X-Hook-Signature header") }
+        let header = AsanaProvider.signatureHeader
+        guard let presented = delivery.headers.first(name: header) else { return .rejected(reason: "missing \(header) header") }
         guard Signature.verifyHexHMACSHA256(presented: presented, body: Array(delivery.body.readableBytesView), secret: secret) else {
-            return .rejected(reason: "X-Hook-Signature does not match the body")
+            return .rejected(reason: "\(header) does not match the body")
         }
         struct Body: Decodable { var events: [Event] }
         let body: Body

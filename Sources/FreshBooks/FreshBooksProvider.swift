@@ -37,6 +37,9 @@ public enum FreshBooksProvider {
         "user:expenses:read", "user:expenses:write", "user:projects:read", "user:projects:write", "user:time_entries:read", "user:teams:read",
     ]
 
+    /// The header a callback delivery's signature comes in (digest A7).
+    public static let signatureHeader = "X-FreshBooks-Hmac-SHA256"
+
     /// The production description. FreshBooks publishes no numeric limit; 300 requests a
     /// minute keeps well inside what its SDKs retry around, and a connection may set its own
     /// (`settings.rate_limit`, e.g. `100/1s`) to match a stricter account or a sandbox.
@@ -48,7 +51,7 @@ public enum FreshBooksProvider {
         // FreshBooks: the token endpoint is on the API host and repeats redirect_uri on refresh (digest A2).
         tokenEndpoint: TokenEndpoint(baseURLRole: "api", path: "/auth/oauth/token", encoding: .form, sendsRedirectURIOnRefresh: true),
         authorization: AuthorizationFacts(baseURLRole: "auth", path: "/oauth/authorize", scopes: scopes),
-        signatureHeader: "X-FreshBooks-Hmac-SHA256",
+        signatureHeader: signatureHeader,
         rateLimit: RateLimit(requests: 300, per: .seconds(60)),
         requestTimeout: .seconds(30),
         retry: RetryPolicy(maxRetries: 4, baseDelay: .milliseconds(500), maxDelay: .seconds(30), maxInlineWait: .seconds(60))

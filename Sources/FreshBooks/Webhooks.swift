@@ -22,9 +22,10 @@ public struct FreshBooksWebhookVerifier: WebhookVerifier {
             return .handshake(status: 200, headers: HTTPHeaders(), body: "", secret: verifier, confirmWithVendor: true)
         }
         guard let secret = subscription.secret else { return .rejected(reason: "the callback has no verifier yet; deliveries are refused until it is confirmed") }
-        guard let presented = delivery.headers.first(name: "X-FreshBooks-Hmac-SHA256") else { return .rejected(reason: "missing X-FreshBooks-Hmac-SHA256 header") }
+        let header = FreshBooksProvider.signatureHeader
+        guard let presented = delivery.headers.first(name: header) else { return .rejected(reason: "missing \(header) header") }
         guard FreshBooksSignature.verify(pairs: pairs, presented: presented, verifier: secret) else {
-            return .rejected(reason: "X-FreshBooks-Hmac-SHA256 does not match the delivery")
+            return .rejected(reason: "\(header) does not match the delivery")
         }
         guard let name = fields["name"], let objectID = fields["object_id"], !objectID.isEmpty else {
             throw ConnectorError.validation(field: "name/object_id", message: "a signed FreshBooks delivery must carry name and object_id")
