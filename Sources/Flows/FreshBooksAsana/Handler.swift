@@ -9,7 +9,7 @@ import Store
 /// map it, compare with the link's content hash, write only what changed, and hand back the
 /// links and audit for the transaction that completes the job (DESIGN "The path of one change").
 public struct FreshBooksAsanaChangeJob: JobHandler {
-    public let kind = "freshbooks-asana.change"
+    public let kind = TriggerRouter.changeKind(forIntegrationKind: FreshBooksAsanaConfig.kind)
     let pipeline: HTTPPipeline
 
     /// Creates the handler.
