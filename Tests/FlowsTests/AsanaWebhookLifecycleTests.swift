@@ -84,7 +84,7 @@ struct AsanaLive {
         // The poll's sync token is taken before anything happens.
         try await store.enqueue(try PollJob.schedule(connection: live.fixture.connection, feed: "project:\(project.gid)", every: .seconds(300)))
         try await live.upkeep(projects: [project.gid])
-        try await live.waitUntil("the webhook") { try await store.subscriptions(connectionID: live.fixture.connection.id).first?.status == .active }
+        try await live.waitUntil("the webhook") { try await store.subscriptions(connectionID: live.fixture.connection.id).first.map { $0.status == .active && $0.externalID != nil } == true }
         try await live.waitUntil("the first poll") { try await store.cursor(connectionID: live.fixture.connection.id, feed: "project:\(project.gid)") != nil }
         let first = try #require(try await store.subscriptions(connectionID: live.fixture.connection.id).first)
 
