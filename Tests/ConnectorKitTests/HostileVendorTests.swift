@@ -29,7 +29,7 @@ import Testing
         } catch let error as ConnectorError {
             let elapsed = ContinuousClock.now - started
             #expect(!error.description.contains(Self.token), "\(error)")
-            #expect(elapsed < deadline + .seconds(1), "\(path) took \(elapsed)")
+            #expect(elapsed < deadline + .seconds(3), "\(path) took \(elapsed)")  // the deadline plus scheduling slack on a loaded 2-core machine
             return (error, elapsed)
         }
         Issue.record("\(path) did not fail")
