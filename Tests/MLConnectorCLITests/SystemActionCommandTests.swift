@@ -92,6 +92,45 @@ import Testing
         #expect(result.stderr.split(separator: "\n").last?.hasPrefix("error: ") == true, "\(result.stderr)")
     }
 
+    /// Every way a broken or hostile vendor answers, through the real command: exit 1, one
+    /// readable line, within the timeout, no crash, and the token nowhere.
+    @Test(arguments: ["html", "truncated", "wrong-types", "loop", "negative-retry", "huge"])
+    func aHostileAnswerIsOneLineAndExitOne(_ kind: String) async throws {
+        let vendor = try await Self.vendor { request in
+            let base = "/\(kind)"
+            switch kind {
+            case "html":
+                return Response(status: .ok, headers: [.contentType: "text/html"], body: .init(byteBuffer: .init(string: "<html><body>Maintenance \(Self.token)</body></html>")))
+            case "truncated":
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"data":[{"gid":"1","name":"Acme secret-na"#)))
+            case "wrong-types":
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"data":[{"gid":7,"name":["private-value-42"]}]}"#)))
+            case "loop":
+                return Response(status: .found, headers: [.location: base + "/teams/42/projects"])
+            case "negative-retry":
+                return Response(status: .tooManyRequests, headers: [.retryAfter: "-1e20"], body: .init(byteBuffer: .init(string: "{}")))
+            default:
+                // 200 MB streamed in 1 MB chunks; the client stops reading past its 50 MB limit.
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+                    let chunk = ByteBuffer(repeating: UInt8(ascii: "a"), count: 1024 * 1024)
+                    for _ in 0..<200 { try await writer.write(chunk) }
+                    try await writer.finish(nil)
+                })
+            }
+        }
+        let directory = try await addConnection(to: vendor, path: "/\(kind)")
+        let started = ContinuousClock.now
+        let result = try await PackageExecutable.run("ml-connector", ["asana", "list-projects", "--connection", "asana-hostile", "--team", "42", "--timeout", "8",
+                                                                      "--data-dir", directory], environment: environment)
+        let elapsed = ContinuousClock.now - started
+        await vendor.stop()
+        #expect(result.status == 1, "\(kind): \(result.status) \(result.stderr)")
+        #expect(elapsed < .seconds(25), "\(kind) took \(elapsed)")
+        let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("Asana ") }
+        #expect(lines.count == 1 && lines[0].hasPrefix("error: "), "\(kind): \(result.stderr)")
+        #expect(!result.stderr.contains(Self.token) && !result.stdout.contains(Self.token) && !result.stderr.contains("private-value-42"), "\(kind): \(result.stderr)")
+    }
+
     static let token = "pat-hostile-secret-0123456789"
 
     static func vendor(_ answer: @escaping @Sendable (Request) async throws -> Response) async throws -> SandboxServer {
@@ -100,9 +139,9 @@ import Testing
         return try await SandboxServer.start(router)
     }
 
-    func addConnection(to vendor: SandboxServer) async throws -> String {
+    func addConnection(to vendor: SandboxServer, path: String = "") async throws -> String {
         let directory = try TestDatabase.temporaryDirectory()
-        let added = try await PackageExecutable.run("ml-connector", ["connection", "add", "token", "asana", "--id", "asana-hostile", "--base-url", "api=\(vendor.baseURL)",
+        let added = try await PackageExecutable.run("ml-connector", ["connection", "add", "token", "asana", "--id", "asana-hostile", "--base-url", "api=\(vendor.baseURL)\(path)",
                                                                      "--data-dir", directory], input: Self.token + "\n", environment: environment)
         #expect(added.status == 0, "\(added.stderr)")
         return directory
