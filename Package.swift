@@ -283,7 +283,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FuzzingTests",
-            dependencies: ["ConnectorKit", "Fuzzing"],
+            dependencies: ["ConnectorKit", "Flows", "Fuzzing"],
             swiftSettings: strict
         ),
     ]

@@ -100,15 +100,23 @@ public struct FuzzTarget: Sendable {
         _ = try FreshBooksAsanaConfig.load(yaml: inputs.string(near: [Self.sampleYAML]))
     }
 
-    static let sampleYAML = """
+    /// A configuration that loads, so mutations of it reach the checks behind the parser.
+    public static let sampleYAML = """
+    name: agency-billing
     kind: freshbooks-asana
-    connections:
-      freshbooks: fb-demo
-      asana: asana-demo
+    connections: { freshbooks: fb-demo, asana: asana-demo }
+    schedule: { poll: 5m }
     asana:
       workspace: "1200"
+      team: "1201"
       fields:
-        billable_amount: "1201"
+        billable_amount: "1202"
+        billing_status:
+          field: "1203"
+          options: { draft: "1", sent: "2", viewed: "3", partial: "4", paid: "5", overdue: "6" }
+    freshbooks:
+      invoice: { group: per-project-month, number_prefix: "AGY-", currency: USD }
+    people: { match: email }
     """
 }
 

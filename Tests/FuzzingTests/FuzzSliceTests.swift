@@ -1,4 +1,5 @@
 import ConnectorKit
+import Flows
 import Fuzzing
 import Testing
 
@@ -11,6 +12,10 @@ import Testing
         let tally = try #require(FuzzRunner.run([target], inputs: 2000, seed: 20_240_601).first)
         #expect(tally.inputs == 2000)
         #expect(tally.problems.isEmpty, "\(tally.problems)")
+    }
+
+    @Test func theYAMLSeedLoadsSoMutationsReachTheChecks() throws {
+        #expect(try FreshBooksAsanaConfig.load(yaml: FuzzTarget.sampleYAML).name == "agency-billing")
     }
 
     @Test func theGeneratorIsReplayable() {
