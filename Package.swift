@@ -260,6 +260,7 @@ let package = Package(
             name: "MLConnectorCLITests",
             dependencies: [
                 "ConnectorKit", "Store", "Asana", "FreshBooks", "Sandbox", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],

@@ -70,6 +70,13 @@ import Testing
         #expect(plan.dropRows == ["r1"] && plan.create == [WantedSubscription(resource: "p1")])
     }
 
+    @Test func leavesAnotherConnectionsSubscriptionsAlone() {
+        // Two connections to one workspace: the vendor lists both connections' webhooks.
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "p1")], vendor: [vendor("w1", "p1", row: "r1"), vendor("w2", "p1", row: "theirs")],
+                                         known: [row("r1", "p1", external: "w1")], otherConnections: ["theirs"], targetPrefix: prefix, facts: SubscriptionFacts(), now: now)
+        #expect(plan.isEmpty, "\(plan)")
+    }
+
     @Test func nothingToDoIsEmpty() {
         let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "p1")], vendor: [vendor("w1", "p1", row: "r1")], known: [row("r1", "p1", external: "w1")],
                                          targetPrefix: prefix, facts: SubscriptionFacts(), now: now)

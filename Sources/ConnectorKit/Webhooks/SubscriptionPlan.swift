@@ -47,9 +47,11 @@ public struct SubscriptionPlan: Sendable, Equatable {
     }
 
     /// Plans one run. A vendor subscription is ours when its target starts with `targetPrefix`;
-    /// the rest of the target is our row id.
-    public static func plan(wanted: [WantedSubscription], vendor: [VendorSubscription], known: [KnownSubscription], targetPrefix: String,
-                            facts: SubscriptionFacts, now: Date) -> SubscriptionPlan {
+    /// the rest of the target is our row id. `otherConnections` are row ids this server keeps
+    /// for other connections: a vendor that lists per workspace or account shows them too
+    /// (two connections to one Asana workspace), and they are left alone.
+    public static func plan(wanted: [WantedSubscription], vendor: [VendorSubscription], known: [KnownSubscription], otherConnections: Set<String> = [],
+                            targetPrefix: String, facts: SubscriptionFacts, now: Date) -> SubscriptionPlan {
         var plan = SubscriptionPlan()
         let wantedResources = Set(wanted.map(\.resource))
         let rows = Dictionary(known.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -57,6 +59,7 @@ public struct SubscriptionPlan: Sendable, Equatable {
         // Verified first, so a duplicate pair keeps the one that works.
         for subscription in vendor.sorted(by: { ($0.verified ? 0 : 1, $0.id) < ($1.verified ? 0 : 1, $1.id) }) where subscription.target.hasPrefix(targetPrefix) {
             let rowID = String(subscription.target.dropFirst(targetPrefix.count))
+            if otherConnections.contains(rowID) { continue }
             guard let row = rows[rowID], row.resource == subscription.resource, wantedResources.contains(subscription.resource), kept[subscription.resource] == nil else {
                 plan.deleteAtVendor.append(subscription.id)
                 if rows[rowID] != nil { plan.dropRows.append(rowID) }

@@ -44,12 +44,14 @@ public struct WebhookUpkeepJob: JobHandler {
         }
         let prefix = Self.targetPrefix(publicURL: payload.publicURL, system: connection.system)
         let vendor = try await api.list()
-        let rows = try await context.store.subscriptions(connectionID: connection.id).filter { $0.system == connection.system }
+        let everyRow = try await context.store.subscriptions(connectionID: nil).filter { $0.system == connection.system }
+        let rows = everyRow.filter { $0.connectionID == connection.id }
+        let others = Set(everyRow.filter { $0.connectionID != connection.id }.map(\.id))
         let known = rows.map { row in
             KnownSubscription(id: row.id, resource: row.resource ?? "", externalID: row.externalID, active: row.status == .active,
                               lastSign: [row.lastHeartbeatAt, row.lastDeliveryAt, row.createdAt].compactMap { $0 }.max() ?? row.createdAt)
         }
-        let plan = SubscriptionPlan.plan(wanted: payload.wanted, vendor: vendor, known: known, targetPrefix: prefix, facts: facts, now: context.now)
+        let plan = SubscriptionPlan.plan(wanted: payload.wanted, vendor: vendor, known: known, otherConnections: others, targetPrefix: prefix, facts: facts, now: context.now)
 
         for id in plan.deleteAtVendor {
             do {
