@@ -259,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "MLConnectorCLITests",
             dependencies: [
-                "ConnectorKit", "Store", "Asana", "FreshBooks", "Sandbox", "TestSupport",
+                "ConnectorKit", "Store", "Flows", "Asana", "FreshBooks", "Sandbox", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

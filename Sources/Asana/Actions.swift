@@ -9,7 +9,7 @@ public enum AsanaActions {
 
     static let fieldHelp = "A custom field value GID=VALUE (repeatable), converted by the field's own type."
 
-    static let listProjects = SystemAction(ActionDescriptor(name: "list-projects", summary: "List the workspace's projects, or a team's.", arguments: [
+    static let listProjects = SystemAction(ActionDescriptor(name: "list-projects", summary: "List the workspace's projects, or a team's.", safeToRepeat: true, arguments: [
         ActionArgument("team", help: "Only this team's projects (a team gid)."),
         ActionArgument("archived", .boolean, help: "true or false."),
     ])) { call in
@@ -44,7 +44,7 @@ public enum AsanaActions {
         return ActionResult("tasks", [try await asana.createTask(draft, key: key, keyField: arguments["key-field"], previousAttemptUncertain: uncertain)])
     }
 
-    static let updateTask = SystemAction(ActionDescriptor(name: "update-task", summary: "Change a task's name, notes, assignee, due date or fields.", arguments: [
+    static let updateTask = SystemAction(ActionDescriptor(name: "update-task", summary: "Change a task's name, notes, assignee, due date or fields.", safeToRepeat: true, arguments: [
         ActionArgument("task", required: true, help: "The task gid."),
         ActionArgument("name", help: "New name."), ActionArgument("notes", help: "New notes."), ActionArgument("assignee", help: "A user gid, an email, or me."),
         ActionArgument("due", .day, help: "Due date, YYYY-MM-DD."), ActionArgument("field", repeatable: true, help: fieldHelp),
@@ -56,13 +56,13 @@ public enum AsanaActions {
         return ActionResult("tasks", [try await asana.updateTask(gid: try arguments.required("task"), draft)])
     }
 
-    static let completeTask = SystemAction(ActionDescriptor(name: "complete-task", summary: "Mark a task complete.", arguments: [
+    static let completeTask = SystemAction(ActionDescriptor(name: "complete-task", summary: "Mark a task complete.", safeToRepeat: true, arguments: [
         ActionArgument("task", required: true, help: "The task gid."),
     ])) { call in
         ActionResult("tasks", [try await client(call).completeTask(gid: try call.arguments.required("task"))])
     }
 
-    static let setCustomField = SystemAction(ActionDescriptor(name: "set-custom-field", summary: "Set one custom field of a task, by field GID.", arguments: [
+    static let setCustomField = SystemAction(ActionDescriptor(name: "set-custom-field", summary: "Set one custom field of a task, by field GID.", safeToRepeat: true, arguments: [
         ActionArgument("task", required: true, help: "The task gid."),
         ActionArgument("field", required: true, help: "The custom field GID."),
         ActionArgument("value", required: true, help: "A number, text, date, or an enum option's gid or name."),
@@ -83,7 +83,7 @@ public enum AsanaActions {
         return ActionResult("tasks", [try await asana.task(gid: task)])
     }
 
-    static let listUsers = SystemAction(ActionDescriptor(name: "list-users", summary: "List the workspace's users.")) { call in
+    static let listUsers = SystemAction(ActionDescriptor(name: "list-users", summary: "List the workspace's users.", safeToRepeat: true)) { call in
         ActionResult("users", try await client(call).users().collect())
     }
 

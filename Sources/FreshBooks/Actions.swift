@@ -7,7 +7,7 @@ public enum FreshBooksActions {
     /// Every action and trigger.
     public static let all: [SystemAction] = [listClients, createClient, listInvoices, createInvoice, createExpense, markInvoiceSent, invoiceUpdated]
 
-    static let listClients = SystemAction(ActionDescriptor(name: "list-clients", summary: "List clients, optionally changed since a day or by email.", arguments: [
+    static let listClients = SystemAction(ActionDescriptor(name: "list-clients", summary: "List clients, optionally changed since a day or by email.", safeToRepeat: true, arguments: [
         ActionArgument("updated-since", .day, help: "Only clients changed on or after this day (YYYY-MM-DD)."),
         ActionArgument("email", help: "Only the client with this email."),
     ])) { call in
@@ -34,7 +34,7 @@ public enum FreshBooksActions {
         return ActionResult("clients", [ClientSummary(try await client(call).createClient(draft))])
     }
 
-    static let listInvoices = SystemAction(ActionDescriptor(name: "list-invoices", summary: "List invoices by client, status or change day.", arguments: [
+    static let listInvoices = SystemAction(ActionDescriptor(name: "list-invoices", summary: "List invoices by client, status or change day.", safeToRepeat: true, arguments: [
         ActionArgument("updated-since", .day, help: "Only invoices changed on or after this day (YYYY-MM-DD)."),
         ActionArgument("client", .integer, help: "Only this client's invoices."),
         ActionArgument("status", help: "Only invoices in this v3 status (draft, sent, paid…)."),
@@ -43,7 +43,7 @@ public enum FreshBooksActions {
         return ActionResult("invoices", try await client(call).invoices(search).collect().map(InvoiceSummary.init))
     }
 
-    static let createInvoice = SystemAction(ActionDescriptor(name: "create-invoice", summary: "Create a draft invoice; running it again with the same --number finds the same invoice.", arguments: [
+    static let createInvoice = SystemAction(ActionDescriptor(name: "create-invoice", summary: "Create a draft invoice; running it again with the same --number finds the same invoice.", safeToRepeat: true, arguments: [
         ActionArgument("client", .integer, required: true, help: "The client id."),
         ActionArgument("number", required: true, help: "The invoice number (also its idempotency key)."),
         ActionArgument("line", required: true, repeatable: true, help: "A line \"NAME|QTY|UNIT PRICE\" (repeatable)."),
@@ -76,7 +76,7 @@ public enum FreshBooksActions {
         return ActionResult("expenses", [ExpenseSummary(try await client(call).createExpense(draft))])
     }
 
-    static let markInvoiceSent = SystemAction(ActionDescriptor(name: "mark-invoice-sent", summary: "Mark an invoice sent (without emailing it).", arguments: [
+    static let markInvoiceSent = SystemAction(ActionDescriptor(name: "mark-invoice-sent", summary: "Mark an invoice sent (without emailing it).", safeToRepeat: true, arguments: [
         ActionArgument("invoice", .integer, required: true, help: "The invoice id."),
     ])) { call in
         ActionResult("invoices", [InvoiceSummary(try await client(call).markInvoiceSent(id: try call.arguments.requiredInt("invoice")))])

@@ -48,7 +48,10 @@ extension MLConnector {
     static func systemActionArguments(_ arguments: [String]) throws -> [String] {
         guard let first = arguments.first, let connector = Registry.systems.first(where: { $0.system.rawValue == first.lowercased() }) else { return arguments }
         let rest = Array(arguments.dropFirst())
-        let wantsHelp = rest.contains("--help") || rest.contains("-h") || rest.first == "help"
+        // Help only where it cannot be a flag's value: right after the system or the action, or last.
+        let helpWords: Set<String> = ["--help", "-h", "help"]
+        let wantsHelp = rest.first.map(helpWords.contains) == true || (rest.count > 1 && ["--help", "-h"].contains(rest[1]))
+            || (rest.count > 2 && rest.last == "--help" && !rest[rest.count - 2].hasPrefix("--"))
         if rest.isEmpty || wantsHelp {
             if let name = rest.first, let action = connector.actions.first(where: { $0.descriptor.name == name }) {
                 print((["USAGE: ml-connector \(connector.system) \(name) --connection ID [--queue] [--timeout S] [--json] [flags]", ""]

@@ -18,7 +18,22 @@ public enum Migrations {
     }
 
     /// Every migration this build knows.
-    public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention]
+    public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention, sharedSystemJobKinds]
+
+    /// The jobs every system shares got one kind each: pending confirmations and actions keep
+    /// their payloads under the new kind; the old per-system webhook upkeeps carried another
+    /// payload, so they are dropped and `serve` schedules them anew from each integration.
+    static let sharedSystemJobKinds = Migration(
+        version: 4,
+        name: "one job kind for each job every system shares",
+        statements: [
+            "UPDATE jobs SET kind = 'webhook.confirm' WHERE kind LIKE '%.webhook-confirm'",
+            "UPDATE jobs SET kind = 'system.action' WHERE kind LIKE '%.action' AND kind <> 'system.action'",
+            "DELETE FROM jobs WHERE kind LIKE '%.webhook-upkeep' AND state <> 'running'",
+            "UPDATE dead_letters SET kind = 'webhook.confirm' WHERE kind LIKE '%.webhook-confirm'",
+            "UPDATE dead_letters SET kind = 'system.action' WHERE kind LIKE '%.action' AND kind <> 'system.action'",
+        ]
+    )
 
     /// The newest version this build knows.
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -20,7 +20,7 @@ extension SQLStore {
         let now = Date()
         let merge = yieldingToPending
             ? "payload = jobs.payload, repeat_every_ms = COALESCE(jobs.repeat_every_ms, excluded.repeat_every_ms)"
-            : "payload = excluded.payload, repeat_every_ms = COALESCE(excluded.repeat_every_ms, jobs.repeat_every_ms)"
+            : "kind = excluded.kind, payload = excluded.payload, repeat_every_ms = COALESCE(excluded.repeat_every_ms, jobs.repeat_every_ms)"
         let rows = try await db.query(
             """
             INSERT INTO jobs (id, tenant, kind, integration_id, connection_id, coalesce_key, payload, state, attempts, max_attempts, run_at,

@@ -51,6 +51,21 @@ import Testing
         #expect(silentVendor.resend.isEmpty && silentVendor.recordExternalID.isEmpty)
     }
 
+    @Test func remakesAVerifiedSubscriptionWhoseSecretWasLost() {
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "invoice.update")], vendor: [vendor("1", "invoice.update", row: "r1")],
+                                         known: [KnownSubscription(id: "r1", resource: "invoice.update", externalID: "1", active: false, lastSign: now, hasSecret: false)],
+                                         targetPrefix: prefix, facts: SubscriptionFacts(canResendVerification: true), now: now)
+        #expect(plan.deleteAtVendor == ["1"] && plan.dropRows == ["r1"] && plan.create == [WantedSubscription(resource: "invoice.update")])
+    }
+
+    @Test func doesNotAskAgainForAVerificationAskedForMomentsAgo() {
+        let facts = SubscriptionFacts(canResendVerification: true)
+        let recent = KnownSubscription(id: "r3", resource: "payment.create", externalID: "3", active: false, lastSign: now, updatedAt: now.addingTimeInterval(-30))
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "payment.create")], vendor: [vendor("3", "payment.create", row: "r3", verified: false)],
+                                         known: [recent], targetPrefix: prefix, facts: facts, now: now)
+        #expect(plan.resend.isEmpty && plan.isEmpty)
+    }
+
     @Test func activatesRowsTheVendorVerified() {
         let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "p1")], vendor: [vendor("w1", "p1", row: "r1")],
                                          known: [row("r1", "p1", external: "w1", active: false)], targetPrefix: prefix, facts: SubscriptionFacts(), now: now)

@@ -1,3 +1,5 @@
+import ConnectorKit
+import Flows
 import Foundation
 import Hummingbird
 import NIOConcurrencyHelpers
@@ -145,5 +147,17 @@ import Testing
                                                                      "--data-dir", directory], input: Self.token + "\n", environment: environment)
         #expect(added.status == 0, "\(added.stderr)")
         return directory
+    }
+}
+
+/// The CLI's own flags are never an action's.
+@Suite struct ActionDescriptorTests {
+    @Test func noActionUsesAFlagTheCLIKeepsForItself() {
+        for connector in Registry.systems {
+            for action in connector.actions {
+                let clashes = action.descriptor.arguments.map(\.name).filter(ActionDescriptor.reservedFlags.contains)
+                #expect(clashes.isEmpty, "\(connector.system) \(action.descriptor.name) uses \(clashes)")
+            }
+        }
     }
 }

@@ -59,6 +59,7 @@ public struct Paged<Item: Sendable>: AsyncSequence, Sendable {
         var index = 0
         var cursor: String?
         var started = false
+        var seen = Set<String>()
 
         public mutating func next() async throws -> Item? {
             while index >= buffer.count {
@@ -67,6 +68,10 @@ public struct Paged<Item: Sendable>: AsyncSequence, Sendable {
                 started = true
                 buffer = page.items
                 index = 0
+                // A vendor that hands back a cursor it already gave would be read forever.
+                if let next = page.next, !seen.insert(next).inserted {
+                    throw ConnectorError.permanent("the vendor returned page cursor '\(next.prefix(40))' twice; stopped reading to avoid a loop")
+                }
                 cursor = page.next
             }
             defer { index += 1 }

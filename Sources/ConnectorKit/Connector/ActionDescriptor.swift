@@ -40,14 +40,21 @@ public struct ActionDescriptor: Sendable {
     /// For a trigger: the name of the cursor it keeps between runs, from its arguments
     /// (`trigger:task-changed:<project>`). Nil for a plain action.
     public var triggerCursor: (@Sendable (ActionArguments) -> String)?
+    /// Whether running it twice has the effect of running it once (a read, a PUT, a create that
+    /// looks up its key first), so a queued run may be retried.
+    public var safeToRepeat: Bool
 
     /// Describes an action.
-    public init(name: String, summary: String, arguments: [ActionArgument] = [], triggerCursor: (@Sendable (ActionArguments) -> String)? = nil) {
+    public init(name: String, summary: String, safeToRepeat: Bool = false, arguments: [ActionArgument] = [], triggerCursor: (@Sendable (ActionArguments) -> String)? = nil) {
         self.name = name
         self.summary = summary
         self.arguments = arguments
+        self.safeToRepeat = safeToRepeat
         self.triggerCursor = triggerCursor
     }
+
+    /// Flag names the CLI keeps for itself; no action may use them.
+    public static let reservedFlags: Set<String> = ["connection", "queue", "timeout", "json", "data-dir", "database-url", "help"]
 
     /// Checks `arguments` against the flags: unknown flags, missing required ones and values of
     /// the wrong kind are refused with a message naming the flag.

@@ -12,14 +12,20 @@ public struct KnownSubscription: Sendable, Equatable {
     public var active: Bool
     /// The last sign of life: heartbeat, delivery, or creation.
     public var lastSign: Date
+    /// Whether a confirmed secret is kept for it (deliveries are checked against it).
+    public var hasSecret: Bool
+    /// When the row last changed (a verification asked for recently is not asked for again).
+    public var updatedAt: Date
 
     /// Describes a known subscription.
-    public init(id: String, resource: String, externalID: String?, active: Bool, lastSign: Date) {
+    public init(id: String, resource: String, externalID: String?, active: Bool, lastSign: Date, hasSecret: Bool = true, updatedAt: Date = .distantPast) {
         self.id = id
         self.resource = resource
         self.externalID = externalID
         self.active = active
         self.lastSign = lastSign
+        self.hasSecret = hasSecret
+        self.updatedAt = updatedAt
     }
 }
 
@@ -70,12 +76,20 @@ public struct SubscriptionPlan: Sendable, Equatable {
                 plan.dropRows.append(rowID)
                 continue
             }
+            if subscription.verified && !row.hasSecret {
+                // Verified at the vendor but no secret here (a confirmation whose answer was
+                // lost): every delivery would be refused, so make it anew.
+                plan.deleteAtVendor.append(subscription.id)
+                plan.dropRows.append(rowID)
+                continue
+            }
             kept[subscription.resource] = rowID
             if subscription.verified {
                 if !row.active || row.externalID != subscription.id { plan.activate.append((rowID, subscription.id)) }
             } else {
                 if row.externalID != subscription.id { plan.recordExternalID.append((rowID, subscription.id)) }
-                if facts.canResendVerification { plan.resend.append((rowID, subscription.id)) }
+                // A verification asked for recently may still be on its way: not again yet.
+                if facts.canResendVerification, now.timeIntervalSince(row.updatedAt) > facts.verificationGrace.seconds { plan.resend.append((rowID, subscription.id)) }
             }
         }
         let keptRows = Set(kept.values)

@@ -58,10 +58,13 @@ public struct SubscriptionFacts: Sendable {
     public var heartbeatGrace: Duration?
     /// Whether an unverified subscription can be asked to verify again (FreshBooks).
     public var canResendVerification: Bool
+    /// How long a verification asked for may take before it is asked for again.
+    public var verificationGrace: Duration
 
     /// Describes the facts.
-    public init(heartbeatGrace: Duration? = nil, canResendVerification: Bool = false) {
+    public init(heartbeatGrace: Duration? = nil, canResendVerification: Bool = false, verificationGrace: Duration = .seconds(15 * 60)) {
         self.heartbeatGrace = heartbeatGrace
         self.canResendVerification = canResendVerification
+        self.verificationGrace = verificationGrace
     }
 }

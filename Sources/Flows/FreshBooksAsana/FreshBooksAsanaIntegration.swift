@@ -58,7 +58,8 @@ public struct FreshBooksAsanaIntegration: Integration {
         for resource in [FreshBooksResource.invoices, .payments] {
             jobs.append(ScheduledJob(try PollJob.schedule(connection: freshbooks, feed: resource.rawValue, every: interval, startingAt: context.now), "poll freshbooks \(resource.rawValue) \(every)"))
         }
-        let projects = try await watchedProjects(config, record: record, asana: AsanaClient(pipeline: context.pipeline, connection: asanaConnection), store: context.store)
+        // A team that cannot be listed now leaves the configured and linked projects: its own poll finds the rest.
+        let projects = try await watchedProjects(config, record: record, asana: AsanaClient(pipeline: context.pipeline, connection: asanaConnection), store: context.store, strict: false)
         for project in projects {
             jobs.append(ScheduledJob(try PollJob.schedule(connection: asanaConnection, feed: AsanaFeedName.project(project), every: interval, startingAt: context.now),
                                      "poll asana project \(project) \(every)"))
@@ -68,13 +69,26 @@ public struct FreshBooksAsanaIntegration: Integration {
                                      "poll asana team \(team) for new projects \(every)"))
         }
         if let publicURL = context.catalog.publicURL {
-            let events = ["invoice.update", "payment.create", "payment.update"].map { WantedSubscription(resource: $0) }
-            var watched = projects.map { WantedSubscription(resource: $0, filter: "project-tasks") }
-            if config.asana.team != nil { watched.append(WantedSubscription(resource: config.asana.workspace, filter: "workspace-projects")) }
-            jobs.append(ScheduledJob(try WebhookUpkeepJob.schedule(connection: freshbooks, publicURL: publicURL, wanted: events, startingAt: context.now), "freshbooks webhooks at \(publicURL)"))
-            jobs.append(ScheduledJob(try WebhookUpkeepJob.schedule(connection: asanaConnection, publicURL: publicURL, wanted: watched, startingAt: context.now), "asana webhooks at \(publicURL)"))
+            jobs.append(ScheduledJob(try WebhookUpkeepJob.schedule(connection: freshbooks, publicURL: publicURL, startingAt: context.now), "freshbooks webhooks at \(publicURL)"))
+            jobs.append(ScheduledJob(try WebhookUpkeepJob.schedule(connection: asanaConnection, publicURL: publicURL, startingAt: context.now), "asana webhooks at \(publicURL)"))
         }
         return jobs
+    }
+
+    /// FreshBooks: invoice and payment events. Asana: every watched project's tasks, and the
+    /// workspace's projects when a team is watched.
+    public func webhooks(_ config: FreshBooksAsanaConfig, record: IntegrationRecord, role: String, connections: [String: Connection], context: IntegrationContext) async throws -> [WantedSubscription] {
+        switch role {
+        case "freshbooks":
+            return ["invoice.update", "payment.create", "payment.update"].map { WantedSubscription(resource: $0) }
+        case "asana":
+            let asana = AsanaClient(pipeline: context.pipeline, connection: connections["asana"]!)
+            var wanted = try await watchedProjects(config, record: record, asana: asana, store: context.store, strict: true).map { WantedSubscription(resource: $0, filter: "project-tasks") }
+            if config.asana.team != nil { wanted.append(WantedSubscription(resource: config.asana.workspace, filter: "workspace-projects")) }
+            return wanted
+        default:
+            return []
+        }
     }
 
     public func handlers(pipeline: HTTPPipeline) -> [any JobHandler] {
@@ -91,13 +105,18 @@ public struct FreshBooksAsanaIntegration: Integration {
         return ["people without a match by email": unmatched.isEmpty ? "none" : unmatched.joined(separator: ", ")]
     }
 
-    /// Configured projects, projects already linked, and the team's projects now (a team that
-    /// cannot be listed leaves the others: its own poll finds new projects).
-    func watchedProjects(_ config: FreshBooksAsanaConfig, record: IntegrationRecord, asana: AsanaClient, store: any Store) async throws -> [String] {
+    /// Configured projects, projects already linked, and the team's projects now. When the team
+    /// cannot be listed, `strict` throws (a shorter list would delete webhooks) and otherwise
+    /// answers the rest.
+    func watchedProjects(_ config: FreshBooksAsanaConfig, record: IntegrationRecord, asana: AsanaClient, store: any Store, strict: Bool) async throws -> [String] {
         var projects = Set(config.asana.projects ?? [])
         projects.formUnion(try await store.links(integrationID: record.id).filter { $0.source.system == .asana && $0.source.type == AsanaRecord.project.rawValue }.map(\.source.id))
-        if let team = config.asana.team, let listed = try? await asana.projects(team: team, archived: false).collect() {
-            projects.formUnion(listed.map(\.gid))
+        if let team = config.asana.team {
+            do {
+                projects.formUnion(try await asana.projects(team: team, archived: false).collect().map(\.gid))
+            } catch where !strict {
+                // The team's own poll finds its projects once Asana answers.
+            }
         }
         return projects.sorted()
     }

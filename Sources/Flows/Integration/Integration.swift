@@ -24,6 +24,11 @@ public protocol Integration: Sendable {
     /// used by `apply`, `serve` and `run`.
     func schedules(_ configuration: Configuration, record: IntegrationRecord, connections: [String: Connection], context: IntegrationContext) async throws -> [ScheduledJob]
 
+    /// The webhook subscriptions it wants on the connection of `role`, read when the upkeep
+    /// runs (so a project linked since is watched, and two integrations sharing a connection
+    /// keep each other's). Throws rather than answer a shorter list when it cannot tell.
+    func webhooks(_ configuration: Configuration, record: IntegrationRecord, role: String, connections: [String: Connection], context: IntegrationContext) async throws -> [WantedSubscription]
+
     /// The job handlers of this kind; the change handler's kind is `TriggerRouter.changeKind(forIntegrationKind:)`.
     func handlers(pipeline: HTTPPipeline) -> [any JobHandler]
 
@@ -131,6 +136,17 @@ extension Integration {
     public func schedules(for record: IntegrationRecord, context: IntegrationContext) async throws -> [ScheduledJob] {
         let configuration = try configuration(of: record)
         return try await schedules(configuration, record: record, connections: try await resolveConnections(record.connections, context: context), context: context)
+    }
+
+    /// The webhooks a stored integration wants on `connectionID` (none when it does not use it).
+    public func webhooks(for record: IntegrationRecord, connectionID: String, context: IntegrationContext) async throws -> [WantedSubscription] {
+        let roles = record.connections.filter { $0.value == connectionID }.map(\.key).sorted()
+        guard !roles.isEmpty else { return [] }
+        let configuration = try configuration(of: record)
+        let connections = try await resolveConnections(record.connections, context: context)
+        var wanted: [WantedSubscription] = []
+        for role in roles { wanted += try await webhooks(configuration, record: record, role: role, connections: connections, context: context) }
+        return wanted
     }
 
     /// The extra lines of `integration show`.

@@ -43,6 +43,20 @@ public struct IntegrationRegistry: Sendable {
         try await integration(kind: record.kind).schedules(for: record, context: context)
     }
 
+    /// Every webhook the integrations using `connectionID` want, each resource once (a paused
+    /// integration keeps its webhooks: its changes wait rather than vanish).
+    public func webhooks(forConnection connectionID: String, context: IntegrationContext) async throws -> [WantedSubscription] {
+        var wanted: [WantedSubscription] = []
+        var seen = Set<String>()
+        for record in try await context.store.integrations(usingConnection: connectionID) {
+            for subscription in try await integration(kind: record.kind).webhooks(for: record, connectionID: connectionID, context: context)
+            where seen.insert(subscription.resource).inserted {
+                wanted.append(subscription)
+            }
+        }
+        return wanted
+    }
+
     /// Enqueues an integration's polls (and upkeep) to run now ("run", "resume").
     @discardableResult
     public func runNow(_ record: IntegrationRecord, context: IntegrationContext) async throws -> Int {
@@ -56,13 +70,19 @@ public struct IntegrationRegistry: Sendable {
     }
 
     /// Re-seeds the schedules of every active integration (`serve` at start): coalescing keys
-    /// make this idempotent, and an interval changed in a configuration takes effect. An
+    /// make this idempotent, and an interval changed in a configuration takes effect. First
+    /// runs are spread over up to a minute, so a restart does not fire every poll at once. An
     /// integration whose schedules cannot be made is reported and skipped, not fatal.
-    public func ensureSchedules(context: IntegrationContext, report: (String, any Error) -> Void) async throws {
+    public func ensureSchedules(context: IntegrationContext, report: @Sendable (String, any Error) -> Void) async throws {
         for record in try await context.store.integrations(tenant: nil) where record.state == .active {
             do {
-                let jobs = try await schedules(for: record, context: context)
-                try await context.store.apply(jobs.map { .enqueue($0.request) })
+                let jobs = try await schedules(for: record, context: context).map { job in
+                    var request = job.request
+                    let spread = min(60, Double(request.repeatEvery?.components.seconds ?? 60))
+                    request.runAt = context.now.addingTimeInterval(Double.random(in: 0...max(0, spread)))
+                    return request
+                }
+                try await context.store.apply(jobs.map(StoreWrite.enqueue))
             } catch {
                 report(record.id, error)
             }

@@ -28,10 +28,11 @@ public struct SystemActionJob: JobHandler {
         }
     }
 
-    /// The job that runs `action` for `connection`.
-    public static func request(connection: Connection, action: String, arguments: ActionArguments) throws -> JobRequest {
+    /// The job that runs `action` for `connection`: retried only when running it twice is
+    /// harmless; a create without a key to look up runs once, and a failure waits for `replay`.
+    public static func request(connection: Connection, action: ActionDescriptor, arguments: ActionArguments) throws -> JobRequest {
         try JobRequest(kind: SystemJobKind.action, tenant: connection.tenant, connectionID: connection.id,
-                       payload: Payload(connectionID: connection.id, action: action, arguments: arguments), maxAttempts: 5)
+                       payload: Payload(connectionID: connection.id, action: action.name, arguments: arguments), maxAttempts: action.safeToRepeat ? 5 : 1)
     }
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {

@@ -88,6 +88,9 @@ struct ConnectionAddSystem: AsyncParsableCommand {
 
     /// A secret from the environment or the first line of standard input, never from the command line.
     static func secret(env: String, what: String) throws -> String {
+        if ProcessInfo.processInfo.environment[env] == nil, isatty(STDIN_FILENO) != 0 {
+            FileHandle.standardError.write(Data("Paste the \(what) (or set \(env)), then Enter: ".utf8))
+        }
         guard let value = (ProcessInfo.processInfo.environment[env] ?? readLine(strippingNewline: true))?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
             throw CLIFailure(message: "no \(what): set \(env) or pipe it on standard input")
         }

@@ -75,8 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
         try await withStore(global) { store in
             let logger = Logger(label: "ml-connector")
             let components = Components(store: store, publicURL: publicURL)
-            // Every active integration's schedules, from its one source: polls come back even after an outage.
-            try await components.integrations.ensureSchedules(context: components.context(store: store)) { integration, error in
+            // Every active integration's schedules, from its one source: polls come back even after
+            // an outage. Alongside the server, not before it: listing a team can take a while.
+            async let seeded: Void = components.integrations.ensureSchedules(context: components.context(store: store)) { integration, error in
                 logger.error("could not schedule integration \(integration): \(error)")
             }
             let runtime = ServerRuntime(store: store, configuration: configuration, registry: components.registry(), verifiers: components.verifiers, logger: logger)
@@ -89,6 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 fflush(nil)
             }
+            try await seeded
         }
     }
 }

@@ -47,7 +47,10 @@ struct SystemActionCommand: AsyncParsableCommand {
                 throw CLIFailure(message: "--connection \(connection.id) is a \(connection.system) connection; \(connector.system) actions need a \(connector.system) one")
             }
             if queue {
-                let queued = try await store.enqueue(try SystemActionJob.request(connection: connection, action: action, arguments: arguments))
+                guard systemAction.descriptor.triggerCursor == nil else {
+                    throw CLIFailure(message: "\(action) is a trigger: it keeps a cursor between runs, so run it without --queue")
+                }
+                let queued = try await store.enqueue(try SystemActionJob.request(connection: connection, action: systemAction.descriptor, arguments: arguments))
                 if global.json { try Output.json(["job": queued.jobID]) } else { print("queued job \(queued.jobID); follow it with ml-connector audit --job \(queued.jobID)") }
                 return
             }
@@ -63,10 +66,12 @@ struct SystemActionCommand: AsyncParsableCommand {
                     try await systemAction.run(call)
                 }
             }
+            if global.json { try Output.json(result) } else { Output.table(result.columns, result.rows) }
+            // The cursor moves only once the changes are printed: a broken pipe loses nothing.
+            fflush(nil)
             if let cursorName, let next = result.cursor {
                 try await store.apply([.setCursor(connectionID: connection.id, feed: cursorName, value: next)])
             }
-            if global.json { try Output.json(result) } else { Output.table(result.columns, result.rows) }
         }
     }
 }
