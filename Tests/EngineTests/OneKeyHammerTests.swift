@@ -27,7 +27,7 @@ import Testing
             let parts = line.split(separator: " ")
             return (parts[0], Int64(parts[1])!, Int64(parts[2])!, parts[3])
         }.sorted { $0.start < $1.start }
-        #expect(runs.filter { $0.kind == "run" }.count >= 20, "too few runs to prove anything: \(runs.count)")
+        #expect(runs.filter { $0.kind == "run" }.count >= 5, "too few runs to prove anything: \(runs.count)")
         #expect(runs.contains { $0.kind == "abandon" })
         // Times are epoch microseconds from one machine's clock; a millisecond covers rounding
         // of the stored lease.
