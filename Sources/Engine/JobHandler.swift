@@ -19,12 +19,24 @@ public protocol JobHandler: Sendable {
 public struct JobContext: Sendable {
     /// The store (for reads; writes go in the outcome).
     public var store: any Store
-    /// 1 for the first attempt.
+    /// 1 for the first attempt of this job (a replay or a merged job starts again at 1: never
+    /// infer from it whether a write may have happened; ask `intents`).
     public var attempt: Int
     /// The time the attempt started; mapping code takes time from here, not from a clock.
     public var now: Date
     /// A logger with the job's id and kind attached.
     public var logger: Logger
+    /// Where uncertain creates and other side effects record their intent first.
+    public var intents: Intents
+
+    /// Creates a context; `intents` defaults to the job of `claim` (or none, for tests).
+    public init(store: any Store, attempt: Int, now: Date, logger: Logger, claim: JobClaim? = nil) {
+        self.store = store
+        self.attempt = attempt
+        self.now = now
+        self.logger = logger
+        self.intents = Intents(store: store, claim: claim)
+    }
 }
 
 /// What one successful attempt did.

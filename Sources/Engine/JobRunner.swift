@@ -2,6 +2,7 @@ import ConnectorKit
 import Foundation
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 import Store
 
 /// Runs one claimed job attempt from start to stored result: binds an exchange recorder so
@@ -52,28 +53,30 @@ public struct JobRunner: Sendable {
         }
 
         let recorder = ExchangeRecorder()
-        let context = JobContext(store: store, attempt: job.attempts, now: now, logger: logger)
-        let heartbeat = Task { [store, lease] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: lease / 3)
-                if Task.isCancelled { return false }
-                if (try? await store.heartbeat(claim, lease: lease, now: Date())) == false { return true }
+        let context = JobContext(store: store, attempt: job.attempts, now: now, logger: logger, claim: claim)
+        let work = Task {
+            try await ExchangeRecorder.$current.withValue(recorder) {
+                try await handler.run(job, context: context)
             }
-            return false
         }
+        let lost = NIOLockedValueBox(false)
+        let heartbeat = Self.keepLease(claim, store: store, lease: lease, lost: lost, work: work, logger: logger)
         defer { heartbeat.cancel() }
 
         do {
-            let outcome = try await ExchangeRecorder.$current.withValue(recorder) {
-                try await handler.run(job, context: context)
-            }
+            let outcome = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
             heartbeat.cancel()
+            if lost.withLockedValue({ $0 }) { throw StoreError.leaseLost(jobID: job.id) }
             let entry = audit(job, outcome: outcome.unchanged ? .unchanged : .succeeded, error: nil, exchanges: recorder.recorded, started: started,
                               sourceRef: outcome.sourceRef, targetRef: outcome.targetRef, action: outcome.action)
             try await store.completeJob(claim, writes: outcome.writes, audit: entry, now: Date())
             observe(job, outcome: outcome.unchanged ? "unchanged" : "succeeded", started: started)
             logger.debug("job done", metadata: ["outcome": "\(outcome.unchanged ? "unchanged" : "succeeded")"])
             return outcome.unchanged ? .unchanged : .succeeded
+        } catch _ where lost.withLockedValue({ $0 }) {
+            // Whatever the handler threw on its way out, the job belongs to another worker now.
+            logger.warning("job lost its lease; its handler was stopped and its writes refused")
+            return .leaseLost
         } catch let error as StoreError where error == .leaseLost(jobID: job.id) {
             logger.warning("job lost its lease; another worker runs it now")
             return .leaseLost
@@ -91,7 +94,8 @@ public struct JobRunner: Sendable {
         } catch {
             if RetrySchedule.isRetryable(error), job.attempts < job.maxAttempts {
                 var generator = SystemRandomNumberGenerator()
-                let delay = retry.delay(afterAttempt: job.attempts, error: error, using: &generator)
+                // A recurring job never backs off longer than its own interval.
+                let delay = retry.delay(afterAttempt: job.attempts, error: error, ceiling: job.repeatEveryMs.map { .milliseconds($0) }, using: &generator)
                 let runAt = Date().addingTimeInterval(Double(Backoff.milliseconds(delay)) / 1000)
                 let entry = audit(job, outcome: .retrying, error: error, exchanges: recorder.recorded, started: started)
                 do {
@@ -105,6 +109,34 @@ public struct JobRunner: Sendable {
                 return .retrying
             }
             return await bury(claim, error: error, exchanges: recorder.recorded, started: started, logger: logger)
+        }
+    }
+
+    /// Renews the lease every third of its length. When the store says the claim is gone, or
+    /// cannot confirm it before the lease would run out, the handler is cancelled: its next
+    /// vendor write is not made, and the store refuses its completion (the claim token fences it).
+    static func keepLease(_ claim: JobClaim, store: any Store, lease: Duration, lost: NIOLockedValueBox<Bool>,
+                          work: Task<JobOutcome, any Error>, logger: Logger) -> Task<Void, Never> {
+        Task {
+            var renewed = ContinuousClock.now
+            while !Task.isCancelled {
+                try? await Task.sleep(for: lease / 3)
+                if Task.isCancelled { return }
+                let held: Bool
+                do {
+                    held = try await store.heartbeat(claim, lease: lease, now: Date())
+                    if held { renewed = .now }
+                } catch {
+                    // The lease runs out on its own while the store is unreachable; stop first.
+                    held = ContinuousClock.now - renewed < lease * 0.8
+                    logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+                }
+                if !held {
+                    lost.withLockedValue { $0 = true }
+                    work.cancel()
+                    return
+                }
+            }
         }
     }
 

@@ -15,9 +15,11 @@ public struct RetrySchedule: Sendable {
         self.cap = cap
     }
 
-    /// The delay before attempt `attempt + 1`, given the error of attempt `attempt`.
-    public func delay<R: RandomNumberGenerator>(afterAttempt attempt: Int, error: any Error, using generator: inout R) -> Duration {
-        let jitter = Backoff.fullJitter(ceiling: Backoff.ceiling(base: base, cap: cap, step: attempt - 1), using: &generator)
+    /// The delay before attempt `attempt + 1`, given the error of attempt `attempt`; the backoff
+    /// never exceeds `ceiling` when given (a recurring job's interval), a vendor's wait still wins.
+    public func delay<R: RandomNumberGenerator>(afterAttempt attempt: Int, error: any Error, ceiling: Duration? = nil, using generator: inout R) -> Duration {
+        let limit = min(cap, ceiling ?? cap)
+        let jitter = Backoff.fullJitter(ceiling: min(limit, Backoff.ceiling(base: base, cap: cap, step: attempt - 1)), using: &generator)
         if case .rateLimited(let retryAfter)? = error as? ConnectorError, let retryAfter {
             return max(retryAfter, jitter)
         }

@@ -2,8 +2,9 @@ import ConnectorKit
 import Foundation
 import Store
 
-/// Turns change events into jobs: one per (integration, record), for every active integration
-/// that uses the connection the change came from and whose kind this process can run.
+/// Turns change events into jobs: one per (integration, record), for every integration that
+/// uses the connection the change came from and whose kind this process can run. A paused
+/// integration's jobs are enqueued too: the queue holds them at claim time until it resumes.
 public struct TriggerRouter: Sendable {
     /// Where integrations are looked up.
     public var store: any Store
@@ -39,7 +40,7 @@ public struct TriggerRouter: Sendable {
 
     /// The jobs for events of one connection.
     public func jobs(for events: [ChangeEvent], connectionID: String, trigger: TriggerSource, now: Date = Date()) async throws -> [ChangeEvent: [JobRequest]] {
-        let integrations = try await store.integrations(usingConnection: connectionID).filter { $0.state == .active }
+        let integrations = try await store.integrations(usingConnection: connectionID)
         var result: [ChangeEvent: [JobRequest]] = [:]
         for event in events {
             var jobs: [JobRequest] = []

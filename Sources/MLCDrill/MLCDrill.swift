@@ -15,7 +15,7 @@ struct MLCDrill: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlc-drill",
         abstract: "Cross-process drills for ml-connector's tests.",
-        subcommands: [Drain.self, Hang.self, RefreshStorm.self]
+        subcommands: [Drain.self, Hang.self, RefreshStorm.self, Hammer.self]
     )
 }
 

@@ -18,13 +18,13 @@ public enum Migrations {
     }
 
     /// Every migration this build knows.
-    public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention, sharedSystemJobKinds]
+    public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention, exactlyOnce, sharedSystemJobKinds]
 
     /// The jobs every system shares got one kind each: pending confirmations and actions keep
     /// their payloads under the new kind; the old per-system webhook upkeeps carried another
     /// payload, so they are dropped and `serve` schedules them anew from each integration.
     static let sharedSystemJobKinds = Migration(
-        version: 4,
+        version: 5,
         name: "one job kind for each job every system shares",
         statements: [
             "UPDATE jobs SET kind = 'webhook.confirm' WHERE kind LIKE '%.webhook-confirm'",
@@ -108,6 +108,34 @@ public enum Migrations {
                 END; $body$ LANGUAGE plpgsql
                 """,
             ],
+        ]
+    )
+
+    /// Intents recorded before uncertain creates (they outlive retries, merges and replays);
+    /// one running job per coalescing key as a database guarantee (a unique partial index the
+    /// claim respects, replacing the plain index of version 2); a short refresh lock on a
+    /// credential so the vendor's token call runs outside any transaction; and the recurring
+    /// jobs that are failing, since when.
+    static let exactlyOnce = Migration(
+        version: 4,
+        name: "intents, one running job per key, refresh lock row, failing schedules",
+        statements: [
+            """
+            CREATE TABLE intents (
+                integration_id TEXT NOT NULL, intent_key TEXT NOT NULL, state TEXT NOT NULL, target_ref TEXT,
+                job_id TEXT, claim_token TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                PRIMARY KEY (integration_id, intent_key))
+            """,
+            "DROP INDEX jobs_coalesce_running",
+            "CREATE UNIQUE INDEX jobs_one_running ON jobs (coalesce_key) WHERE state = 'running'",
+            "ALTER TABLE credentials ADD COLUMN refreshing_by TEXT",
+            "ALTER TABLE credentials ADD COLUMN refreshing_until BIGINT",
+            """
+            CREATE TABLE failing_schedules (
+                coalesce_key TEXT PRIMARY KEY, kind TEXT NOT NULL, connection_id TEXT, integration_id TEXT,
+                failing_since BIGINT NOT NULL, failures INTEGER NOT NULL, last_error TEXT, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX failing_schedules_connection ON failing_schedules (connection_id)",
         ]
     )
 

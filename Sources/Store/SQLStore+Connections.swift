@@ -75,36 +75,6 @@ extension SQLStore {
         return VersionedCredential(credential: credential, version: try row.int("version"))
     }
 
-    public func refresh(connectionID: String, staleVersion: Int64, renew: @Sendable (Credential) async throws -> Credential) async throws -> VersionedCredential {
-        let forUpdate = backend.dialect.forUpdate
-        let vault = self.vault
-        let redactor = self.redactor
-        return try await backend.transaction { db in
-            // The row lock (or SQLite's write lock) is held until the new pair is stored, so the
-            // refresh token is spent by one process only.
-            guard let row = try await db.query("SELECT envelope, version FROM credentials WHERE connection_id = $1\(forUpdate)", [.text(connectionID)]).first else {
-                throw ConnectorError.unauthorized("connection \(connectionID) has no stored credential; add the connection again")
-            }
-            let version = try row.int("version")
-            let current = try vault.open(json: try row.string("envelope"), as: Credential.self, context: Self.credentialContext(connectionID))
-            redactor.register(current)
-            if version != staleVersion {
-                return VersionedCredential(credential: current, version: version)
-            }
-            let renewed = try await renew(current)
-            redactor.register(renewed)
-            let envelope = try vault.seal(json: renewed, context: Self.credentialContext(connectionID))
-            let updated = try await db.query(
-                "UPDATE credentials SET envelope = $1, key_id = $2, version = version + 1, updated_at = $3 WHERE connection_id = $4 AND version = $5 RETURNING version",
-                [.text(envelope), .text(vault.keyID(of: envelope) ?? ""), .time(Date()), .text(connectionID), .int(version)]
-            )
-            guard let newVersion = updated.first?.optionalInt("version") else {
-                throw StoreError.corrupt("credential of \(connectionID) changed while locked")
-            }
-            return VersionedCredential(credential: renewed, version: newVersion)
-        }
-    }
-
     @discardableResult
     public func saveCredential(_ credential: Credential, for connectionID: String) async throws -> Int64 {
         let envelope = try vault.seal(json: credential, context: Self.credentialContext(connectionID))

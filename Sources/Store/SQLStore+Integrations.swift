@@ -136,6 +136,8 @@ extension SQLStore {
                 try await db.query("DELETE FROM links WHERE integration_id = $1 AND source_ref = $2 AND target_ref = $3", [.text(integrationID), .text(source.description), .text(target.description)])
             case .appendAudit(let entry):
                 try await appendAudit(entry, in: db)
+            case .closeIntent(let integrationID, let key, let targetRef):
+                try await closeIntent(integrationID: integrationID, key: key, targetRef: targetRef, in: db)
             }
         }
     }

@@ -45,23 +45,34 @@ extension SQLStore {
         let kindList = kinds.sorted()
         let skipLocked = backend.dialect.forUpdateSkipLocked
         let leaseUntil = now.addingTimeInterval(Double(Backoff.milliseconds(lease)) / 1000)
-        let rows = try await backend.transaction { db in
-            try await db.query(
-                """
-                UPDATE jobs SET state = 'running', attempts = attempts + 1, claim_token = $1, worker = $2, lease_until = $3, updated_at = $4
-                WHERE id IN (
-                    SELECT id FROM jobs
-                    WHERE kind IN (\(Self.placeholders(from: 6, count: kindList.count)))
-                      AND ((state = 'pending' AND run_at <= $4) OR (state = 'running' AND lease_until < $4))
-                      -- One record, one worker: a job waits while another for the same record runs.
-                      AND (coalesce_key IS NULL OR NOT EXISTS (
-                          SELECT 1 FROM jobs AS busy
-                          WHERE busy.coalesce_key = jobs.coalesce_key AND busy.state = 'running' AND busy.lease_until >= $4 AND busy.id <> jobs.id))
-                    ORDER BY run_at LIMIT $5\(skipLocked))
-                RETURNING *
-                """,
-                [.text(token), .text(worker), .time(leaseUntil), .time(now), .int(limit)] + kindList.map { .text($0) }
-            )
+        let rows: [SQLRow]
+        do {
+            rows = try await backend.transaction { db in
+                try await db.query(
+                    """
+                    UPDATE jobs SET state = 'running', attempts = attempts + 1, claim_token = $1, worker = $2, lease_until = $3, updated_at = $4
+                    WHERE id IN (
+                        SELECT id FROM jobs
+                        WHERE kind IN (\(Self.placeholders(from: 6, count: kindList.count)))
+                          AND ((state = 'pending' AND run_at <= $4) OR (state = 'running' AND lease_until < $4))
+                          -- One key, one running job: a pending job waits while any job of its key is
+                          -- running, even one whose lease ran out (that one is claimed itself). The
+                          -- unique index jobs_one_running makes this a guarantee across processes.
+                          AND (coalesce_key IS NULL OR state = 'running' OR NOT EXISTS (
+                              SELECT 1 FROM jobs AS busy WHERE busy.coalesce_key = jobs.coalesce_key AND busy.state = 'running'))
+                          -- A paused integration's jobs are held until it resumes.
+                          AND (integration_id IS NULL OR NOT EXISTS (
+                              SELECT 1 FROM integrations WHERE integrations.id = jobs.integration_id AND integrations.state = 'paused'))
+                        ORDER BY run_at LIMIT $5\(skipLocked))
+                    RETURNING *
+                    """,
+                    [.text(token), .text(worker), .time(leaseUntil), .time(now), .int(limit)] + kindList.map { .text($0) }
+                )
+            }
+        } catch where Self.isUniqueViolation(error) {
+            // Another claimer made a job of the same key running first; the index refused this
+            // claim whole, and the next look at the queue finds what is still free.
+            return []
         }
         return try rows.map { JobClaim(job: try Self.job(from: $0), token: token) }.sorted { $0.job.runAt < $1.job.runAt }
     }
@@ -86,13 +97,10 @@ extension SQLStore {
             try await Self.apply(writes, in: db, dialect: dialect)
             try await Self.appendAudit(audit, in: db)
             let job = try Self.job(from: row)
-            if let every = job.repeatEveryMs {
+            if job.repeatEveryMs != nil {
                 // A recurring job schedules its next run in the transaction that ends this one.
-                var next = JobRequest(kind: job.kind, tenant: job.tenant, integrationID: job.integrationID, connectionID: job.connectionID,
-                                      coalesceKey: job.coalesceKey, payload: job.payload, runAt: now.addingTimeInterval(Double(every) / 1000),
-                                      maxAttempts: job.maxAttempts, source: .schedule)
-                next.repeatEvery = .milliseconds(every)
-                _ = try await Self.enqueue(next, in: db, dialect: dialect, yieldingToPending: true)
+                try await Self.scheduleNextRun(of: job, after: now, in: db, dialect: dialect)
+                try await Self.clearFailingSchedule(job, in: db)
             }
         }
     }
@@ -102,6 +110,7 @@ extension SQLStore {
         try await backend.transaction { db in
             try await Self.returnToPending(claim, runAt: runAt, error: error, countAttempt: true, in: db, dialect: dialect)
             try await Self.appendAudit(audit, in: db)
+            try await Self.noteFailingSchedule(claim.job, error: error, at: Date(), in: db)
         }
     }
 
@@ -137,7 +146,8 @@ extension SQLStore {
     }
 
     public func deadLetterJob(_ claim: JobClaim, error: String, errorKind: String, audit: AuditEntry) async throws -> DeadLetter {
-        try await backend.transaction { db in
+        let dialect = backend.dialect
+        return try await backend.transaction { db in
             let rows = try await db.query(
                 "UPDATE jobs SET state = 'dead', lease_until = NULL, claim_token = NULL, last_error = $1, updated_at = $2 WHERE id = $3 AND claim_token = $4 AND state = 'running' RETURNING *",
                 [.text(error), .time(Date()), .text(claim.job.id), .text(claim.token)]
@@ -155,6 +165,12 @@ extension SQLStore {
                  .text(letter.coalesceKey), .text(letter.payload), .int(letter.attempts), .text(letter.error), .text(letter.errorKind), .time(letter.createdAt)]
             )
             try await Self.appendAudit(audit, in: db)
+            if job.repeatEveryMs != nil {
+                // A recurring job is recorded as dead and keeps its schedule: a poll that failed
+                // through an outage must poll again once the vendor is back.
+                try await Self.scheduleNextRun(of: job, after: Date(), in: db, dialect: dialect)
+                try await Self.noteFailingSchedule(job, error: error, at: Date(), in: db)
+            }
             return letter
         }
     }

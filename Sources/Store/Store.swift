@@ -87,6 +87,19 @@ public protocol Store: CredentialSource {
     /// Runs a dead letter, or any past job, again as a new job; returns the new job id.
     func replay(id: String, now: Date) async throws -> String
 
+    // MARK: Intents
+    /// Records the intent to cause the effect `key` of `integrationID` before an uncertain
+    /// vendor write, in its own transaction and fenced by `claim` (`leaseLost` once the claim
+    /// is stale). Returns what an earlier attempt, merged job or replay left under the key, or
+    /// nil when this is the first; an open record means the effect may exist: look it up.
+    func beginIntent(integrationID: String, key: String, claim: JobClaim?, now: Date) async throws -> IntentRecord?
+    /// An intent by key.
+    func intent(integrationID: String, key: String) async throws -> IntentRecord?
+
+    // MARK: Failing schedules
+    /// Recurring jobs whose runs are failing, and since when (optionally of one connection).
+    func failingSchedules(connectionID: String?) async throws -> [FailingSchedule]
+
     // MARK: Dead letters
     /// Dead letters, newest first.
     func deadLetters(tenant: String?, includeReplayed: Bool, limit: Int) async throws -> [DeadLetter]

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 @Suite struct TriggerRouterTests {
-    @Test func changesBecomeOneJobPerActiveIntegrationAndRecord() async throws {
+    @Test func changesBecomeOneJobPerIntegrationAndRecordPausedOnesIncluded() async throws {
         let store = try await TestDatabase.sqlite.makeStore().store
         defer { Task { await store.close() } }
         try await store.addConnection(Connection(id: "asana-1", system: .board), credential: Credential(kind: .apiToken, accessToken: "t0000000"))
@@ -18,8 +18,9 @@ import Testing
         let router = TriggerRouter(store: store, kinds: ["freshbooks-asana.change"])
         let event = ChangeEvent(eventID: "e1", ref: ExternalRef(system: .board, type: "task", id: "9"), action: .updated)
         let jobs = try await router.jobs(for: [event], connectionID: "asana-1", trigger: .webhook)
-        let made = try #require(jobs.values.first)
-        #expect(made.count == 1)
+        // A paused integration's job is enqueued too: the queue holds it until `resume`.
+        let made = try #require(jobs.values.first).sorted { ($0.integrationID ?? "") < ($1.integrationID ?? "") }
+        #expect(made.map(\.integrationID) == ["billing", "paused-one"])
         #expect(made[0].integrationID == "billing" && made[0].kind == "freshbooks-asana.change")
         #expect(made[0].coalesceKey == "change:billing:board:task:9")
         let payload = try JSONDecoder().decode(TriggerRouter.ChangePayload.self, from: Data(made[0].payload.utf8))

@@ -53,6 +53,8 @@ public final class HTTPPipeline: Sendable {
         }
 
         while true {
+            // A cancelled caller (a job that lost its lease, a shutdown) makes no further call.
+            try Task.checkCancellation()
             if let current = credential, isExpiring(current.credential), current.credential.canRefresh, !refreshed {
                 credential = try await refresh(connection: connection, provider: provider, stale: current)
                 refreshed = true

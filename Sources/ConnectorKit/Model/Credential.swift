@@ -101,8 +101,9 @@ public struct VersionedCredential: Sendable, Equatable {
 /// Where the HTTP pipeline reads credentials and spends refresh tokens.
 ///
 /// Implemented by the store over the vault. `refresh` must hold a lock on the credential across
-/// processes while `renew` runs, and write the result only over `staleVersion`, so that a rotating
-/// refresh token is sent to the vendor exactly once.
+/// processes while `renew` runs (a short lock row with an expiry, never a transaction held over
+/// the vendor call), and write the result only over `staleVersion`, so that a rotating refresh
+/// token is sent to the vendor exactly once.
 public protocol CredentialSource: Sendable {
     /// The current credential of a connection.
     func credential(for connectionID: String) async throws -> VersionedCredential

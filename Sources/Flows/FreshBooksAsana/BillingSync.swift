@@ -6,17 +6,26 @@ import FreshBooks
 import Store
 
 extension FreshBooksAsanaSession {
-    /// An Asana task changed: its project's billing is reconciled by one job per project, so
-    /// that tasks sharing an invoice never race to create it (jobs with one coalescing key never
-    /// run at once, and a burst of task changes folds into one reconciliation).
+    /// An Asana task changed: its project's billing is reconciled.
     func syncTask(gid: String, trigger: TriggerSource) async throws -> JobOutcome {
         let task = try await asana.task(gid: gid)
         let source = ExternalRef.asana(.task, gid)
         guard let projectGID = task.projects?.first?.gid else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task in no project") }
+        var outcome = try reconcileBilling(projectGID: projectGID, task: gid, trigger: trigger)
+        outcome.sourceRef = source.description
+        return outcome
+    }
+
+    /// Hands a project's writes to the one job that makes them: a project or task change
+    /// enqueues the reconciliation under the project's serialization key, so that its client,
+    /// project and invoices are never created by two jobs at once (jobs with one key never run
+    /// together) and a burst of changes folds into one reconciliation.
+    func reconcileBilling(projectGID: String, task: String?, trigger: TriggerSource) throws -> JobOutcome {
         let job = try JobRequest(kind: FreshBooksAsanaBillingJob.kind, tenant: integration.tenant, integrationID: integration.id, connectionID: asana.connection.id,
-                                 coalesceKey: "billing:\(integration.id):\(projectGID)", payload: FreshBooksAsanaBillingJob.Payload(project: projectGID, task: gid),
-                                 runAt: context.now, source: trigger)
-        return JobOutcome(writes: [.enqueue(job)], sourceRef: source.description, targetRef: ExternalRef.asana(.project, projectGID).description, action: "reconcile the project's billing")
+                                 coalesceKey: FreshBooksAsanaBillingJob.serializationKey(integrationID: integration.id, projectGID: projectGID),
+                                 payload: FreshBooksAsanaBillingJob.Payload(project: projectGID, task: task), runAt: context.now, source: trigger)
+        let project = ExternalRef.asana(.project, projectGID).description
+        return JobOutcome(writes: [.enqueue(job)], sourceRef: project, targetRef: project, action: "reconcile the project's billing")
     }
 
     /// Reconciles a project: progress, expenses, and every completed billable task as a line on
@@ -61,8 +70,13 @@ extension FreshBooksAsanaSession {
             let invoice: FreshBooks.Invoice
             if let existing {
                 guard existing.isDraft else {
+                    let ours = try await markedSentByUs(existing)
                     for entry in changed {
-                        _ = try await asana.addComment(task: entry.task.gid, text: "Billing change not applied: FreshBooks invoice \(existing.invoiceNumber) was already \(existing.v3Status). Amend it in FreshBooks if needed.")
+                        // A line this integration wrote before marking the invoice sent is no change.
+                        if !(ours && entry.link == nil) {
+                            writes.append(try await comment(task: entry.task.gid, key: IntentKey.comment(task: .asana(.task, entry.task.gid), about: .freshbooks(.invoice, existing.id), hash: entry.hash),
+                                                            text: "Billing change not applied: FreshBooks invoice \(existing.invoiceNumber) was already \(existing.v3Status). Amend it in FreshBooks if needed."))
+                        }
                         writes.append(newLink(.asana(.task, entry.task.gid), .freshbooks(.invoice, existing.id), hash: entry.hash, previous: entry.link))
                     }
                     actions.append("reported \(changed.count) change(s): invoice \(existing.invoiceNumber) already \(existing.v3Status)")
@@ -77,11 +91,15 @@ extension FreshBooksAsanaSession {
             } else {
                 let draft = InvoiceDraft(customerID: clientID, invoiceNumber: number, currencyCode: currency.code, dueOffsetDays: config.freshbooks.invoice.due_offset_days,
                                          lines: entries.map(\.line))
-                invoice = try await freshbooks.createInvoice(draft, previousAttemptUncertain: previousAttemptUncertain)
+                // Our own invoice number is the key FreshBooks can be searched by.
+                let start = try await context.intents.begin(IntentKey.invoice(number: number))
+                invoice = try await freshbooks.createInvoice(draft, previousAttemptUncertain: start.needsLookUp)
+                writes.append(context.intents.done(IntentKey.invoice(number: number), target: .freshbooks(.invoice, invoice.id)))
                 actions.append("create draft invoice \(number)")
-                if config.freshbooks.invoice.mark_sent == true && config.freshbooks.invoice.group == "per-task" {
-                    _ = try await freshbooks.markInvoiceSent(id: invoice.id)
-                }
+            }
+            // Whether the invoice was created now or by an attempt that failed after creating it.
+            if config.freshbooks.invoice.mark_sent == true && config.freshbooks.invoice.group == "per-task" {
+                writes.append(try await markSent(invoice))
             }
             for entry in entries {
                 writes.append(newLink(.asana(.task, entry.task.gid), .freshbooks(.invoice, invoice.id), hash: entry.hash, previous: entry.link))
@@ -102,7 +120,8 @@ extension FreshBooksAsanaSession {
             let target = ExternalRef.freshbooks(.invoice, invoiceID)
             guard invoice.isDraft else {
                 for task in gone {
-                    _ = try await asana.addComment(task: task.gid, text: "Billing change not applied: FreshBooks invoice \(invoice.invoiceNumber) was already \(invoice.v3Status); its line for this task stays. Amend it in FreshBooks if needed.")
+                    writes.append(try await comment(task: task.gid, key: IntentKey.comment(task: .asana(.task, task.gid), about: target, hash: "withdrawn"),
+                                                    text: "Billing change not applied: FreshBooks invoice \(invoice.invoiceNumber) was already \(invoice.v3Status); its line for this task stays. Amend it in FreshBooks if needed."))
                 }
                 writes += gone.map { .removeLink(integrationID: integration.id, source: .asana(.task, $0.gid), target: target) }
                 actions.append("reported \(gone.count) withdrawal(s): invoice \(invoice.invoiceNumber) already \(invoice.v3Status)")

@@ -20,16 +20,16 @@ extension FreshBooksAsanaSession {
         if previous?.contentHash == hash { return ([], nil) }
         // Billing runs one job per project, so no other job creates this expense meanwhile.
         if let previous {
-            // FreshBooks keeps the first amount once billed; a change is reported on the task.
-            _ = try await asana.addComment(task: task.gid, text: "Expense change not applied: FreshBooks expense \(previous.target.id) was already recorded. Amend it in FreshBooks if needed.")
-            return ([newLink(source, previous.target, hash: hash, previous: previous)], "reported: expense already recorded")
+            // FreshBooks keeps the first amount once billed; a change is reported on the task, once.
+            let reported = try await comment(task: task.gid, key: IntentKey.comment(task: source, about: previous.target, hash: hash),
+                                             text: "Expense change not applied: FreshBooks expense \(previous.target.id) was already recorded. Amend it in FreshBooks if needed.")
+            return ([reported, newLink(source, previous.target, hash: hash, previous: previous)], "reported: expense already recorded")
         }
-        var expense: FreshBooks.Expense?
-        if previousAttemptUncertain {
-            expense = try await freshbooks.expenses(AccountingSearch(clientID: clientID)).collect().first { $0.notes == marker }
-        }
-        if expense == nil { expense = try await freshbooks.createExpense(draft) }
-        let target = ExternalRef.freshbooks(.expense, expense!.id)
-        return ([newLink(source, target, hash: hash, previous: nil)], "create billed-back expense")
+        // The task's marker in the notes finds an expense an earlier attempt may have created.
+        let (expense, confirm) = try await context.intents.create(IntentKey.expense(source), target: { .freshbooks(.expense, $0.id) },
+            lookUp: { try await freshbooks.expenses(AccountingSearch(clientID: clientID)).collect().first { $0.notes == marker } },
+            make: { try await freshbooks.createExpense(draft) })
+        let target = ExternalRef.freshbooks(.expense, expense.id)
+        return ([confirm, newLink(source, target, hash: hash, previous: nil)], "create billed-back expense")
     }
 }

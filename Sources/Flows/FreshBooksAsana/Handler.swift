@@ -22,13 +22,12 @@ public struct FreshBooksAsanaChangeJob: JobHandler {
         guard let integrationID = job.integrationID, let integration = try await context.store.integration(id: integrationID) else {
             throw ConnectorError.permanent("integration \(job.integrationID ?? "?") no longer exists")
         }
-        guard integration.state == .active else {
-            return JobOutcome(sourceRef: payload.event.ref.description, unchanged: true, action: "skipped: integration paused")
-        }
+        // A paused integration's jobs are held by the queue, never claimed, so none arrives here
+        // to be dropped; one claimed just before the pause finishes its work.
         let session = try await FreshBooksAsanaSession(integration: integration, context: context, pipeline: pipeline)
         let ref = payload.event.ref
         switch (ref.system, ref.type) {
-        case (.asana, "project"): return try await session.syncProject(gid: ref.id)
+        case (.asana, "project"): return try session.reconcileBilling(projectGID: ref.id, task: nil, trigger: payload.trigger)
         case (.asana, "task"): return try await session.syncTask(gid: ref.id, trigger: payload.trigger)
         case (.freshbooks, "invoice"): return try await session.syncInvoiceStatus(invoiceID: try Self.number(ref))
         case (.freshbooks, "payment"): return try await session.syncInvoiceStatus(invoiceID: try await session.freshbooks.payment(id: try Self.number(ref)).invoiceID, via: ref)
@@ -62,12 +61,17 @@ public struct FreshBooksAsanaBillingJob: JobHandler {
         self.pipeline = pipeline
     }
 
+    /// The one serialization key of everything written for an Asana project: its FreshBooks
+    /// client, project, expenses and invoices. Every job that writes them uses it.
+    public static func serializationKey(integrationID: String, projectGID: String) -> String {
+        SerializationKey.aggregate(integrationID: integrationID, root: .asana(.project, projectGID))
+    }
+
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(Payload.self)
         guard let integrationID = job.integrationID, let integration = try await context.store.integration(id: integrationID) else {
             throw ConnectorError.permanent("integration \(job.integrationID ?? "?") no longer exists")
         }
-        guard integration.state == .active else { return JobOutcome(unchanged: true, action: "skipped: integration paused") }
         return try await FreshBooksAsanaSession(integration: integration, context: context, pipeline: pipeline).syncBilling(projectGID: payload.project)
     }
 }
@@ -96,9 +100,6 @@ struct FreshBooksAsanaSession {
         asana = AsanaClient(pipeline: pipeline, connection: try await context.requireConnection(asanaID))
         currency = try CurrencyCode(config.freshbooks.invoice.currency)
     }
-
-    /// True when an earlier attempt of this job may have written already.
-    var previousAttemptUncertain: Bool { context.attempt > 1 }
 
     func link(from source: ExternalRef, type: String) async throws -> Link? {
         try await context.store.links(integrationID: integration.id, source: source).first { $0.target.type == type }

@@ -48,12 +48,13 @@ extension FreshBooksAsanaSession {
             _ = try await freshbooks.updateProject(id: id, draft)
             action = "update FreshBooks project"
         } else {
-            var created: FreshBooks.Project?
-            if previousAttemptUncertain {
-                created = try await freshbooks.projects(ProjectSearch(clientID: clientID)).collect().first { $0.title == draft.title }
-            }
-            if created == nil { created = try await freshbooks.createProject(draft) }
-            target = .freshbooks(.project, created!.id)
+            // FreshBooks takes no idempotency key: the intent says whether an earlier attempt,
+            // merged job or replay may have created it, and then its title under the client finds it.
+            let (created, confirm) = try await context.intents.create(IntentKey.project(source), target: { .freshbooks(.project, $0.id) },
+                lookUp: { try await freshbooks.projects(ProjectSearch(clientID: clientID)).collect().first { $0.title == draft.title } },
+                make: { try await freshbooks.createProject(draft) })
+            writes.append(confirm)
+            target = .freshbooks(.project, created.id)
             action = "create FreshBooks client and project"
             // From now on the project's tasks are polled too (the guarantee behind its webhook).
             writes.append(.enqueue(try PollJob.schedule(connection: asana.connection, feed: AsanaFeedName.project(gid), every: try config.pollInterval(), startingAt: context.now)))

@@ -18,6 +18,7 @@ struct ConnectionShow: AsyncParsableCommand {
         var credential: CredentialState
         var subscriptions: [SubscriptionHealth]
         var integrations: [String]
+        var failingFeeds: [FailingSchedule]
     }
 
     struct CredentialState: Encodable {
@@ -51,7 +52,8 @@ struct ConnectionShow: AsyncParsableCommand {
             let report = Report(connection: connection,
                                 credential: CredentialState(kind: credential.credential.kind.rawValue, version: credential.version, expiresAt: credential.credential.expiresAt,
                                                             refreshable: credential.credential.canRefresh),
-                                subscriptions: subscriptions, integrations: try await store.integrations(usingConnection: id).map(\.id))
+                                subscriptions: subscriptions, integrations: try await store.integrations(usingConnection: id).map(\.id),
+                                failingFeeds: try await store.failingSchedules(connectionID: id))
             if global.json {
                 try Output.json(report)
                 return
@@ -61,6 +63,7 @@ struct ConnectionShow: AsyncParsableCommand {
             print("credential: \(report.credential.kind), version \(report.credential.version)" + (report.credential.expiresAt.map { ", access token expires \(Output.time($0))" } ?? "")
                   + (report.credential.refreshable ? ", refreshable" : ""))
             print("integrations: \(report.integrations.isEmpty ? "(none)" : report.integrations.joined(separator: ", "))")
+            print(FailingFeedLines.render(report.failingFeeds))
             print("webhooks:")
             Output.table(["SUBSCRIPTION", "RESOURCE", "VENDOR ID", "STATUS", "LAST DELIVERY", "LAST HEARTBEAT", "HEALTH"], subscriptions.map {
                 [$0.id, $0.resource ?? "-", $0.vendorID ?? "-", $0.status, Output.time($0.lastDelivery), Output.time($0.lastHeartbeat), $0.health]

@@ -76,6 +76,7 @@ struct IntegrationShow: AsyncParsableCommand {
         var recent: [AuditEntry]
         var deadLetters: Int
         var details: [String: String]
+        var failingFeeds: [FailingSchedule]
     }
 
     func run() async throws {
@@ -90,7 +91,9 @@ struct IntegrationShow: AsyncParsableCommand {
             if let kind = try? components.integrations.integration(kind: integration.kind) {
                 details = await kind.details(for: integration, context: components.context(store: store))
             }
-            let report = Report(integration: integration, links: links, recent: recent, deadLetters: dead, details: details)
+            var failing: [FailingSchedule] = []
+            for connection in Set(integration.connections.values).sorted() { failing += try await store.failingSchedules(connectionID: connection) }
+            let report = Report(integration: integration, links: links, recent: recent, deadLetters: dead, details: details, failingFeeds: failing)
             if global.json {
                 try Output.json(report)
                 return
@@ -98,6 +101,7 @@ struct IntegrationShow: AsyncParsableCommand {
             print("\(integration.id) (\(integration.kind), tenant \(integration.tenant)): \(integration.state.rawValue)")
             print("links: " + (links.isEmpty ? "(none yet)" : links.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))
             print("dead letters: \(dead)" + (dead > 0 ? " (see ml-connector dead-letters, then replay)" : ""))
+            print(FailingFeedLines.render(failing))
             for (key, value) in details.sorted(by: { $0.key < $1.key }) { print("\(key): \(value)") }
             print("recent runs:")
             Output.table(["AT", "OUTCOME", "ACTION", "SOURCE", "TARGET", "ERROR"], recent.map {
@@ -145,6 +149,7 @@ struct IntegrationResume: AsyncParsableCommand {
 
     func run() async throws {
         try await withStore(global) { store in
+            // Jobs held while paused become claimable now; the polls catch up on the rest.
             try await store.setIntegrationState(id: name, state: .active)
             guard let integration = try await store.integration(id: name) else { return }
             let components = Components(store: store)

@@ -176,7 +176,7 @@ extension AsanaSandbox {
                 return story
             }
             guard let story else { return Self.error(.notFound, "task: Not a recognized ID: \(gid)") }
-            return Self.single(story, request: request, status: .created)
+            return faultGate.createResponse(Self.single(story, request: request, status: .created))
         }
     }
 

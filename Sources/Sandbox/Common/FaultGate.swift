@@ -80,6 +80,10 @@ final class FaultGate: Sendable {
                 if status == 429 { response.headers[.retryAfter] = "\(state.plan.retryAfterSeconds)" }
                 return (response, slow)
             }
+            if let path = state.plan.failWritesOn, request.method != .get, request.uri.path.contains(path) {
+                state.injectedFaults += 1
+                return (answers.injected(HTTPResponse.Status(code: state.plan.failWritesStatus)), slow)
+            }
             if let limit = state.plan.rateLimitPerMinute {
                 let window = Double(max(1, state.plan.rateLimitWindowSeconds))
                 state.callTimes.removeAll { now.timeIntervalSince($0) >= window }

@@ -24,13 +24,19 @@ public struct FaultPlan: Sendable, Codable, Equatable {
     public var webhookDelayMilliseconds: Int = 0
     /// Apply the change but lose the response of the next `count` creates (the caller sees 502).
     public var loseNextCreateResponses: Int = 0
+    /// Refuse every write (any method but GET) whose path contains this text with
+    /// `failWritesStatus`, until cleared: a cause the operator must fix (`"/invoices/invoices"`
+    /// for invoice creates and updates), not a passing fault.
+    public var failWritesOn: String?
+    /// The status for `failWritesOn` (422: the vendor found the request invalid).
+    public var failWritesStatus: Int = 422
 
     /// No faults.
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case failNext, failStatus, retryAfterSeconds, rateLimitPerMinute, rateLimitWindowSeconds, rateLimitedCount, slowMilliseconds
-        case dropWebhooks, duplicateWebhooks, webhookDelayMilliseconds, loseNextCreateResponses
+        case dropWebhooks, duplicateWebhooks, webhookDelayMilliseconds, loseNextCreateResponses, failWritesOn, failWritesStatus
     }
 
     /// Decodes a plan; a key that is absent keeps its no-fault default, so `{"failNext": 2}` is a plan.
@@ -48,6 +54,8 @@ public struct FaultPlan: Sendable, Codable, Equatable {
         duplicateWebhooks = try container.decodeIfPresent(Bool.self, forKey: .duplicateWebhooks) ?? defaults.duplicateWebhooks
         webhookDelayMilliseconds = try container.decodeIfPresent(Int.self, forKey: .webhookDelayMilliseconds) ?? defaults.webhookDelayMilliseconds
         loseNextCreateResponses = try container.decodeIfPresent(Int.self, forKey: .loseNextCreateResponses) ?? defaults.loseNextCreateResponses
+        failWritesOn = try container.decodeIfPresent(String.self, forKey: .failWritesOn)
+        failWritesStatus = try container.decodeIfPresent(Int.self, forKey: .failWritesStatus) ?? defaults.failWritesStatus
     }
 
     /// Why a body was not accepted as (part of) a fault plan.
@@ -61,7 +69,7 @@ public struct FaultPlan: Sendable, Codable, Equatable {
     }
 
     /// This plan with the keys of `patch` (a JSON object) laid over it: keys not named keep their
-    /// current value, `null` clears `rateLimitPerMinute`.
+    /// current value, `null` clears `rateLimitPerMinute` and `failWritesOn`.
     public func merging(_ patch: JSONValue) throws(PatchError) -> FaultPlan {
         guard let changes = patch.object else { throw .notAnObject }
         let known = Set(CodingKeys.allCases.map(\.rawValue))

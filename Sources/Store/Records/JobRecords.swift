@@ -157,4 +157,6 @@ public enum StoreWrite: Sendable {
     case removeLink(integrationID: String, source: ExternalRef, target: ExternalRef)
     /// Add an audit entry besides the attempt's own.
     case appendAudit(AuditEntry)
+    /// Confirm an intent: the effect it announced exists (as `targetRef`, when it has one).
+    case closeIntent(integrationID: String, key: String, targetRef: String?)
 }
