@@ -18,9 +18,7 @@ import Testing
         try await FreshBooksFixture.with { fb in
             try await withSandbox(try await AsanaSandbox.serve()) { asanaSandbox, asanaServer in
                 let store = fb.store
-                let asanaConnection = Connection(id: "asana-poll", system: .asana, baseURLs: ["api": asanaServer.baseURL + AsanaSandbox.prefix, "auth": asanaServer.baseURL],
-                                                 settings: ["workspace_gid": asanaSandbox.workspaceGID, "auth": "pat", "rate_limit": "2000/1s"])
-                try await store.addConnection(asanaConnection, credential: Credential(kind: .apiToken, accessToken: asanaSandbox.personalAccessToken))
+                let asanaConnection = try await asanaSandbox.addPATConnection(id: "asana-poll", server: asanaServer, to: store)
                 let asana = AsanaClient(pipeline: fb.pipeline, connection: asanaConnection)
                 var drop = FaultPlan()
                 drop.dropWebhooks = true

@@ -47,9 +47,7 @@ import Testing
     func systems() async throws -> Systems {
         let fb = try await FreshBooksFixture.start()
         let (asana, server) = try await AsanaSandbox.serve()
-        let connection = Connection(id: "asana-apply", system: .asana, baseURLs: ["api": server.baseURL + AsanaSandbox.prefix, "auth": server.baseURL],
-                                    settings: ["workspace_gid": asana.workspaceGID, "auth": "pat", "rate_limit": "2000/1s"])
-        try await fb.store.addConnection(connection, credential: Credential(kind: .apiToken, accessToken: asana.personalAccessToken))
+        let connection = try await asana.addPATConnection(id: "asana-apply", server: server, to: fb.store)
         let amount = asana.createCustomField(name: "Amount", subtype: "number", precision: 2).gid
         let text = asana.createCustomField(name: "Notes field", subtype: "text").gid
         let status = asana.createCustomField(name: "Status", subtype: "enum", options: FreshBooksAsanaConfig.statuses)

@@ -35,9 +35,7 @@ import Testing
                                                   settings: ["account_id": fbSandbox.accountID, "business_id": "\(fbSandbox.businessID)", "rate_limit": "2000/1s"])
                     try await store.addConnection(fbConnection, credential: Credential(kind: .oauth2, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
                                                                                        clientID: app.clientID, clientSecret: app.clientSecret, extra: ["redirect_uri": app.redirectURI]))
-                    let asanaConnection = Connection(id: "asana-k", system: .asana, baseURLs: ["api": asanaServer.baseURL + AsanaSandbox.prefix, "auth": asanaServer.baseURL],
-                                                     settings: ["workspace_gid": asanaSandbox.workspaceGID, "auth": "pat", "rate_limit": "2000/1s"])
-                    try await store.addConnection(asanaConnection, credential: Credential(kind: .apiToken, accessToken: asanaSandbox.personalAccessToken))
+                    let asanaConnection = try await asanaSandbox.addPATConnection(id: "asana-k", server: asanaServer, to: store)
                     let pipeline = HTTPPipeline(credentials: store)
                     let fb = FreshBooksClient(pipeline: pipeline, connection: fbConnection)
                     let asana = AsanaClient(pipeline: pipeline, connection: asanaConnection)

@@ -45,3 +45,14 @@ public struct AsanaFixture: Sendable {
         try await withStarted({ try await start(oauth: oauth, configuration: configuration) }, stop: { await $0.stop() }, body)
     }
 }
+
+extension AsanaSandbox {
+    /// Stores a connection `id` to this sandbox, served at `server`, with its personal access
+    /// token, as an operator's `connection add asana --token` would; returns the connection.
+    public func addPATConnection(id: String, server: SandboxServer, to store: SQLStore) async throws -> Connection {
+        let connection = Connection(id: id, system: .asana, baseURLs: ["api": server.baseURL + AsanaSandbox.prefix, "auth": server.baseURL],
+                                    settings: ["workspace_gid": workspaceGID, "auth": "pat", "rate_limit": "2000/1s"])
+        try await store.addConnection(connection, credential: Credential(kind: .apiToken, accessToken: personalAccessToken))
+        return connection
+    }
+}
