@@ -64,21 +64,21 @@ import Testing
     }
 
     @Test func settingsWebhooksAndOptionsThroughTheClient() async throws {
-        let fixture = try await AsanaFixture.start()
-        defer { _Concurrency.Task { await fixture.stop() } }
-        let project = try await fixture.client.createProject(ProjectDraft(name: "Fields", team: fixture.sandbox.teamGID))
-        let field = fixture.sandbox.createCustomField(name: "Hours", subtype: "number", precision: 1)
-        try await fixture.client.addCustomFieldSetting(project: project.gid, field: field.gid)
-        let settings = try await fixture.client.customFieldSettings(project: project.gid).collect()
-        #expect(settings.map(\.custom_field.gid) == [field.gid] && settings.first?.custom_field.precision == 1)
-        await #expect(throws: ConnectorError.self) { try await fixture.client.addCustomFieldSetting(project: project.gid, field: "999") }
-        // A workspace webhook without filters is refused by Asana's rule.
-        do {
-            _ = try await fixture.client.createWebhook(resource: fixture.sandbox.workspaceGID, target: "https://example.invalid/hook", filters: [])
-            Issue.record("expected refusal")
-        } catch let ConnectorError.validation(field, _) {
-            #expect(field == "filters")
+        try await AsanaFixture.with { fixture in
+            let project = try await fixture.client.createProject(ProjectDraft(name: "Fields", team: fixture.sandbox.teamGID))
+            let field = fixture.sandbox.createCustomField(name: "Hours", subtype: "number", precision: 1)
+            try await fixture.client.addCustomFieldSetting(project: project.gid, field: field.gid)
+            let settings = try await fixture.client.customFieldSettings(project: project.gid).collect()
+            #expect(settings.map(\.custom_field.gid) == [field.gid] && settings.first?.custom_field.precision == 1)
+            await #expect(throws: ConnectorError.self) { try await fixture.client.addCustomFieldSetting(project: project.gid, field: "999") }
+            // A workspace webhook without filters is refused by Asana's rule.
+            do {
+                _ = try await fixture.client.createWebhook(resource: fixture.sandbox.workspaceGID, target: "https://example.invalid/hook", filters: [])
+                Issue.record("expected refusal")
+            } catch let ConnectorError.validation(field, _) {
+                #expect(field == "filters")
+            }
+            #expect(try await fixture.client.webhooks().collect().isEmpty)
         }
-        #expect(try await fixture.client.webhooks().collect().isEmpty)
     }
 }

@@ -11,18 +11,18 @@ import Testing
 
     @Test("asana (official, Python) against the sandbox", .enabled(if: python != nil, "ML_CONNECTOR_TEST_VENDOR_SDK_PYTHON is not set"))
     func theOfficialSDKWorksAgainstTheSandbox() async throws {
-        let (sandbox, server) = try await AsanaSandbox.serve()
-        defer { _Concurrency.Task { await server.stop() } }
-        let description = try JSONSerialization.data(withJSONObject: ["asana": sandbox.describe(server: server, projectGID: sandbox.seedProject(name: "Seed"))])
-        let result = try await PackageExecutable.runExecutable(try #require(Self.python), [Self.script, String(decoding: description, as: UTF8.self)])
-        #expect(result.status == 0, "\(result.stderr.suffix(1500))")
-        let found = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(found["me"] as? String == "avery@sandbox-agency.test")
-        #expect(found["project"] as? String == "SDK project")
-        #expect(found["projects_listed"] as? Int == 2)
-        #expect(found["task_amount"] as? [String] == ["12.50"])
-        #expect(found["completed"] as? Bool == true)
-        #expect(found["tasks_listed"] as? Int == 1)
-        #expect(found["stories"] as? Int == 1)
+        try await withSandbox(try await AsanaSandbox.serve()) { sandbox, server in
+            let description = try JSONSerialization.data(withJSONObject: ["asana": sandbox.describe(server: server, projectGID: sandbox.seedProject(name: "Seed"))])
+            let result = try await PackageExecutable.runExecutable(try #require(Self.python), [Self.script, String(decoding: description, as: UTF8.self)])
+            #expect(result.status == 0, "\(result.stderr.suffix(1500))")
+            let found = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(found["me"] as? String == "avery@sandbox-agency.test")
+            #expect(found["project"] as? String == "SDK project")
+            #expect(found["projects_listed"] as? Int == 2)
+            #expect(found["task_amount"] as? [String] == ["12.50"])
+            #expect(found["completed"] as? Bool == true)
+            #expect(found["tasks_listed"] as? Int == 1)
+            #expect(found["stories"] as? Int == 1)
+        }
     }
 }

@@ -10,6 +10,11 @@ enum HostileVendor {
     /// Bytes streamed by `/huge` before it gives up (200 MB), in 1 MB chunks.
     static let hugeBytes = 200 * 1024 * 1024
 
+    /// Serves the vendor for `body` and stops it before returning.
+    static func with<Value>(streamed: NIOLockedValueBox<Int>, _ body: (LoopbackServer) async throws -> Value) async throws -> Value {
+        try await withStarted({ try await start(streamed: streamed) }, stop: { await $0.stop() }, body)
+    }
+
     static func start(streamed: NIOLockedValueBox<Int>) async throws -> LoopbackServer {
         let router = Router()
         router.get("/retry-after/:value") { _, context -> Response in

@@ -46,6 +46,11 @@ final class ScriptedVendor: Sendable {
         return ScriptedVendor(script: script, received: received, server: try await LoopbackServer.start(router))
     }
 
+    /// Starts the vendor for `body` and stops its server before returning.
+    static func with<Value>(_ replies: [Reply], _ body: (ScriptedVendor) async throws -> Value) async throws -> Value {
+        try await withStarted({ try await start(replies) }, stop: { await $0.server.stop() }, body)
+    }
+
     private init(script: NIOLockedValueBox<[Reply]>, received: NIOLockedValueBox<[Received]>, server: LoopbackServer) {
         self.script = script
         self.received = received

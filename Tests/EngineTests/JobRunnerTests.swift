@@ -12,90 +12,90 @@ import Testing
 
     @Test(arguments: TestDatabase.available)
     func successStoresWritesAndAnAuditEntryWithItsRequests(_ database: TestDatabase) async throws {
-        let store = try await database.makeStore().store
-        defer { Task { await store.close() } }
-        let handler = ScriptedHandler()
-        let runner = JobRunner(store: store, registry: JobRegistry([handler]))
-        let id = try await store.enqueue(JobRequest(kind: handler.kind, integrationID: "i1")).jobID
-        #expect(await runner.run(try await claimOne(store)) == .succeeded)
-        #expect(try await store.job(id: id)?.state == .succeeded)
-        #expect(try await store.links(integrationID: "i1").count == 1)
-        let entry = try #require(try await store.auditEntries(AuditFilter(jobID: id)).first)
-        #expect(entry.outcome == .succeeded && entry.action == "create invoice" && entry.targetRef == "ledger:invoice:inv-\(id)")
-        #expect(entry.exchanges.count == 1 && !entry.exchanges[0].url.contains("hidden-token-1"))
+        try await database.withStore { store in
+            let handler = ScriptedHandler()
+            let runner = JobRunner(store: store, registry: JobRegistry([handler]))
+            let id = try await store.enqueue(JobRequest(kind: handler.kind, integrationID: "i1")).jobID
+            #expect(await runner.run(try await claimOne(store)) == .succeeded)
+            #expect(try await store.job(id: id)?.state == .succeeded)
+            #expect(try await store.links(integrationID: "i1").count == 1)
+            let entry = try #require(try await store.auditEntries(AuditFilter(jobID: id)).first)
+            #expect(entry.outcome == .succeeded && entry.action == "create invoice" && entry.targetRef == "ledger:invoice:inv-\(id)")
+            #expect(entry.exchanges.count == 1 && !entry.exchanges[0].url.contains("hidden-token-1"))
+        }
     }
 
     @Test(arguments: TestDatabase.available)
     func aPassingFailureIsRetriedLaterWithBackoff(_ database: TestDatabase) async throws {
-        let store = try await database.makeStore().store
-        defer { Task { await store.close() } }
-        let handler = ScriptedHandler(steps: [.fail(.transient("503"))])
-        let runner = JobRunner(store: store, registry: JobRegistry([handler]), retry: RetrySchedule(base: .seconds(4), cap: .seconds(60)))
-        let id = try await store.enqueue(JobRequest(kind: handler.kind)).jobID
-        let before = Date()
-        #expect(await runner.run(try await claimOne(store)) == .retrying)
-        let job = try #require(try await store.job(id: id))
-        #expect(job.state == .pending && job.lastError?.contains("503") == true)
-        // Full jitter under a 4 s ceiling for the first retry.
-        #expect(job.runAt >= before.addingTimeInterval(-0.01) && job.runAt <= Date().addingTimeInterval(4.01))
-        #expect(await runner.run(try await claimOne(store, at: Date().addingTimeInterval(5))) == .succeeded)
-        #expect(try await store.auditEntries(AuditFilter(jobID: id)).map(\.outcome) == [.succeeded, .retrying])
+        try await database.withStore { store in
+            let handler = ScriptedHandler(steps: [.fail(.transient("503"))])
+            let runner = JobRunner(store: store, registry: JobRegistry([handler]), retry: RetrySchedule(base: .seconds(4), cap: .seconds(60)))
+            let id = try await store.enqueue(JobRequest(kind: handler.kind)).jobID
+            let before = Date()
+            #expect(await runner.run(try await claimOne(store)) == .retrying)
+            let job = try #require(try await store.job(id: id))
+            #expect(job.state == .pending && job.lastError?.contains("503") == true)
+            // Full jitter under a 4 s ceiling for the first retry.
+            #expect(job.runAt >= before.addingTimeInterval(-0.01) && job.runAt <= Date().addingTimeInterval(4.01))
+            #expect(await runner.run(try await claimOne(store, at: Date().addingTimeInterval(5))) == .succeeded)
+            #expect(try await store.auditEntries(AuditFilter(jobID: id)).map(\.outcome) == [.succeeded, .retrying])
+        }
     }
 
     @Test(arguments: TestDatabase.available)
     func aRateLimitWaitsAtLeastWhatTheVendorAsked(_ database: TestDatabase) async throws {
-        let store = try await database.makeStore().store
-        defer { Task { await store.close() } }
-        let handler = ScriptedHandler(steps: [.fail(.rateLimited(retryAfter: .seconds(900)))])
-        let runner = JobRunner(store: store, registry: JobRegistry([handler]), retry: RetrySchedule(base: .seconds(1), cap: .seconds(5)))
-        let id = try await store.enqueue(JobRequest(kind: handler.kind)).jobID
-        let before = Date()
-        #expect(await runner.run(try await claimOne(store)) == .retrying)
-        #expect(try #require(try await store.job(id: id)).runAt >= before.addingTimeInterval(899))
+        try await database.withStore { store in
+            let handler = ScriptedHandler(steps: [.fail(.rateLimited(retryAfter: .seconds(900)))])
+            let runner = JobRunner(store: store, registry: JobRegistry([handler]), retry: RetrySchedule(base: .seconds(1), cap: .seconds(5)))
+            let id = try await store.enqueue(JobRequest(kind: handler.kind)).jobID
+            let before = Date()
+            #expect(await runner.run(try await claimOne(store)) == .retrying)
+            #expect(try #require(try await store.job(id: id)).runAt >= before.addingTimeInterval(899))
+        }
     }
 
     @Test(arguments: TestDatabase.available)
     func aPermanentFailureIsADeadLetterThatReplaysOnceFixed(_ database: TestDatabase) async throws {
-        let store = try await database.makeStore().store
-        defer { Task { await store.close() } }
-        let handler = ScriptedHandler(steps: [.fail(.validation(field: "fields.billable_amount", message: "GID 999 is not a number field"))])
-        let runner = JobRunner(store: store, registry: JobRegistry([handler]))
-        let id = try await store.enqueue(JobRequest(kind: handler.kind, integrationID: "i1", payload: #"{"sourceRef":"asana:task:77"}"#)).jobID
-        #expect(await runner.run(try await claimOne(store)) == .dead)
-        let letter = try #require(try await store.deadLetter(id: id))
-        #expect(letter.errorKind == "validation" && letter.error.contains("fields.billable_amount") && letter.attempts == 1)
-        let deadEntry = try #require(try await store.auditEntries(AuditFilter(jobID: id)).first)
-        #expect(deadEntry.outcome == .dead && deadEntry.sourceRef == "asana:task:77")
+        try await database.withStore { store in
+            let handler = ScriptedHandler(steps: [.fail(.validation(field: "fields.billable_amount", message: "GID 999 is not a number field"))])
+            let runner = JobRunner(store: store, registry: JobRegistry([handler]))
+            let id = try await store.enqueue(JobRequest(kind: handler.kind, integrationID: "i1", payload: #"{"sourceRef":"asana:task:77"}"#)).jobID
+            #expect(await runner.run(try await claimOne(store)) == .dead)
+            let letter = try #require(try await store.deadLetter(id: id))
+            #expect(letter.errorKind == "validation" && letter.error.contains("fields.billable_amount") && letter.attempts == 1)
+            let deadEntry = try #require(try await store.auditEntries(AuditFilter(jobID: id)).first)
+            #expect(deadEntry.outcome == .dead && deadEntry.sourceRef == "asana:task:77")
 
-        // The cause is fixed (the handler now succeeds); replay runs the same work again.
-        let replayID = try await store.replay(id: letter.id, now: Date())
-        #expect(await runner.run(try await claimOne(store)) == .succeeded)
-        #expect(try await store.job(id: replayID)?.state == .succeeded)
-        #expect(handler.ran == [id, replayID])
+            // The cause is fixed (the handler now succeeds); replay runs the same work again.
+            let replayID = try await store.replay(id: letter.id, now: Date())
+            #expect(await runner.run(try await claimOne(store)) == .succeeded)
+            #expect(try await store.job(id: replayID)?.state == .succeeded)
+            #expect(handler.ran == [id, replayID])
+        }
     }
 
     @Test(arguments: TestDatabase.available)
     func theRetryBudgetEndsInDeadLetters(_ database: TestDatabase) async throws {
-        let store = try await database.makeStore().store
-        defer { Task { await store.close() } }
-        let handler = ScriptedHandler(steps: Array(repeating: .fail(.transient("timeout")), count: 5))
-        let runner = JobRunner(store: store, registry: JobRegistry([handler]), retry: RetrySchedule(base: .milliseconds(1), cap: .milliseconds(1)))
-        let id = try await store.enqueue(JobRequest(kind: handler.kind, maxAttempts: 3)).jobID
-        var results: [JobRunner.Result] = []
-        for _ in 0..<3 {
-            results.append(await runner.run(try await claimOne(store, at: Date().addingTimeInterval(1))))
+        try await database.withStore { store in
+            let handler = ScriptedHandler(steps: Array(repeating: .fail(.transient("timeout")), count: 5))
+            let runner = JobRunner(store: store, registry: JobRegistry([handler]), retry: RetrySchedule(base: .milliseconds(1), cap: .milliseconds(1)))
+            let id = try await store.enqueue(JobRequest(kind: handler.kind, maxAttempts: 3)).jobID
+            var results: [JobRunner.Result] = []
+            for _ in 0..<3 {
+                results.append(await runner.run(try await claimOne(store, at: Date().addingTimeInterval(1))))
+            }
+            #expect(results == [.retrying, .retrying, .dead])
+            #expect(try await store.deadLetter(id: id)?.attempts == 3)
         }
-        #expect(results == [.retrying, .retrying, .dead])
-        #expect(try await store.deadLetter(id: id)?.attempts == 3)
     }
 
     @Test(arguments: TestDatabase.available)
     func aJobOfAnUnknownKindIsNotLeftWaiting(_ database: TestDatabase) async throws {
-        let store = try await database.makeStore().store
-        defer { Task { await store.close() } }
-        let id = try await store.enqueue(JobRequest(kind: "gone.kind")).jobID
-        let claim = try await claimOne(store, kind: "gone.kind")
-        #expect(await JobRunner(store: store, registry: JobRegistry([])).run(claim) == .dead)
-        #expect(try await store.deadLetter(id: id)?.error.contains("no handler") == true)
+        try await database.withStore { store in
+            let id = try await store.enqueue(JobRequest(kind: "gone.kind")).jobID
+            let claim = try await claimOne(store, kind: "gone.kind")
+            #expect(await JobRunner(store: store, registry: JobRegistry([])).run(claim) == .dead)
+            #expect(try await store.deadLetter(id: id)?.error.contains("no handler") == true)
+        }
     }
 }

@@ -78,16 +78,13 @@ struct AgencyWorld {
 
     /// Polls every feed of integration `name` now, until `condition` holds.
     func pollUntil(_ integration: String, _ what: String, seconds: Int = 30, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else {
-                let trail = try await store.auditEntries(AuditFilter(limit: 8)).map { "\($0.action) \($0.outcome) \($0.error ?? "")" }
-                Issue.record("timed out waiting for \(what); recent audit: \(trail)")
-                return
-            }
+        try await eventually(what, timeout: .seconds(seconds), interval: .milliseconds(150), diagnostics: {
+            try await store.auditEntries(AuditFilter(limit: 8)).map { "\($0.action) \($0.outcome) \($0.error ?? "")" }.joined(separator: "; ")
+        }) {
+            if try await condition() { return true }
             try await IntegrationRegistry().runNow(try #require(try await store.integration(id: integration)), context: context)
             engine.pool.nudge()
-            try await _Concurrency.Task.sleep(for: .milliseconds(150))
+            return false
         }
     }
 

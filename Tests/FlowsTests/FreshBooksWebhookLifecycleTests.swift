@@ -51,87 +51,88 @@ struct LiveServer {
         await fixture.stop()
     }
 
-    func runUpkeep(events: [String]) async throws {
-        try await fixture.store.enqueue(try WebhookUpkeepJob.schedule(connection: fixture.connection, publicURL: server.baseURL, wanted: events.map { WantedSubscription(resource: $0) }))
+    /// Starts it for `body` and stops it before returning.
+    static func with<Value>(_ body: (LiveServer) async throws -> Value) async throws -> Value {
+        try await withStarted({ try await start() }, stop: { await $0.stop() }, body)
     }
 
-    func waitUntil(_ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("timed out waiting for \(what)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+    func runUpkeep(events: [String]) async throws {
+        try await fixture.store.enqueue(try WebhookUpkeepJob.schedule(connection: fixture.connection, publicURL: server.baseURL, wanted: events.map { WantedSubscription(resource: $0) }))
     }
 }
 
 @Suite struct FreshBooksWebhookLifecycleTests {
     @Test func callbacksAreRegisteredVerifiedAndDeliveriesBecomeChangeJobs() async throws {
-        let live = try await LiveServer.start()
-        defer { Task { await live.stop() } }
-        let store = live.fixture.store
-        try await live.runUpkeep(events: ["client.create", "invoice.update"])
-        try await live.waitUntil("both callbacks verified") {
-            let subscriptions = try await store.subscriptions(connectionID: live.fixture.connection.id)
-            return subscriptions.count == 2 && subscriptions.allSatisfy { $0.status == .active }
+        try await LiveServer.with { live in
+            let store = live.fixture.store
+            try await live.runUpkeep(events: ["client.create", "invoice.update"])
+            try await eventually("both callbacks verified") {
+                let subscriptions = try await store.subscriptions(connectionID: live.fixture.connection.id)
+                return subscriptions.count == 2 && subscriptions.allSatisfy { $0.status == .active }
+            }
+            let registered = try await live.fixture.client.callbacks().collect()
+            #expect(registered.count == 2 && registered.allSatisfy(\.verified))
+
+            let created = try await live.fixture.makeClient()
+            try await eventually("the client.create change") { live.changes.events.contains { $0.ref.id == "\(created.id)" } }
+            let event = try #require(live.changes.events.first { $0.ref.id == "\(created.id)" })
+            #expect(event.ref.type == "client" && event.connectionID == live.fixture.connection.id && event.action == .created)
+
+            // Duplicated deliveries change nothing: one change job per record.
+            var faults = FaultPlan()
+            faults.duplicateWebhooks = true
+            live.fixture.sandbox.setFaults(faults)
+            let twice = try await live.fixture.makeClient(email: "twice@client.test")
+            try await eventually("the duplicated delivery") { live.changes.events.contains { $0.ref.id == "\(twice.id)" } }
+            try await eventually("both copies answered and every change job run") {
+                let answered = try await live.fixture.deliveries().filter { $0["objectID"]?.text == "\(twice.id)" && $0["status"]?.int != nil }
+                let waiting = try await store.jobs(state: .pending, integrationID: nil, limit: 100).filter { $0.kind == live.changes.kind }
+                let running = try await store.jobCounts()[.running, default: 0]
+                return answered.count == 2 && waiting.isEmpty && running == 0
+            }
+            #expect(live.changes.events.filter { $0.ref.id == "\(twice.id)" }.count == 1)
+            let inbox = try await store.backend.query("SELECT COUNT(*) AS n FROM inbox", [])
+            #expect(inbox.first?.values["n"] == .int(2))
         }
-        let registered = try await live.fixture.client.callbacks().collect()
-        #expect(registered.count == 2 && registered.allSatisfy(\.verified))
-
-        let created = try await live.fixture.makeClient()
-        try await live.waitUntil("the client.create change") { live.changes.events.contains { $0.ref.id == "\(created.id)" } }
-        let event = try #require(live.changes.events.first { $0.ref.id == "\(created.id)" })
-        #expect(event.ref.type == "client" && event.connectionID == live.fixture.connection.id && event.action == .created)
-
-        // Duplicated deliveries change nothing: one change job per record.
-        var faults = FaultPlan()
-        faults.duplicateWebhooks = true
-        live.fixture.sandbox.setFaults(faults)
-        let twice = try await live.fixture.makeClient(email: "twice@client.test")
-        try await live.waitUntil("the duplicated delivery") { live.changes.events.contains { $0.ref.id == "\(twice.id)" } }
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(live.changes.events.filter { $0.ref.id == "\(twice.id)" }.count == 1)
-        let inbox = try await store.backend.query("SELECT COUNT(*) AS n FROM inbox", [])
-        #expect(inbox.first?.values["n"] == .int(2))
     }
 
     @Test func upkeepRecreatesADeletedCallback() async throws {
-        let live = try await LiveServer.start()
-        defer { Task { await live.stop() } }
-        let store = live.fixture.store
-        try await live.runUpkeep(events: ["client.create"])
-        try await live.waitUntil("the callback verified") { try await store.subscriptions(connectionID: live.fixture.connection.id).first?.status == .active }
-        let first = try #require(try await live.fixture.client.callbacks().collect().first)
-        try await live.fixture.client.deleteCallback(id: first.callbackid)
+        try await LiveServer.with { live in
+            let store = live.fixture.store
+            try await live.runUpkeep(events: ["client.create"])
+            try await eventually("the callback verified") { try await store.subscriptions(connectionID: live.fixture.connection.id).first?.status == .active }
+            let first = try #require(try await live.fixture.client.callbacks().collect().first)
+            try await live.fixture.client.deleteCallback(id: first.callbackid)
 
-        try await live.runUpkeep(events: ["client.create"])
-        try await live.waitUntil("a new verified callback") {
-            let callbacks = try await live.fixture.client.callbacks().collect()
-            return callbacks.count == 1 && callbacks[0].callbackid != first.callbackid && callbacks[0].verified
+            try await live.runUpkeep(events: ["client.create"])
+            try await eventually("a new verified callback") {
+                let callbacks = try await live.fixture.client.callbacks().collect()
+                return callbacks.count == 1 && callbacks[0].callbackid != first.callbackid && callbacks[0].verified
+            }
+            try await eventually("one active subscription") {
+                let subscriptions = try await store.subscriptions(connectionID: live.fixture.connection.id)
+                return subscriptions.count == 1 && subscriptions[0].status == .active
+            }
+            let created = try await live.fixture.makeClient()
+            try await eventually("the change through the new callback") { live.changes.events.contains { $0.ref.id == "\(created.id)" } }
         }
-        try await live.waitUntil("one active subscription") {
-            let subscriptions = try await store.subscriptions(connectionID: live.fixture.connection.id)
-            return subscriptions.count == 1 && subscriptions[0].status == .active
-        }
-        let created = try await live.fixture.makeClient()
-        try await live.waitUntil("the change through the new callback") { live.changes.events.contains { $0.ref.id == "\(created.id)" } }
     }
 
     @Test func whenDeliveriesAreLostThePollFindsTheChange() async throws {
-        let live = try await LiveServer.start()
-        defer { Task { await live.stop() } }
-        var faults = FaultPlan()
-        faults.dropWebhooks = true
-        live.fixture.sandbox.setFaults(faults)
-        try await live.runUpkeep(events: ["client.create"])
-        try await live.waitUntil("the callback verified") { try await live.fixture.store.subscriptions(connectionID: live.fixture.connection.id).first?.status == .active }
-        let created = try await live.fixture.makeClient()
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(!live.changes.events.contains { $0.ref.id == "\(created.id)" })
-        try await live.fixture.store.enqueue(try PollJob.schedule(connection: live.fixture.connection, feed: "clients", every: .seconds(300)))
-        try await live.waitUntil("the polled change") { live.changes.events.contains { $0.ref.id == "\(created.id)" } }
-        #expect(try await live.fixture.store.cursor(connectionID: live.fixture.connection.id, feed: "clients") != nil)
+        try await LiveServer.with { live in
+            var faults = FaultPlan()
+            faults.dropWebhooks = true
+            live.fixture.sandbox.setFaults(faults)
+            try await live.runUpkeep(events: ["client.create"])
+            try await eventually("the callback verified") { try await live.fixture.store.subscriptions(connectionID: live.fixture.connection.id).first?.status == .active }
+            let created = try await live.fixture.makeClient()
+            try await eventually("the sandbox dropping the delivery") {
+                try await live.fixture.deliveries().contains { $0["objectID"]?.text == "\(created.id)" && $0["dropped"]?.bool == true }
+            }
+            #expect(!live.changes.events.contains { $0.ref.id == "\(created.id)" })
+            try await live.fixture.store.enqueue(try PollJob.schedule(connection: live.fixture.connection, feed: "clients", every: .seconds(300)))
+            try await eventually("the polled change") { live.changes.events.contains { $0.ref.id == "\(created.id)" } }
+            #expect(try await live.fixture.store.cursor(connectionID: live.fixture.connection.id, feed: "clients") != nil)
+        }
     }
 }

@@ -47,49 +47,52 @@ import Testing
     func systems() async throws -> Systems {
         let fb = try await FreshBooksFixture.start()
         let (asana, server) = try await AsanaSandbox.serve()
-        let connection = Connection(id: "asana-apply", system: .asana, baseURLs: ["api": server.baseURL + AsanaSandbox.prefix, "auth": server.baseURL],
-                                    settings: ["workspace_gid": asana.workspaceGID, "auth": "pat", "rate_limit": "2000/1s"])
-        try await fb.store.addConnection(connection, credential: Credential(kind: .apiToken, accessToken: asana.personalAccessToken))
+        let connection = try await asana.addPATConnection(id: "asana-apply", server: server, to: fb.store)
         let amount = asana.createCustomField(name: "Amount", subtype: "number", precision: 2).gid
         let text = asana.createCustomField(name: "Notes field", subtype: "text").gid
         let status = asana.createCustomField(name: "Status", subtype: "enum", options: FreshBooksAsanaConfig.statuses)
         return Systems(fb: fb, asana: asana, asanaServer: server, asanaConnection: connection, amount: amount, text: text, status: status)
     }
 
+    /// The systems for `body`, stopped before this returns.
+    func withSystems<Value>(_ body: (Systems) async throws -> Value) async throws -> Value {
+        try await withStarted({ try await systems() }, stop: { await $0.stop() }, body)
+    }
+
     @Test func aGoodFileIsStoredAndScheduled() async throws {
-        let systems = try await systems()
-        defer { _Concurrency.Task { await systems.stop() } }
-        let context = IntegrationContext(store: systems.fb.store, catalog: SystemCatalog(pipeline: systems.fb.pipeline, publicURL: nil))
-        let applied = try await IntegrationRegistry().apply(yaml: systems.yaml(), context: context)
-        #expect(applied.created && applied.resolved.contains("field \(systems.amount) = \"Amount\""), "\(applied.resolved)")
-        #expect(try await systems.fb.store.integration(id: "billing")?.kind == "freshbooks-asana")
-        #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 3)
-        // Applying again updates, never duplicates.
-        #expect(try await IntegrationRegistry().apply(yaml: systems.yaml(), context: context).created == false)
-        // invoices, payments, and the team's new projects; nothing twice.
-        #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 3)
+        try await withSystems { systems in
+            let context = IntegrationContext(store: systems.fb.store, catalog: SystemCatalog(pipeline: systems.fb.pipeline, publicURL: nil))
+            let applied = try await IntegrationRegistry().apply(yaml: systems.yaml(), context: context)
+            #expect(applied.created && applied.resolved.contains("field \(systems.amount) = \"Amount\""), "\(applied.resolved)")
+            #expect(try await systems.fb.store.integration(id: "billing")?.kind == "freshbooks-asana")
+            #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 3)
+            // Applying again updates, never duplicates.
+            #expect(try await IntegrationRegistry().apply(yaml: systems.yaml(), context: context).created == false)
+            // invoices, payments, and the team's new projects; nothing twice.
+            #expect(try await systems.fb.store.jobs(state: .pending, integrationID: nil, limit: 10).filter { $0.kind == "poll" }.count == 3)
+        }
     }
 
     @Test func aBadReferenceIsRefusedByName() async throws {
-        let systems = try await systems()
-        defer { _Concurrency.Task { await systems.stop() } }
-        let context = IntegrationContext(store: systems.fb.store, catalog: SystemCatalog(pipeline: systems.fb.pipeline, publicURL: nil))
-        let cases: [(String, String, String)] = [
-            (systems.yaml(amount: "4242424242"), "asana.fields.billable_amount", "4242424242"),
-            (systems.yaml(amount: systems.text), "asana.fields.billable_amount", "text field"),
-            (systems.yaml(status: systems.amount), "asana.fields.billing_status", "number field"),
-            (systems.yaml(paidOption: "777"), "asana.fields.billing_status.options.paid", "777"),
-            (systems.yaml(team: "999999"), "asana.team", "999999"),
-            (systems.yaml(asanaConnectionID: systems.fb.connection.id), "connections.asana", "not a connection to Asana"),
-        ]
-        for (yaml, key, mentions) in cases {
-            do {
-                _ = try await IntegrationRegistry().apply(yaml: yaml, context: context)
-                Issue.record("expected \(key) to be refused")
-            } catch let ConnectorError.validation(field, message) {
-                #expect(field == key && message.contains(mentions), "\(field): \(message)")
+        try await withSystems { systems in
+            let context = IntegrationContext(store: systems.fb.store, catalog: SystemCatalog(pipeline: systems.fb.pipeline, publicURL: nil))
+            let cases: [(String, String, String)] = [
+                (systems.yaml(amount: "4242424242"), "asana.fields.billable_amount", "4242424242"),
+                (systems.yaml(amount: systems.text), "asana.fields.billable_amount", "text field"),
+                (systems.yaml(status: systems.amount), "asana.fields.billing_status", "number field"),
+                (systems.yaml(paidOption: "777"), "asana.fields.billing_status.options.paid", "777"),
+                (systems.yaml(team: "999999"), "asana.team", "999999"),
+                (systems.yaml(asanaConnectionID: systems.fb.connection.id), "connections.asana", "not a connection to Asana"),
+            ]
+            for (yaml, key, mentions) in cases {
+                do {
+                    _ = try await IntegrationRegistry().apply(yaml: yaml, context: context)
+                    Issue.record("expected \(key) to be refused")
+                } catch let ConnectorError.validation(field, message) {
+                    #expect(field == key && message.contains(mentions), "\(field): \(message)")
+                }
             }
+            #expect(try await systems.fb.store.integration(id: "billing") == nil)
         }
-        #expect(try await systems.fb.store.integration(id: "billing") == nil)
     }
 }

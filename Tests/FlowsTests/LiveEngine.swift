@@ -16,11 +16,14 @@ struct LiveEngine {
     let group: ServiceGroup
     let running: _Concurrency.Task<Void, any Error>
 
+    /// Short retries, so a test sees a failed job run again within its wait.
+    static let quickRetry = RetrySchedule(base: .milliseconds(200), cap: .seconds(1))
+
     /// The ingress's address, for webhook registration.
     var baseURL: String { server.baseURL }
 
     /// Starts it; `extra` are integration handlers, whose kinds polls and webhooks route to.
-    static func start(store: SQLStore, pipeline: HTTPPipeline, extra: [any JobHandler], retry: RetrySchedule = RetrySchedule(base: .milliseconds(200), cap: .seconds(1))) async throws -> LiveEngine {
+    static func start(store: SQLStore, pipeline: HTTPPipeline, extra: [any JobHandler], retry: RetrySchedule = quickRetry) async throws -> LiveEngine {
         var logger = Logger(label: "live")
         logger.logLevel = .critical
         let catalog = SystemCatalog(pipeline: pipeline, publicURL: nil)
@@ -39,4 +42,13 @@ struct LiveEngine {
         _ = try? await running.value
         await server.stop()
     }
+}
+
+/// Starts the engine for `body` and stops it (jobs in flight finish) before returning, also when
+/// `body` throws.
+func withLiveEngine<Value>(
+    store: SQLStore, pipeline: HTTPPipeline, extra: [any JobHandler], retry: RetrySchedule = LiveEngine.quickRetry,
+    _ body: (LiveEngine) async throws -> Value
+) async throws -> Value {
+    try await withStarted({ try await LiveEngine.start(store: store, pipeline: pipeline, extra: extra, retry: retry) }, stop: { await $0.stop() }, body)
 }

@@ -18,36 +18,43 @@ import Testing
         let probe = ChangeProbe(seen: seen)
         try await fb.store.saveIntegration(IntegrationRecord(id: "watcher", kind: "probe", connections: ["freshbooks": fb.connection.id]))
         let engine = try await LiveEngine.start(store: fb.store, pipeline: fb.pipeline, extra: [probe], retry: RetrySchedule(base: .milliseconds(50), cap: .milliseconds(100)))
-        defer { _Concurrency.Task { await engine.stop(); await fb.stop() } }
-        let customer = try await fb.makeClient()
+        do {
+            let customer = try await fb.makeClient()
 
-        var outage = FaultPlan()
-        outage.failNext = 1_000_000
-        outage.failStatus = 503
-        fb.sandbox.setFaults(outage)
-        var poll = try PollJob.schedule(connection: fb.connection, feed: FreshBooksResource.invoices.rawValue, every: .seconds(1))
-        poll.maxAttempts = 2
-        try await fb.store.enqueue(poll)
-        engine.pool.nudge()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while try await fb.store.deadLetters(tenant: nil, includeReplayed: false, limit: 10).isEmpty {
-            guard ContinuousClock.now < deadline else { Issue.record("the poll never spent its budget"); return }
-            try await _Concurrency.Task.sleep(for: .milliseconds(100))
-        }
-        // Dead-lettered, and still scheduled; `connection show` can say since when it fails.
-        #expect(try await fb.store.jobs(state: nil, integrationID: nil, limit: 50).contains { $0.coalesceKey == poll.coalesceKey && ($0.state == .pending || $0.state == .running) })
-        #expect(try await fb.store.failingSchedules(connectionID: fb.connection.id).map(\.coalesceKey) == [poll.coalesceKey])
+            var outage = FaultPlan()
+            outage.failNext = 1_000_000
+            outage.failStatus = 503
+            fb.sandbox.setFaults(outage)
+            var poll = try PollJob.schedule(connection: fb.connection, feed: FreshBooksResource.invoices.rawValue, every: .seconds(1))
+            poll.maxAttempts = 2
+            try await fb.store.enqueue(poll)
+            engine.pool.nudge()
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await fb.store.deadLetters(tenant: nil, includeReplayed: false, limit: 10).isEmpty {
+                guard ContinuousClock.now < deadline else { Issue.record("the poll never spent its budget"); return }
+                try await _Concurrency.Task.sleep(for: .milliseconds(100))
+            }
+            // Dead-lettered, and still scheduled; `connection show` can say since when it fails.
+            #expect(try await fb.store.jobs(state: nil, integrationID: nil, limit: 50).contains { $0.coalesceKey == poll.coalesceKey && ($0.state == .pending || $0.state == .running) })
+            #expect(try await fb.store.failingSchedules(connectionID: fb.connection.id).map(\.coalesceKey) == [poll.coalesceKey])
 
-        fb.sandbox.setFaults(FaultPlan())
-        let invoice = try await fb.client.createInvoice(InvoiceDraft(customerID: customer.id, invoiceNumber: "OUT-1", currencyCode: "USD", lines: []), previousAttemptUncertain: false)
-        while !seen.withLockedValue({ $0 }).contains(ExternalRef.freshbooks(.invoice, invoice.id).description) {
-            guard ContinuousClock.now < deadline else { Issue.record("the poll never converged"); return }
-            try await _Concurrency.Task.sleep(for: .milliseconds(100))
+            fb.sandbox.setFaults(FaultPlan())
+            let invoice = try await fb.client.createInvoice(InvoiceDraft(customerID: customer.id, invoiceNumber: "OUT-1", currencyCode: "USD", lines: []), previousAttemptUncertain: false)
+            while !seen.withLockedValue({ $0 }).contains(ExternalRef.freshbooks(.invoice, invoice.id).description) {
+                guard ContinuousClock.now < deadline else { Issue.record("the poll never converged"); return }
+                try await _Concurrency.Task.sleep(for: .milliseconds(100))
+            }
+            while try await !fb.store.failingSchedules(connectionID: fb.connection.id).isEmpty {
+                guard ContinuousClock.now < deadline else { Issue.record("the failure was never cleared"); return }
+                try await _Concurrency.Task.sleep(for: .milliseconds(100))
+            }
+        } catch {
+            await engine.stop()
+            await fb.stop()
+            throw error
         }
-        while try await !fb.store.failingSchedules(connectionID: fb.connection.id).isEmpty {
-            guard ContinuousClock.now < deadline else { Issue.record("the failure was never cleared"); return }
-            try await _Concurrency.Task.sleep(for: .milliseconds(100))
-        }
+        await engine.stop()
+        await fb.stop()
     }
 }
 

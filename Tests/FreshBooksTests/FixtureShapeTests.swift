@@ -51,45 +51,45 @@ import Testing
 
     @Test(.enabled(if: SharedSpecs.available, "../shared/specs not found (set ML_CONNECTOR_SPECS_DIR)"))
     func responsesHaveTheFixturesFieldsAndEnvelopes() async throws {
-        let fixture = try await FreshBooksFixture.start()
-        defer { Task { await fixture.stop() } }
-        let customer = try await fixture.makeClient()
-        let project = try await fixture.client.createProject(ProjectDraft(title: "Shape", dueDate: "2026-12-01", clientID: customer.id))
-        let entry = try #require(fixture.sandbox.logTime(projectID: project.id, clientID: customer.id, seconds: 3600, note: "Stuff"))
-        let receiver = try await DeliveryReceiver.start()
-        defer { Task { await receiver.server.stop() } }
-        let callback = try await fixture.client.createCallback(event: "invoice.create", uri: receiver.server.baseURL + "/hook")
-        let account = fixture.sandbox.accountID
-        let business = fixture.sandbox.businessID
+        try await FreshBooksFixture.with { fixture in
+            let customer = try await fixture.makeClient()
+            let project = try await fixture.client.createProject(ProjectDraft(title: "Shape", dueDate: "2026-12-01", clientID: customer.id))
+            let entry = try #require(fixture.sandbox.logTime(projectID: project.id, clientID: customer.id, seconds: 3600, note: "Stuff"))
+            try await DeliveryReceiver.with { receiver in
+                let callback = try await fixture.client.createCallback(event: "invoice.create", uri: receiver.server.baseURL + "/hook")
+                let account = fixture.sandbox.accountID
+                let business = fixture.sandbox.businessID
 
-        let checks: [(String, String)] = [
-            ("auth_me_response.json", "/auth/api/v1/users/me"),
-            ("list_clients_response.json", "/accounting/account/\(account)/users/clients"),
-            ("get_client_response.json", "/accounting/account/\(account)/users/clients/\(customer.id)"),
-            ("get_project_response.json", "/projects/business/\(business)/project/\(project.id)"),
-            ("list_projects_response.json", "/projects/business/\(business)/projects"),
-            ("get_time_entry_response.json", "/timetracking/business/\(business)/time_entries/\(entry)"),
-            ("list_time_entries_response.json", "/timetracking/business/\(business)/time_entries"),
-            ("get_callback_response.json", "/events/account/\(account)/events/callbacks/\(callback.callbackid)"),
-            ("list_callbacks_response.json", "/events/account/\(account)/events/callbacks"),
-            ("get_client_response__not_found.json", "/accounting/account/\(account)/users/clients/1"),
-            ("get_project_response__not_found.json", "/projects/business/\(business)/project/1"),
-        ]
-        for (name, path) in checks {
-            let (_, body) = try await get(fixture, path)
-            let gaps = missing(try self.fixture(name), body)
-            #expect(gaps.isEmpty, "\(name): \(gaps)")
-        }
-        let unauthenticated: [(String, String)] = [
-            ("auth_me_response__no_auth.json", "/auth/api/v1/users/me"),
-            ("get_callback_response__no_auth.json", "/events/account/\(account)/events/callbacks/\(callback.callbackid)"),
-            ("get_project_response__no_auth.json", "/projects/business/\(business)/project/\(project.id)"),
-        ]
-        for (name, path) in unauthenticated {
-            let (status, body) = try await get(fixture, path, token: false)
-            #expect(status == 401)
-            let gaps = missing(try self.fixture(name), body)
-            #expect(gaps.isEmpty, "\(name): \(gaps)")
+                let checks: [(String, String)] = [
+                    ("auth_me_response.json", "/auth/api/v1/users/me"),
+                    ("list_clients_response.json", "/accounting/account/\(account)/users/clients"),
+                    ("get_client_response.json", "/accounting/account/\(account)/users/clients/\(customer.id)"),
+                    ("get_project_response.json", "/projects/business/\(business)/project/\(project.id)"),
+                    ("list_projects_response.json", "/projects/business/\(business)/projects"),
+                    ("get_time_entry_response.json", "/timetracking/business/\(business)/time_entries/\(entry)"),
+                    ("list_time_entries_response.json", "/timetracking/business/\(business)/time_entries"),
+                    ("get_callback_response.json", "/events/account/\(account)/events/callbacks/\(callback.callbackid)"),
+                    ("list_callbacks_response.json", "/events/account/\(account)/events/callbacks"),
+                    ("get_client_response__not_found.json", "/accounting/account/\(account)/users/clients/1"),
+                    ("get_project_response__not_found.json", "/projects/business/\(business)/project/1"),
+                ]
+                for (name, path) in checks {
+                    let (_, body) = try await get(fixture, path)
+                    let gaps = missing(try self.fixture(name), body)
+                    #expect(gaps.isEmpty, "\(name): \(gaps)")
+                }
+                let unauthenticated: [(String, String)] = [
+                    ("auth_me_response__no_auth.json", "/auth/api/v1/users/me"),
+                    ("get_callback_response__no_auth.json", "/events/account/\(account)/events/callbacks/\(callback.callbackid)"),
+                    ("get_project_response__no_auth.json", "/projects/business/\(business)/project/\(project.id)"),
+                ]
+                for (name, path) in unauthenticated {
+                    let (status, body) = try await get(fixture, path, token: false)
+                    #expect(status == 401)
+                    let gaps = missing(try self.fixture(name), body)
+                    #expect(gaps.isEmpty, "\(name): \(gaps)")
+                }
+            }
         }
     }
 }

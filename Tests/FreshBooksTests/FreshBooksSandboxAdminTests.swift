@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Sandbox
+import TestSupport
 import Testing
 
 /// The FreshBooks sandbox's admin API (`/_sandbox`), shared with every vendor sandbox: partial
@@ -20,49 +21,49 @@ import Testing
     }
 
     @Test func aPartialFaultPlanIsMergedAndStatsCountStatuses() async throws {
-        let (sandbox, server) = try await FreshBooksSandbox.serve()
-        defer { Task { await server.stop() } }
-        let token = sandbox.issueTokens().accessToken
-        func call(_ method: HTTPMethod, _ path: String, _ body: String? = nil, bearer: String? = nil) async throws -> (status: Int, json: JSONValue) {
-            try await Self.call(server, method, path, body, bearer: bearer)
+        try await withSandbox(try await FreshBooksSandbox.serve()) { sandbox, server in
+            let token = sandbox.issueTokens().accessToken
+            func call(_ method: HTTPMethod, _ path: String, _ body: String? = nil, bearer: String? = nil) async throws -> (status: Int, json: JSONValue) {
+                try await Self.call(server, method, path, body, bearer: bearer)
+            }
+
+            // The brief's example: one key, the rest of the plan kept.
+            #expect(try await call(.PUT, "/_sandbox/faults", #"{"rateLimitPerMinute": 1500}"#).status == 200)
+            #expect(try await call(.PATCH, "/_sandbox/faults", #"{"failNext": 1, "failStatus": 500}"#).json["rateLimitPerMinute"]?.int == 1500)
+            #expect(try await call(.PUT, "/_sandbox/faults", #"{"rateLimitPerMinute": 2}"#).json["failNext"]?.int == 1)
+            #expect(sandbox.faults.failStatus == 500 && sandbox.faults.rateLimitPerMinute == 2)
+            #expect(try await call(.PATCH, "/_sandbox/faults", #"{"failNext": "many"}"#).status == 400)
+            #expect(try await call(.PATCH, "/_sandbox/faults", "[1]").status == 400)
+
+            var statuses: [Int] = []
+            for _ in 0..<4 { statuses.append(try await call(.GET, "/auth/api/v1/users/me", bearer: token).status) }
+            #expect(statuses == [500, 200, 200, 429])
+
+            // A spent refresh token shows up as reuse.
+            let pair = sandbox.issueTokens()
+            let form = "grant_type=refresh_token&client_id=\(sandbox.configuration.clientID)&client_secret=\(sandbox.configuration.clientSecret)&refresh_token=\(pair.refreshToken)"
+            #expect(try await call(.POST, "/auth/oauth/token", form).status == 200)
+            #expect(try await call(.POST, "/auth/oauth/token", form).status == 401)
+
+            let stats = try await call(.GET, "/_sandbox/stats").json
+            #expect(stats["byStatus"] == .object(["200": .int(3), "401": .int(1), "429": .int(1), "500": .int(1)]))
+            #expect(stats["rateLimited"]?.int == 1 && stats["injectedFaults"]?.int == 1)
+            #expect(stats["requests"]?["GET /auth/api/v1/users/me"]?.int == 4)
+            #expect(stats["tokenRequests"]?.int == 2 && stats["spentTokenReuse"]?.int == 1)
+            #expect(stats["deliveries"] == .array([]))
         }
-
-        // The brief's example: one key, the rest of the plan kept.
-        #expect(try await call(.PUT, "/_sandbox/faults", #"{"rateLimitPerMinute": 1500}"#).status == 200)
-        #expect(try await call(.PATCH, "/_sandbox/faults", #"{"failNext": 1, "failStatus": 500}"#).json["rateLimitPerMinute"]?.int == 1500)
-        #expect(try await call(.PUT, "/_sandbox/faults", #"{"rateLimitPerMinute": 2}"#).json["failNext"]?.int == 1)
-        #expect(sandbox.faults.failStatus == 500 && sandbox.faults.rateLimitPerMinute == 2)
-        #expect(try await call(.PATCH, "/_sandbox/faults", #"{"failNext": "many"}"#).status == 400)
-        #expect(try await call(.PATCH, "/_sandbox/faults", "[1]").status == 400)
-
-        var statuses: [Int] = []
-        for _ in 0..<4 { statuses.append(try await call(.GET, "/auth/api/v1/users/me", bearer: token).status) }
-        #expect(statuses == [500, 200, 200, 429])
-
-        // A spent refresh token shows up as reuse.
-        let pair = sandbox.issueTokens()
-        let form = "grant_type=refresh_token&client_id=\(sandbox.configuration.clientID)&client_secret=\(sandbox.configuration.clientSecret)&refresh_token=\(pair.refreshToken)"
-        #expect(try await call(.POST, "/auth/oauth/token", form).status == 200)
-        #expect(try await call(.POST, "/auth/oauth/token", form).status == 401)
-
-        let stats = try await call(.GET, "/_sandbox/stats").json
-        #expect(stats["byStatus"] == .object(["200": .int(3), "401": .int(1), "429": .int(1), "500": .int(1)]))
-        #expect(stats["rateLimited"]?.int == 1 && stats["injectedFaults"]?.int == 1)
-        #expect(stats["requests"]?["GET /auth/api/v1/users/me"]?.int == 4)
-        #expect(stats["tokenRequests"]?.int == 2 && stats["spentTokenReuse"]?.int == 1)
-        #expect(stats["deliveries"] == .array([]))
     }
 
     @Test func listsAndReadsPresentTheSameCallback() async throws {
-        let (sandbox, server) = try await FreshBooksSandbox.serve()
-        defer { Task { await server.stop() } }
-        let token = sandbox.issueTokens().accessToken
-        let base = "/events/account/\(sandbox.accountID)/events/callbacks"
-        let created = try await Self.call(server, .POST, base, #"{"callback": {"event": "invoice.create", "uri": "http://127.0.0.1:9/hook"}}"#, bearer: token)
-        #expect(created.status == 200)
-        let listed = try #require(try await Self.call(server, .GET, base, bearer: token).json["response"]?["result"]?["callbacks"]?.array?.first)
-        let id = try #require(listed["callbackid"]?.int)
-        let read = try await Self.call(server, .GET, "\(base)/\(id)", bearer: token).json["response"]?["result"]?["callback"]
-        #expect(listed == read)
+        try await withSandbox(try await FreshBooksSandbox.serve()) { sandbox, server in
+            let token = sandbox.issueTokens().accessToken
+            let base = "/events/account/\(sandbox.accountID)/events/callbacks"
+            let created = try await Self.call(server, .POST, base, #"{"callback": {"event": "invoice.create", "uri": "http://127.0.0.1:9/hook"}}"#, bearer: token)
+            #expect(created.status == 200)
+            let listed = try #require(try await Self.call(server, .GET, base, bearer: token).json["response"]?["result"]?["callbacks"]?.array?.first)
+            let id = try #require(listed["callbackid"]?.int)
+            let read = try await Self.call(server, .GET, "\(base)/\(id)", bearer: token).json["response"]?["result"]?["callback"]
+            #expect(listed == read)
+        }
     }
 }

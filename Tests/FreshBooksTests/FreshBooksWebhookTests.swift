@@ -32,6 +32,11 @@ final class DeliveryReceiver: Sendable {
         return DeliveryReceiver(received: received, server: try await LoopbackServer.start(router))
     }
 
+    /// Starts a receiver for `body` and stops its server before returning.
+    static func with<Value>(_ body: (DeliveryReceiver) async throws -> Value) async throws -> Value {
+        try await withStarted({ try await start() }, stop: { await $0.server.stop() }, body)
+    }
+
     private init(received: NIOLockedValueBox<[Received]>, server: LoopbackServer) {
         self.store = received
         self.server = server
@@ -39,8 +44,7 @@ final class DeliveryReceiver: Sendable {
     var all: [Received] { store.withLockedValue { $0 } }
 
     func waitFor(count: Int, timeout: Duration = .seconds(5)) async throws -> [Received] {
-        let deadline = ContinuousClock.now + timeout
-        while all.count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try await eventually("\(count) deliveries at the receiver", timeout: timeout, interval: .milliseconds(20)) { all.count >= count }
         return all
     }
 }
@@ -66,52 +70,56 @@ final class DeliveryReceiver: Sendable {
     }
 
     @Test func deliveriesSignedByTheSandboxVerifyAndTamperingIsRejected() async throws {
-        let fixture = try await FreshBooksFixture.start()
-        let receiver = try await DeliveryReceiver.start()
-        defer { Task { await fixture.stop(); await receiver.server.stop() } }
-        let (_, secret) = try await subscribe(fixture, receiver: receiver, event: "client.create")
-        let created = try await fixture.makeClient()
-        let delivery = try #require(try await receiver.waitFor(count: 2).last)
-        let context = WebhookSubscriptionContext(id: "s1", connectionID: "fb-test", secret: secret)
+        try await FreshBooksFixture.with { fixture in
+            try await DeliveryReceiver.with { receiver in
+                let (_, secret) = try await subscribe(fixture, receiver: receiver, event: "client.create")
+                let created = try await fixture.makeClient()
+                let delivery = try #require(try await receiver.waitFor(count: 2).last)
+                let context = WebhookSubscriptionContext(id: "s1", connectionID: "fb-test", secret: secret)
 
-        let verdict = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: delivery.headers, body: delivery.body), subscription: context)
-        guard case .accepted(let events) = verdict else {
-            Issue.record("expected accepted, got \(verdict)")
-            return
-        }
-        #expect(events.map(\.ref) == [ExternalRef(system: .freshbooks, type: "client", id: "\(created.id)")])
-        #expect(events.first?.action == .created && events.first?.accountRef == fixture.sandbox.accountID)
+                let verdict = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: delivery.headers, body: delivery.body), subscription: context)
+                guard case .accepted(let events) = verdict else {
+                    Issue.record("expected accepted, got \(verdict)")
+                    return
+                }
+                #expect(events.map(\.ref) == [ExternalRef(system: .freshbooks, type: "client", id: "\(created.id)")])
+                #expect(events.first?.action == .created && events.first?.accountRef == fixture.sandbox.accountID)
 
-        var changed = Array(delivery.body.readableBytesView)
-        changed[changed.count - 1] ^= 0x01
-        let tampered = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: delivery.headers, body: ByteBuffer(bytes: changed)), subscription: context)
-        let wrongSecret = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: delivery.headers, body: delivery.body),
-                                              subscription: WebhookSubscriptionContext(id: "s1", connectionID: "fb-test", secret: "not-the-verifier"))
-        var headers = delivery.headers
-        headers.remove(name: "X-FreshBooks-Hmac-SHA256")
-        let missing = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: headers, body: delivery.body), subscription: context)
-        for verdict in [tampered, wrongSecret, missing] {
-            guard case .rejected = verdict else {
-                Issue.record("expected rejection, got \(verdict)")
-                continue
+                var changed = Array(delivery.body.readableBytesView)
+                changed[changed.count - 1] ^= 0x01
+                let tampered = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: delivery.headers, body: ByteBuffer(bytes: changed)), subscription: context)
+                let wrongSecret = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: delivery.headers, body: delivery.body),
+                                                      subscription: WebhookSubscriptionContext(id: "s1", connectionID: "fb-test", secret: "not-the-verifier"))
+                var headers = delivery.headers
+                headers.remove(name: "X-FreshBooks-Hmac-SHA256")
+                let missing = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: headers, body: delivery.body), subscription: context)
+                for verdict in [tampered, wrongSecret, missing] {
+                    guard case .rejected = verdict else {
+                        Issue.record("expected rejection, got \(verdict)")
+                        continue
+                    }
+                }
             }
         }
     }
 
-    @Test func theSignedMessageIsWhatPythonsJsonDumpsWrites() throws {
+    /// Python, the oracle for the signed message, when the machine has it.
+    static let python3 = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(.enabled(if: python3 != nil, "python3 is not on PATH"))
+    func theSignedMessageIsWhatPythonsJsonDumpsWrites() throws {
         let pairs = [("name", "invoice.update"), ("object_id", "987654"), ("account_id", "ACM123"), ("note", "Café \"quoted\" / slash \\ tab\t😀")]
         let ours = FreshBooksSignature.message(pairs)
         #expect(ours.hasPrefix(#"{"name": "invoice.update", "object_id": "987654""#))
-        // Python itself is the oracle, when the machine has it.
         let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.executableURL = URL(fileURLWithPath: try #require(Self.python3))
         let script = "import json,sys; print(json.dumps(dict(json.load(sys.stdin))), end='')"
-        python.arguments = ["python3", "-c", script]
+        python.arguments = ["-c", script]
         let input = Pipe()
         let output = Pipe()
         python.standardInput = input
         python.standardOutput = output
-        guard (try? python.run()) != nil else { return }
+        try python.run()
         let pairsJSON = try JSONSerialization.data(withJSONObject: pairs.map { [$0.0, $0.1] })
         input.fileHandleForWriting.write(pairsJSON)
         try input.fileHandleForWriting.close()

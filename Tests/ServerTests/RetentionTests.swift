@@ -9,45 +9,45 @@ import Testing
 @Suite struct RetentionTests {
     @Test(arguments: TestDatabase.available)
     func agedRecordsGoInBatchesAndDeadLettersStay(_ database: TestDatabase) async throws {
-        let store = try await database.makeStore().store
-        defer { Task { await store.close() } }
-        let now = Date()
-        // An inbox row, a succeeded job, a dead job, and an audit entry, all written now.
-        let event = ChangeEvent(eventID: "evt-r1", ref: ExternalRef(system: .custom("r"), type: "record", id: "1"), action: .updated)
-        _ = try await store.ingest([InboxItem(system: .custom("r"), event: event, subscriptionID: nil, jobs: [])])
-        for index in 0..<5 {
-            try await store.enqueue(JobRequest(kind: "r.job", tenant: "default", coalesceKey: "done-\(index)", payload: "{}"))
+        try await database.withStore { store in
+            let now = Date()
+            // An inbox row, a succeeded job, a dead job, and an audit entry, all written now.
+            let event = ChangeEvent(eventID: "evt-r1", ref: ExternalRef(system: .custom("r"), type: "record", id: "1"), action: .updated)
+            _ = try await store.ingest([InboxItem(system: .custom("r"), event: event, subscriptionID: nil, jobs: [])])
+            for index in 0..<5 {
+                try await store.enqueue(JobRequest(kind: "r.job", tenant: "default", coalesceKey: "done-\(index)", payload: "{}"))
+            }
+            try await store.enqueue(JobRequest(kind: "r.dead", tenant: "default", coalesceKey: "dead", payload: "{}"))
+            let due = Date().addingTimeInterval(1)
+            for claim in try await store.claimJobs(worker: "w", kinds: ["r.job"], limit: 10, lease: .seconds(30), now: due) {
+                try await store.completeJob(claim, writes: [], audit: AuditEntry(action: "done", outcome: .succeeded), now: due)
+            }
+            let deadClaim = try #require(try await store.claimJobs(worker: "w", kinds: ["r.dead"], limit: 1, lease: .seconds(30), now: due).first)
+            _ = try await store.deadLetterJob(deadClaim, error: "boom", errorKind: "permanent", audit: AuditEntry(action: "dead", outcome: .dead))
+
+            let sweeper = RetentionSweeper(store: store, policy: RetentionPolicy(batchSize: 2))
+            #expect(try await sweeper.sweep(now: now).values.reduce(0, +) == 0)
+
+            let week = try await sweeper.sweep(now: now.addingTimeInterval(8 * 86_400))
+            #expect(week[.inbox] == 1 && week[.finishedJobs] == 5 && week[.audit] == 0)
+            #expect(try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 10).count == 1)
+            #expect(try await store.auditEntries(AuditFilter()).count == 6)
+
+            let quarter = try await sweeper.sweep(now: now.addingTimeInterval(91 * 86_400))
+            #expect(quarter[.audit] == 6)
+            #expect(try await store.auditEntries(AuditFilter()).isEmpty)
+            #expect(try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 10).count == 1)
+
+            // Outside the sweep the trail is still append-only.
+            try await store.appendAudit(AuditEntry(action: "kept", outcome: .succeeded))
+            await #expect(throws: (any Error).self) {
+                try await store.backend.query("DELETE FROM audit_entries", [])
+            }
+            // A person discards the dead letter.
+            let letter = try #require(try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 1).first)
+            _ = try await store.discardDeadLetter(id: letter.id)
+            #expect(try await store.deadLetters(tenant: nil, includeReplayed: true, limit: 10).isEmpty)
         }
-        try await store.enqueue(JobRequest(kind: "r.dead", tenant: "default", coalesceKey: "dead", payload: "{}"))
-        let due = Date().addingTimeInterval(1)
-        for claim in try await store.claimJobs(worker: "w", kinds: ["r.job"], limit: 10, lease: .seconds(30), now: due) {
-            try await store.completeJob(claim, writes: [], audit: AuditEntry(action: "done", outcome: .succeeded), now: due)
-        }
-        let deadClaim = try #require(try await store.claimJobs(worker: "w", kinds: ["r.dead"], limit: 1, lease: .seconds(30), now: due).first)
-        _ = try await store.deadLetterJob(deadClaim, error: "boom", errorKind: "permanent", audit: AuditEntry(action: "dead", outcome: .dead))
-
-        let sweeper = RetentionSweeper(store: store, policy: RetentionPolicy(batchSize: 2))
-        #expect(try await sweeper.sweep(now: now).values.reduce(0, +) == 0)
-
-        let week = try await sweeper.sweep(now: now.addingTimeInterval(8 * 86_400))
-        #expect(week[.inbox] == 1 && week[.finishedJobs] == 5 && week[.audit] == 0)
-        #expect(try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 10).count == 1)
-        #expect(try await store.auditEntries(AuditFilter()).count == 6)
-
-        let quarter = try await sweeper.sweep(now: now.addingTimeInterval(91 * 86_400))
-        #expect(quarter[.audit] == 6)
-        #expect(try await store.auditEntries(AuditFilter()).isEmpty)
-        #expect(try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 10).count == 1)
-
-        // Outside the sweep the trail is still append-only.
-        try await store.appendAudit(AuditEntry(action: "kept", outcome: .succeeded))
-        await #expect(throws: (any Error).self) {
-            try await store.backend.query("DELETE FROM audit_entries", [])
-        }
-        // A person discards the dead letter.
-        let letter = try #require(try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 1).first)
-        _ = try await store.discardDeadLetter(id: letter.id)
-        #expect(try await store.deadLetters(tenant: nil, includeReplayed: true, limit: 10).isEmpty)
     }
 
     @Test func agesReadFromFlagsAndEnvironment() throws {

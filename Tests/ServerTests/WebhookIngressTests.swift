@@ -31,6 +31,12 @@ import Testing
         return Fixture(store: store, app: Application(router: server.makeRouter()), subscription: subscription, ingress: ingress)
     }
 
+    /// A fixture for `body`, its store closed before this returns.
+    func withFixture<Value>(bodyLimit: Int = 4096, secret: String? = "hook-secret-0123456789", connectionID: String? = "hooked",
+                            _ body: (Fixture) async throws -> Value) async throws -> Value {
+        try await withStarted({ try await fixture(bodyLimit: bodyLimit, secret: secret, connectionID: connectionID) }, stop: { await $0.store.close() }, body)
+    }
+
     func post(_ client: some TestClientProtocol, _ fixture: Fixture, body: String, signature: String?, system: String = "testhook", subscription: String? = nil) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let signature { headers[HTTPField.Name("X-Test-Signature")!] = signature }
@@ -40,104 +46,104 @@ import Testing
     let body = #"{"events":[{"id":"evt-1","record":"42"},{"id":"evt-2","record":"43"}]}"#
 
     @Test func aGoodSignatureIsAcceptedAndEnqueued() async throws {
-        let fixture = try await fixture()
-        defer { Task { await fixture.store.close() } }
-        try await fixture.app.test(.router) { client in
-            let response = try await post(client, fixture, body: body, signature: TestWebhookVerifier.sign(body, secret: fixture.secret))
-            #expect(response.status == .ok)
-            #expect(String(buffer: response.body).contains(#""new":"2""#))
+        try await withFixture { fixture in
+            try await fixture.app.test(.router) { client in
+                let response = try await post(client, fixture, body: body, signature: TestWebhookVerifier.sign(body, secret: fixture.secret))
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(#""new":"2""#))
+            }
+            let jobs = try await fixture.store.jobs(state: .pending, integrationID: "sync", limit: 10)
+            #expect(Set(jobs.compactMap(\.coalesceKey)) == ["change:sync:testhook:record:42", "change:sync:testhook:record:43"])
+            #expect(try await fixture.store.subscription(id: fixture.subscription.id)?.lastDeliveryAt != nil)
         }
-        let jobs = try await fixture.store.jobs(state: .pending, integrationID: "sync", limit: 10)
-        #expect(Set(jobs.compactMap(\.coalesceKey)) == ["change:sync:testhook:record:42", "change:sync:testhook:record:43"])
-        #expect(try await fixture.store.subscription(id: fixture.subscription.id)?.lastDeliveryAt != nil)
     }
 
     @Test func aBadOrMissingSignatureIs401RecordedAndNeverEnqueued() async throws {
-        let fixture = try await fixture()
-        defer { Task { await fixture.store.close() } }
-        try await fixture.app.test(.router) { client in
-            let wrongSecret = try await post(client, fixture, body: body, signature: TestWebhookVerifier.sign(body, secret: "another-secret"))
-            #expect(wrongSecret.status == .unauthorized)
-            var changed = Array(body.utf8)
-            changed[20] ^= 0x01
-            let changedBody = String(decoding: changed, as: UTF8.self)
-            let changedByte = try await post(client, fixture, body: changedBody, signature: TestWebhookVerifier.sign(body, secret: fixture.secret))
-            #expect(changedByte.status == .unauthorized)
-            let missing = try await post(client, fixture, body: body, signature: nil)
-            #expect(missing.status == .unauthorized)
+        try await withFixture { fixture in
+            try await fixture.app.test(.router) { client in
+                let wrongSecret = try await post(client, fixture, body: body, signature: TestWebhookVerifier.sign(body, secret: "another-secret"))
+                #expect(wrongSecret.status == .unauthorized)
+                var changed = Array(body.utf8)
+                changed[20] ^= 0x01
+                let changedBody = String(decoding: changed, as: UTF8.self)
+                let changedByte = try await post(client, fixture, body: changedBody, signature: TestWebhookVerifier.sign(body, secret: fixture.secret))
+                #expect(changedByte.status == .unauthorized)
+                let missing = try await post(client, fixture, body: body, signature: nil)
+                #expect(missing.status == .unauthorized)
+            }
+            #expect(try await fixture.store.jobCounts()[.pending] == 0)
+            // Refusals are audited once per subscription per minute, not once each.
+            try await fixture.ingress.rejections.flush(everything: true)
+            let rejected = try await fixture.store.auditEntries(AuditFilter(outcome: .rejected))
+            #expect(rejected.allSatisfy { $0.action == "webhook.reject" })
+            #expect(rejected.compactMap(\.error).map(WebhookFloodTests.refusedCount).reduce(0, +) == 3)
+            #expect(rejected.count <= 2)
         }
-        #expect(try await fixture.store.jobCounts()[.pending] == 0)
-        // Refusals are audited once per subscription per minute, not once each.
-        try await fixture.ingress.rejections.flush(everything: true)
-        let rejected = try await fixture.store.auditEntries(AuditFilter(outcome: .rejected))
-        #expect(rejected.allSatisfy { $0.action == "webhook.reject" })
-        #expect(rejected.compactMap(\.error).map(WebhookFloodTests.refusedCount).reduce(0, +) == 3)
-        #expect(rejected.count <= 2)
     }
 
     @Test func anOversizeBodyIs413() async throws {
-        let fixture = try await fixture(bodyLimit: 1024)
-        defer { Task { await fixture.store.close() } }
-        let big = #"{"events":[],"pad":""# + String(repeating: "x", count: 4000) + #""}"#
-        try await fixture.app.test(.router) { client in
-            let response = try await post(client, fixture, body: big, signature: TestWebhookVerifier.sign(big, secret: fixture.secret))
-            #expect(response.status == .contentTooLarge)
+        try await withFixture(bodyLimit: 1024) { fixture in
+            let big = #"{"events":[],"pad":""# + String(repeating: "x", count: 4000) + #""}"#
+            try await fixture.app.test(.router) { client in
+                let response = try await post(client, fixture, body: big, signature: TestWebhookVerifier.sign(big, secret: fixture.secret))
+                #expect(response.status == .contentTooLarge)
+            }
+            #expect(try await fixture.store.jobCounts()[.pending] == 0)
         }
-        #expect(try await fixture.store.jobCounts()[.pending] == 0)
     }
 
     @Test func anUnknownSubscriptionOrSystemIs404() async throws {
-        let fixture = try await fixture()
-        defer { Task { await fixture.store.close() } }
-        try await fixture.app.test(.router) { client in
-            let unknownSubscription = try await post(client, fixture, body: body, signature: "00", subscription: "no-such-subscription")
-            let unknownSystem = try await post(client, fixture, body: body, signature: "00", system: "nosystem")
-            #expect(unknownSubscription.status == .notFound)
-            #expect(unknownSystem.status == .notFound)
+        try await withFixture { fixture in
+            try await fixture.app.test(.router) { client in
+                let unknownSubscription = try await post(client, fixture, body: body, signature: "00", subscription: "no-such-subscription")
+                let unknownSystem = try await post(client, fixture, body: body, signature: "00", system: "nosystem")
+                #expect(unknownSubscription.status == .notFound)
+                #expect(unknownSystem.status == .notFound)
+            }
         }
     }
 
     @Test func aDuplicateDeliveryIsEnqueuedOnce() async throws {
-        let fixture = try await fixture()
-        defer { Task { await fixture.store.close() } }
-        try await fixture.app.test(.router) { client in
-            let signature = TestWebhookVerifier.sign(body, secret: fixture.secret)
-            #expect(try await post(client, fixture, body: body, signature: signature).status == .ok)
-            // The first job runs meanwhile, so a second job for the record could be enqueued if the delivery were not dropped.
-            let claimed = try await fixture.store.claimJobs(worker: "w", kinds: ["testkind.change"], limit: 10, lease: .seconds(30), now: Date())
-            #expect(claimed.count == 2)
-            let again = try await post(client, fixture, body: body, signature: signature)
-            #expect(again.status == .ok)
-            #expect(String(buffer: again.body).contains(#""new":"0""#))
+        try await withFixture { fixture in
+            try await fixture.app.test(.router) { client in
+                let signature = TestWebhookVerifier.sign(body, secret: fixture.secret)
+                #expect(try await post(client, fixture, body: body, signature: signature).status == .ok)
+                // The first job runs meanwhile, so a second job for the record could be enqueued if the delivery were not dropped.
+                let claimed = try await fixture.store.claimJobs(worker: "w", kinds: ["testkind.change"], limit: 10, lease: .seconds(30), now: Date())
+                #expect(claimed.count == 2)
+                let again = try await post(client, fixture, body: body, signature: signature)
+                #expect(again.status == .ok)
+                #expect(String(buffer: again.body).contains(#""new":"0""#))
+            }
+            #expect(try await fixture.store.jobCounts()[.pending] == 0)
+            #expect(try await fixture.store.jobCounts()[.running] == 2)
         }
-        #expect(try await fixture.store.jobCounts()[.pending] == 0)
-        #expect(try await fixture.store.jobCounts()[.running] == 2)
     }
 
     @Test func theHandshakeStoresTheSecretAndEchoesIt() async throws {
-        let fixture = try await fixture(secret: nil)
-        defer { Task { await fixture.store.close() } }
-        try await fixture.app.test(.router) { client in
-            let response = try await client.execute(uri: "/webhooks/testhook/\(fixture.subscription.id)", method: .post,
-                                                    headers: [HTTPField.Name("X-Test-Handshake")!: "fresh-secret-abcdef"], body: ByteBuffer())
-            #expect(response.status == .ok)
-            #expect(response.headers[HTTPField.Name("X-Test-Handshake")!] == "fresh-secret-abcdef")
-            let signed = try await post(client, fixture, body: body, signature: TestWebhookVerifier.sign(body, secret: "fresh-secret-abcdef"))
-            #expect(signed.status == .ok)
+        try await withFixture(secret: nil) { fixture in
+            try await fixture.app.test(.router) { client in
+                let response = try await client.execute(uri: "/webhooks/testhook/\(fixture.subscription.id)", method: .post,
+                                                        headers: [HTTPField.Name("X-Test-Handshake")!: "fresh-secret-abcdef"], body: ByteBuffer())
+                #expect(response.status == .ok)
+                #expect(response.headers[HTTPField.Name("X-Test-Handshake")!] == "fresh-secret-abcdef")
+                let signed = try await post(client, fixture, body: body, signature: TestWebhookVerifier.sign(body, secret: "fresh-secret-abcdef"))
+                #expect(signed.status == .ok)
+            }
+            #expect(try await fixture.store.subscription(id: fixture.subscription.id)?.status == .active)
         }
-        #expect(try await fixture.store.subscription(id: fixture.subscription.id)?.status == .active)
     }
 
     @Test func anAppWideEndpointRoutesByTheAccountInTheVerifiedPayload() async throws {
-        let fixture = try await fixture(connectionID: nil)
-        defer { Task { await fixture.store.close() } }
-        let routed = #"{"events":[{"id":"evt-9","record":"7","account":"acct-1"},{"id":"evt-10","record":"8","account":"acct-unknown"}]}"#
-        try await fixture.app.test(.router) { client in
-            let response = try await post(client, fixture, body: routed, signature: TestWebhookVerifier.sign(routed, secret: fixture.secret))
-            #expect(response.status == .ok)
+        try await withFixture(connectionID: nil) { fixture in
+            let routed = #"{"events":[{"id":"evt-9","record":"7","account":"acct-1"},{"id":"evt-10","record":"8","account":"acct-unknown"}]}"#
+            try await fixture.app.test(.router) { client in
+                let response = try await post(client, fixture, body: routed, signature: TestWebhookVerifier.sign(routed, secret: fixture.secret))
+                #expect(response.status == .ok)
+            }
+            let jobs = try await fixture.store.jobs(state: .pending, integrationID: nil, limit: 10)
+            #expect(jobs.map(\.connectionID) == ["hooked"])
+            #expect(try await fixture.store.auditEntries(AuditFilter(outcome: .rejected)).map(\.action) == ["webhook.unrouted"])
         }
-        let jobs = try await fixture.store.jobs(state: .pending, integrationID: nil, limit: 10)
-        #expect(jobs.map(\.connectionID) == ["hooked"])
-        #expect(try await fixture.store.auditEntries(AuditFilter(outcome: .rejected)).map(\.action) == ["webhook.unrouted"])
     }
 }

@@ -38,66 +38,68 @@ import Testing
 
     @Test(arguments: TestDatabase.available)
     func fiftyConcurrent401sSpendOneRefreshToken(_ database: TestDatabase) async throws {
-        let store = try await database.makeStore().store
-        let vendor = try await FakeOAuthVendor.start(refreshToken: "first-refresh-token")
-        defer { Task { await vendor.server.stop(); await store.close() } }
-        let connection = try await connect(store, vendor: vendor)
-        let pipeline = HTTPPipeline(credentials: store)
+        try await database.withStore { store in
+            try await FakeOAuthVendor.with(refreshToken: "first-refresh-token") { vendor in
+                let connection = try await connect(store, vendor: vendor)
+                let pipeline = HTTPPipeline(credentials: store)
 
-        let failures = await Self.storm(pipeline, connection: connection, url: vendor.server.baseURL + "/resource")
-        #expect(failures.isEmpty, "\(failures.prefix(3))")
-        #expect(vendor.tokenCalls == 1)
-        #expect(vendor.spentTokenReuse == 0)
-        #expect(vendor.resourceCalls == 50)
-        let stored = try await store.credential(for: connection.id)
-        #expect(stored.version == 2 && stored.credential.refreshToken == vendor.currentRefreshToken)
-        #expect(stored.credential.clientSecret == "client-secret-1")
+                let failures = await Self.storm(pipeline, connection: connection, url: vendor.server.baseURL + "/resource")
+                #expect(failures.isEmpty, "\(failures.prefix(3))")
+                #expect(vendor.tokenCalls == 1)
+                #expect(vendor.spentTokenReuse == 0)
+                #expect(vendor.resourceCalls == 50)
+                let stored = try await store.credential(for: connection.id)
+                #expect(stored.version == 2 && stored.credential.refreshToken == vendor.currentRefreshToken)
+                #expect(stored.credential.clientSecret == "client-secret-1")
+            }
+        }
     }
 
     @Test("fifty 401s in each of two processes sharing PostgreSQL spend one refresh token",
           .enabled(if: TestDatabase.postgresAvailable, "ML_CONNECTOR_TEST_POSTGRES_URL is not set"))
     func twoProcessesSpendOneRefreshToken() async throws {
-        let test = try await TestDatabase.postgres.makeStore()
-        let store = test.store
-        // A slow token endpoint keeps the first refresh in flight while the other process arrives.
-        let vendor = try await FakeOAuthVendor.start(refreshToken: "first-refresh-token", tokenDelay: .milliseconds(1500))
-        defer { Task { await vendor.server.stop(); await store.close() } }
-        let connection = try await connect(store, vendor: vendor)
+        try await TestDatabase.postgres.withTestStore { test in
+            let store = test.store
+            // A slow token endpoint keeps the first refresh in flight while the other process arrives.
+            try await FakeOAuthVendor.with(refreshToken: "first-refresh-token", tokenDelay: .milliseconds(1500)) { vendor in
+                let connection = try await connect(store, vendor: vendor)
 
-        let drill = try PackageExecutable.start("mlc-drill", ["refresh-storm", "--connection", connection.id, "--calls", "50"] + test.processArguments,
-                                                environment: ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey])
-        let pipeline = HTTPPipeline(credentials: store)
-        let failures = await Self.storm(pipeline, connection: connection, url: vendor.server.baseURL + "/resource")
-        let result = await drill.finish()
-        #expect(result.status == 0, "\(result.stderr)")
-        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-        #expect(report?["ok"] as? Int == 50, "\(result.stdout)")
-        #expect(failures.isEmpty, "\(failures.prefix(3))")
-        #expect(vendor.tokenCalls == 1)
-        #expect(vendor.spentTokenReuse == 0)
-        #expect(vendor.resourceCalls == 100)
+                let drill = try PackageExecutable.start("mlc-drill", ["refresh-storm", "--connection", connection.id, "--calls", "50"] + test.processArguments,
+                                                        environment: ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey])
+                let pipeline = HTTPPipeline(credentials: store)
+                let failures = await Self.storm(pipeline, connection: connection, url: vendor.server.baseURL + "/resource")
+                let result = await drill.finish()
+                #expect(result.status == 0, "\(result.stderr)")
+                let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+                #expect(report?["ok"] as? Int == 50, "\(result.stdout)")
+                #expect(failures.isEmpty, "\(failures.prefix(3))")
+                #expect(vendor.tokenCalls == 1)
+                #expect(vendor.spentTokenReuse == 0)
+                #expect(vendor.resourceCalls == 100)
+            }
+        }
     }
 
     @Test(arguments: TestDatabase.available)
     func aStaleRefreshReturnsTheNewerCredentialWithoutCallingTheVendor(_ database: TestDatabase) async throws {
-        let store = try await database.makeStore().store
-        defer { Task { await store.close() } }
-        try await store.addConnection(Connection(id: "c", system: .board), credential: Credential(kind: .oauth2, accessToken: "a1-token", refreshToken: "r1-token"))
-        let renewed = try await store.refresh(connectionID: "c", staleVersion: 1) { old in
-            var next = old
-            next.accessToken = "a2-token"
-            return next
+        try await database.withStore { store in
+            try await store.addConnection(Connection(id: "c", system: .board), credential: Credential(kind: .oauth2, accessToken: "a1-token", refreshToken: "r1-token"))
+            let renewed = try await store.refresh(connectionID: "c", staleVersion: 1) { old in
+                var next = old
+                next.accessToken = "a2-token"
+                return next
+            }
+            #expect(renewed.version == 2 && renewed.credential.accessToken == "a2-token")
+            let stale = try await store.refresh(connectionID: "c", staleVersion: 1) { _ in
+                Issue.record("renew must not run for a stale version")
+                throw ConnectorError.permanent("no")
+            }
+            #expect(stale.version == 2 && stale.credential.accessToken == "a2-token")
+            // A renew that fails leaves the stored credential as it was.
+            await #expect(throws: ConnectorError.self) {
+                try await store.refresh(connectionID: "c", staleVersion: 2) { _ in throw ConnectorError.unauthorized("invalid_grant") }
+            }
+            #expect(try await store.credential(for: "c").version == 2)
         }
-        #expect(renewed.version == 2 && renewed.credential.accessToken == "a2-token")
-        let stale = try await store.refresh(connectionID: "c", staleVersion: 1) { _ in
-            Issue.record("renew must not run for a stale version")
-            throw ConnectorError.permanent("no")
-        }
-        #expect(stale.version == 2 && stale.credential.accessToken == "a2-token")
-        // A renew that fails leaves the stored credential as it was.
-        await #expect(throws: ConnectorError.self) {
-            try await store.refresh(connectionID: "c", staleVersion: 2) { _ in throw ConnectorError.unauthorized("invalid_grant") }
-        }
-        #expect(try await store.credential(for: "c").version == 2)
     }
 }

@@ -36,4 +36,23 @@ public struct AsanaFixture: Sendable {
         await server.stop()
         await store.close()
     }
+
+    /// Starts a fixture for `body` and stops it before returning, also when `body` throws.
+    public static func with<Value>(
+        oauth: Bool = false, configuration: AsanaSandbox.Configuration = .init(),
+        isolation: isolated (any Actor)? = #isolation, _ body: (AsanaFixture) async throws -> Value
+    ) async throws -> Value {
+        try await withStarted({ try await start(oauth: oauth, configuration: configuration) }, stop: { await $0.stop() }, body)
+    }
+}
+
+extension AsanaSandbox {
+    /// Stores a connection `id` to this sandbox, served at `server`, with its personal access
+    /// token, as an operator's `connection add asana --token` would; returns the connection.
+    public func addPATConnection(id: String, server: SandboxServer, to store: SQLStore) async throws -> Connection {
+        let connection = Connection(id: id, system: .asana, baseURLs: ["api": server.baseURL + AsanaSandbox.prefix, "auth": server.baseURL],
+                                    settings: ["workspace_gid": workspaceGID, "auth": "pat", "rate_limit": "2000/1s"])
+        try await store.addConnection(connection, credential: Credential(kind: .apiToken, accessToken: personalAccessToken))
+        return connection
+    }
 }

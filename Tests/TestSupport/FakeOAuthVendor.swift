@@ -31,6 +31,14 @@ public final class FakeOAuthVendor: Sendable {
         return FakeOAuthVendor(state: state, tokenDelay: tokenDelay, server: server)
     }
 
+    /// Starts the vendor for `body` and stops its server before returning, also when `body` throws.
+    public static func with<Value>(
+        refreshToken: String, tokenDelay: Duration = .milliseconds(150),
+        isolation: isolated (any Actor)? = #isolation, _ body: (FakeOAuthVendor) async throws -> Value
+    ) async throws -> Value {
+        try await withStarted({ try await start(refreshToken: refreshToken, tokenDelay: tokenDelay) }, stop: { await $0.server.stop() }, body)
+    }
+
     private init(state: NIOLockedValueBox<State>, tokenDelay: Duration, server: LoopbackServer) {
         self.state = state
         self.tokenDelay = tokenDelay

@@ -14,6 +14,7 @@ public struct FreshBooksFixture: Sendable {
 
     public var client: FreshBooksClient { FreshBooksClient(pipeline: pipeline, connection: connection) }
 
+    /// Starts the sandbox and connects to it with a fresh OAuth pair; prefer `with`, which stops it.
     public static func start(rateLimit: String? = "2000/1s", configuration: FreshBooksSandbox.Configuration = .init(), database: TestDatabase = .sqlite) async throws -> FreshBooksFixture {
         let (sandbox, server) = try await FreshBooksSandbox.serve(configuration: configuration)
         let store = try await database.makeStore().store
@@ -31,6 +32,19 @@ public struct FreshBooksFixture: Sendable {
     public func stop() async {
         await server.stop()
         await store.close()
+    }
+
+    /// Starts a fixture for `body` and stops it before returning, also when `body` throws.
+    public static func with<Value>(
+        rateLimit: String? = "2000/1s", configuration: FreshBooksSandbox.Configuration = .init(), database: TestDatabase = .sqlite,
+        isolation: isolated (any Actor)? = #isolation, _ body: (FreshBooksFixture) async throws -> Value
+    ) async throws -> Value {
+        try await withStarted({ try await start(rateLimit: rateLimit, configuration: configuration, database: database) }, stop: { await $0.stop() }, body)
+    }
+
+    /// The webhook deliveries the sandbox sent or dropped (`sandboxDeliveries`).
+    public func deliveries() async throws -> [JSONValue] {
+        try await sandboxDeliveries(of: server, through: pipeline, connection: connection, provider: FreshBooksProvider.description)
     }
 
     /// A client with an invoice-ready customer.

@@ -112,9 +112,16 @@ public final class RunningProcess: @unchecked Sendable {
         self.errors = errors
     }
 
-    /// Reads stdout until a line containing `marker` appears (or the process ends).
-    public func waitForLine(containing marker: String) async -> String? {
-        (try? await PackageExecutable.offPool { [self] in waitForLineBlocking(containing: marker) }) ?? nil
+    /// Reads stdout until a line containing `marker` appears (or the process ends); after
+    /// `timeout` the process is killed, which ends the read, and the answer is nil.
+    public func waitForLine(containing marker: String, timeout: Duration = .seconds(120)) async -> String? {
+        let pid = process.processIdentifier
+        let deadline = Task {
+            try await Task.sleep(for: timeout)
+            kill(pid, SIGKILL)
+        }
+        defer { deadline.cancel() }
+        return (try? await PackageExecutable.offPool { [self] in waitForLineBlocking(containing: marker) }) ?? nil
     }
 
     func waitForLineBlocking(containing marker: String) -> String? {

@@ -47,6 +47,16 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
         }
     }
 
+    /// A fresh store for `body`, closed before this returns, also when `body` throws.
+    public func withStore<Value>(isolation: isolated (any Actor)? = #isolation, _ body: (SQLStore) async throws -> Value) async throws -> Value {
+        try await withTestStore { try await body($0.store) }
+    }
+
+    /// `withStore`, for a test that also needs where the store lives (to point a process at it).
+    public func withTestStore<Value>(isolation: isolated (any Actor)? = #isolation, _ body: (TestStore) async throws -> Value) async throws -> Value {
+        try await withStarted({ try await makeStore() }, stop: { await $0.store.close() }, body)
+    }
+
     /// A new empty directory under the system's temporary directory.
     public static func temporaryDirectory() throws -> String {
         let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("mlc-test-\(UUID().uuidString.prefix(12))")
