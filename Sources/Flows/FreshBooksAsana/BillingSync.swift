@@ -9,8 +9,8 @@ extension FreshBooksAsanaSession {
     /// An Asana task changed: its project's billing is reconciled by one job per project, so
     /// that tasks sharing an invoice never race to create it (jobs with one coalescing key never
     /// run at once, and a burst of task changes folds into one reconciliation).
-    func syncTask(gid: String, trigger: TriggerSource) async throws -> JobOutcome {
-        let task = try await asana.task(gid: gid)
+    func syncTask(gid: String, trigger: TriggerSource, event: ChangeEvent? = nil) async throws -> JobOutcome {
+        let task = try await currentTask(gid: gid, event: event)
         let source = ExternalRef.asana(.task, gid)
         guard let projectGID = task.projects?.first?.gid else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task in no project") }
         let job = try JobRequest(kind: FreshBooksAsanaBillingJob.kind, tenant: integration.tenant, integrationID: integration.id, connectionID: asana.connection.id,
