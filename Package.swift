@@ -162,7 +162,7 @@ let package = Package(
         .executableTarget(
             name: "MLCBench",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "Server", "Fuzzing",
+                "ConnectorKit", "Store", "Engine", "Server", "Fuzzing", "Sandbox", "Asana",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -5,7 +5,7 @@ import Foundation
 /// data; arguments are checked against the descriptors before any call.
 public enum AsanaActions {
     /// Every action and trigger.
-    public static let all: [SystemAction] = [listProjects, createProject, createTask, updateTask, completeTask, setCustomField, addComment, listUsers, taskChanged]
+    public static let all: [SystemAction] = [listProjects, listTasks, listCustomFields, createProject, createTask, updateTask, completeTask, setCustomField, addComment, listUsers, taskChanged]
 
     static let fieldHelp = "A custom field value GID=VALUE (repeatable), converted by the field's own type."
 
@@ -94,12 +94,17 @@ public enum AsanaActions {
         let page = try await AsanaEventsFeed(project: try call.arguments.required("project"), client: asana).poll(cursor: call.cursor, now: call.now)
         var tasks: [AsanaTask] = []
         for event in page.events where event.ref.type == AsanaRecord.task.rawValue {
-            if let task = try? await asana.task(gid: event.ref.id) { tasks.append(task) }
+            // The feed's crawl or batched re-read already holds the task; only thin events read it.
+            if let listed = event.record(as: AsanaTask.self, currentAt: call.now) {
+                tasks.append(listed)
+            } else if let task = try? await asana.task(gid: event.ref.id) {
+                tasks.append(task)
+            }
         }
         return ActionResult("changed_tasks", tasks, cursor: page.cursor)
     }
 
-    private static func client(_ call: ActionCall) -> AsanaClient {
+    static func client(_ call: ActionCall) -> AsanaClient {
         AsanaClient(pipeline: call.pipeline, connection: call.connection)
     }
 

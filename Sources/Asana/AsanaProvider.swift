@@ -15,6 +15,7 @@ extension SettingKey {
 /// Asana record types, as they appear in references (`asana:task:1200…`).
 public enum AsanaRecord: String, Sendable {
     case task, project, user, workspace, team, story, webhook, feed
+    case customField = "custom_field"
 }
 
 extension ExternalRef {

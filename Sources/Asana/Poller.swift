@@ -33,17 +33,20 @@ public struct AsanaEventsFeed: ChangeFeed {
         var events: [ChangeEvent] = []
         var sync = previous?.sync
         var pages = 0
+        var crawled = false
         while pages < maxPages {
             pages += 1
             switch try await client.events(resource: project, sync: sync) {
             case .expired(let fresh):
                 sync = fresh
+                crawled = true
                 // A first poll crawls every task; after an expiry, a bounded re-read of the tasks
-                // modified since the last poll, with a minute's overlap.
+                // modified since the last poll, with a minute's overlap. Each event carries the
+                // task as listed, so no job reads it again.
                 for try await task in client.tasks(project: project, modifiedSince: previous?.polledAt.addingTimeInterval(-60)) {
                     events.append(ChangeEvent(eventID: "asana-resync:\(task.gid):\(task.modified_at ?? "")", ref: .asana(.task, task.gid),
                                               action: .updated, occurredAt: task.modified_at.flatMap(AsanaTime.parse), connectionID: client.connection.id,
-                                              parent: .asana(.project, project)))
+                                              parent: .asana(.project, project)).carrying(task, readAt: now))
                 }
                 pages = maxPages
             case .events(let page, let next, let hasMore):
@@ -52,11 +55,42 @@ public struct AsanaEventsFeed: ChangeFeed {
                 if !hasMore { pages = maxPages }
             }
         }
+        events = Self.latestPerRecord(events)
+        if !crawled, let polledAt = previous?.polledAt {
+            events = try await attachingSnapshots(events, polledAt: polledAt, now: now)
+        }
         let next = Cursor(sync: sync ?? "", polledAt: now)
-        return FeedPage(events: Self.latestPerRecord(events), cursor: String(decoding: try JSONEncoder().encode(next), as: UTF8.self))
+        return FeedPage(events: events, cursor: String(decoding: try JSONEncoder().encode(next), as: UTF8.self))
     }
 
-    /// One event per record (the worker reads the current record anyway).
+    /// Events naming at least this many changed tasks are read back in one list
+    /// (`modified_since`, 100 a page) rather than leaving one GET per task to the jobs; below it a
+    /// list costs as much as the job's own read.
+    public var batchReadThreshold = 2
+
+    /// Attaches to each task event the task as a list of the project's recently modified tasks
+    /// returns it: one request per 100 changed tasks instead of one per task. A task the list
+    /// does not return (deleted, moved out) keeps a thin event and its job reads it.
+    func attachingSnapshots(_ events: [ChangeEvent], polledAt: Date, now: Date) async throws -> [ChangeEvent] {
+        let taskEvents = events.filter { $0.ref.type == AsanaRecord.task.rawValue && $0.action != .deleted }
+        let changed = Set(taskEvents.map(\.ref.id))
+        guard changed.count >= batchReadThreshold else { return events }
+        // From the earliest change (Asana's own clock, a second's margin for the event being
+        // stamped after the task), never before the last poll's minute of overlap.
+        let stamps = taskEvents.compactMap(\.occurredAt)
+        let earliest = stamps.count == taskEvents.count ? (stamps.min() ?? polledAt).addingTimeInterval(-1) : polledAt.addingTimeInterval(-60)
+        let modifiedSince = max(earliest, polledAt.addingTimeInterval(-60))
+        var listed: [String: AsanaTask] = [:]
+        for try await task in client.tasks(project: project, modifiedSince: modifiedSince) where changed.contains(task.gid) {
+            listed[task.gid] = task
+        }
+        return events.map { event in
+            guard event.ref.type == AsanaRecord.task.rawValue, event.action != .deleted, let task = listed[event.ref.id] else { return event }
+            return event.carrying(task, readAt: now)
+        }
+    }
+
+    /// One event per record, the latest: a job needs the record once, in its newest state.
     static func latestPerRecord(_ events: [ChangeEvent]) -> [ChangeEvent] {
         var seen = Set<ExternalRef>()
         return events.reversed().filter { seen.insert($0.ref).inserted }.reversed()

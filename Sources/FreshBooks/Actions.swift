@@ -5,14 +5,14 @@ import Foundation
 /// as data; arguments are checked against the descriptors before any call.
 public enum FreshBooksActions {
     /// Every action and trigger.
-    public static let all: [SystemAction] = [listClients, createClient, listInvoices, createInvoice, createExpense, markInvoiceSent, invoiceUpdated]
+    public static let all: [SystemAction] = [listClients, createClient, listInvoices, listProjects, listExpenses, listPayments, createInvoice, createExpense, markInvoiceSent, invoiceUpdated]
 
     static let listClients = SystemAction(ActionDescriptor(name: "list-clients", summary: "List clients, optionally changed since a day or by email.", safeToRepeat: true, arguments: [
         ActionArgument("updated-since", .day, help: "Only clients changed on or after this day (YYYY-MM-DD)."),
         ActionArgument("email", help: "Only the client with this email."),
-    ])) { call in
+    ], streams: true)) { call in
         let search = AccountingSearch(updatedSinceDay: try call.arguments.day("updated-since"), email: call.arguments["email"])
-        return ActionResult("clients", try await client(call).clients(search).collect().map(ClientSummary.init))
+        return try await call.list("clients", try client(call).clients(search).map(ClientSummary.init))
     }
 
     static let createClient = SystemAction(ActionDescriptor(name: "create-client", summary: "Create a client (give at least one of --email, --organization, --name).", arguments: [
@@ -38,9 +38,9 @@ public enum FreshBooksActions {
         ActionArgument("updated-since", .day, help: "Only invoices changed on or after this day (YYYY-MM-DD)."),
         ActionArgument("client", .integer, help: "Only this client's invoices."),
         ActionArgument("status", help: "Only invoices in this v3 status (draft, sent, paid…)."),
-    ])) { call in
+    ], streams: true)) { call in
         let search = AccountingSearch(updatedSinceDay: try call.arguments.day("updated-since"), clientID: try call.arguments.int("client"), v3Status: call.arguments["status"])
-        return ActionResult("invoices", try await client(call).invoices(search).collect().map(InvoiceSummary.init))
+        return try await call.list("invoices", try client(call).invoices(search).map(InvoiceSummary.init))
     }
 
     static let createInvoice = SystemAction(ActionDescriptor(name: "create-invoice", summary: "Create a draft invoice; running it again with the same --number finds the same invoice.", safeToRepeat: true, arguments: [
@@ -88,12 +88,18 @@ public enum FreshBooksActions {
         let page = try await FreshBooksPoller(resource: .invoices, client: freshbooks).poll(cursor: call.cursor, now: call.now)
         var invoices: [InvoiceSummary] = []
         for event in page.events {
-            if let id = Int(event.ref.id) { invoices.append(InvoiceSummary(try await freshbooks.invoice(id: id))) }
+            guard let id = Int(event.ref.id) else { continue }
+            // The poll listed each invoice whole; only an event without it reads the invoice.
+            if let listed = event.record(as: Invoice.self, currentAt: call.now) {
+                invoices.append(InvoiceSummary(listed))
+            } else {
+                invoices.append(InvoiceSummary(try await freshbooks.invoice(id: id)))
+            }
         }
         return ActionResult("changed_invoices", invoices, cursor: page.cursor)
     }
 
-    private static func client(_ call: ActionCall) -> FreshBooksClient {
+    static func client(_ call: ActionCall) -> FreshBooksClient {
         FreshBooksClient(pipeline: call.pipeline, connection: call.connection)
     }
 }

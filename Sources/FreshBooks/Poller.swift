@@ -60,7 +60,9 @@ public struct FreshBooksPoller: ChangeFeed {
             current[item.id] = version
             guard seen[item.id] != version else { continue }
             events.append(ChangeEvent(eventID: "fb-poll:\(resource.rawValue):\(item.id):\(version.prefix(16))", ref: ExternalRef(.freshbooks, resource.refType, item.id),
-                                      action: previous == nil || seen[item.id] != nil ? .updated : .created, occurredAt: item.updated, accountRef: client.connection.accountRef))
+                                      action: previous == nil || seen[item.id] != nil ? .updated : .created, occurredAt: item.updated, accountRef: client.connection.accountRef)
+                // The list answer is the whole record (invoices with their lines): it travels with the event.
+                .carrying(json: item.json, readAt: now))
             seen[item.id] = version
         }
         // Keep only what the next window will see again.
@@ -101,11 +103,13 @@ public struct FreshBooksPoller: ChangeFeed {
     }
 }
 
-/// One listed record, reduced to its id, when it changed, and a digest of all its fields.
+/// One listed record: its id, when it changed, a digest of all its fields, and its JSON.
 struct FeedItem: Decodable, Sendable {
     var id: String
     var updated: Date?
     var digest: String
+    /// The record's JSON as listed (keys sorted), the snapshot its event carries.
+    var json: String
 
     init(from decoder: any Decoder) throws {
         let tree = try JSONTree(from: decoder)
@@ -115,7 +119,8 @@ struct FeedItem: Decodable, Sendable {
         self.id = id
         let stamp = fields["updated"]?.scalarText ?? fields["updated_at"]?.scalarText ?? fields["created_at"]?.scalarText
         updated = stamp.flatMap { FreshBooksWire.parseEastern($0) ?? FreshBooksWire.parseUTC($0) }
-        digest = Signature.sha256Hex(tree.canonical)
+        json = tree.canonical
+        digest = Signature.sha256Hex(json)
     }
 }
 

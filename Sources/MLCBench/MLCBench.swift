@@ -13,7 +13,7 @@ import Store
 /// `swift run -c release mlc-bench [--database-url …] [--json]`.
 @main
 struct MLCBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mlc-bench", abstract: "Benchmarks of the job queue, webhook ingress and vault.", subcommands: [FuzzScenario.self])
+    static let configuration = CommandConfiguration(commandName: "mlc-bench", abstract: "Benchmarks of the job queue, webhook ingress and vault.", subcommands: [FuzzScenario.self, ReadScenario.self])
 
     @Option(help: "PostgreSQL URL; SQLite in a temporary directory when absent.")
     var databaseURL: String?

@@ -11,6 +11,14 @@ enum Output {
         print(SecretRedactor.shared.redact(String(decoding: try encoder.encode(value), as: UTF8.self)))
     }
 
+    /// Prints `value` as one line of compact JSON (a record of a streamed list).
+    static func jsonLine(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        print(SecretRedactor.shared.redact(String(decoding: try encoder.encode(value), as: UTF8.self)))
+    }
+
     /// Prints rows under headers, columns padded to their widest cell.
     static func table(_ headers: [String], _ rows: [[String]]) {
         guard !rows.isEmpty else {

@@ -50,6 +50,14 @@ public struct Paged<Item: Sendable>: AsyncSequence, Sendable {
         }
     }
 
+    /// The same pages with each item transformed (a vendor record into what an action shows).
+    public func map<Other: Sendable>(_ transform: @escaping @Sendable (Item) -> Other) -> Paged<Other> {
+        Paged<Other> { [fetch] cursor in
+            let page = try await fetch(cursor)
+            return Page(items: page.items.map(transform), next: page.next)
+        }
+    }
+
     public func makeAsyncIterator() -> Iterator { Iterator(fetch: fetch) }
 
     /// Iterates page by page.

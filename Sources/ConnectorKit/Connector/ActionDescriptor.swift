@@ -43,13 +43,18 @@ public struct ActionDescriptor: Sendable {
     /// Whether running it twice has the effect of running it once (a read, a PUT, a create that
     /// looks up its key first), so a queued run may be retried.
     public var safeToRepeat: Bool
+    /// True for a bulk list that hands each record to `ActionCall.emit` as its page arrives,
+    /// so the CLI can print JSON lines and progress instead of waiting for the whole list.
+    public var streams: Bool
 
     /// Describes an action.
-    public init(name: String, summary: String, safeToRepeat: Bool = false, arguments: [ActionArgument] = [], triggerCursor: (@Sendable (ActionArguments) -> String)? = nil) {
+    public init(name: String, summary: String, safeToRepeat: Bool = false, arguments: [ActionArgument] = [], streams: Bool = false,
+                triggerCursor: (@Sendable (ActionArguments) -> String)? = nil) {
         self.name = name
         self.summary = summary
         self.arguments = arguments
         self.safeToRepeat = safeToRepeat
+        self.streams = streams
         self.triggerCursor = triggerCursor
     }
 
@@ -98,16 +103,23 @@ public struct ActionCall: Sendable {
     public var cursor: String?
     /// The time the run started (mapping code takes time from here).
     public var now: Date
+    /// Where a streaming action hands each record as it is read (nil: the records are
+    /// collected into the result instead).
+    public var emit: RecordSink?
 
     /// Describes one run.
-    public init(pipeline: HTTPPipeline, connection: Connection, arguments: ActionArguments, cursor: String? = nil, now: Date = Date()) {
+    public init(pipeline: HTTPPipeline, connection: Connection, arguments: ActionArguments, cursor: String? = nil, now: Date = Date(), emit: RecordSink? = nil) {
         self.pipeline = pipeline
         self.connection = connection
         self.arguments = arguments
         self.cursor = cursor
         self.now = now
+        self.emit = emit
     }
 }
+
+/// Receives the records of a streaming action one by one: the list's name (`tasks`) and a record.
+public typealias RecordSink = @Sendable (_ list: String, _ record: any ActionRecord) async throws -> Void
 
 /// An action with the code that runs it: what a system module hands the catalogue.
 public struct SystemAction: Sendable {

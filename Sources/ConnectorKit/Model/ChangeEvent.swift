@@ -2,8 +2,9 @@ import Foundation
 
 /// One change in an external system, as learnt from a webhook delivery or a poll.
 ///
-/// Events are triggers only: a worker fetches the current record before acting, so an event
-/// carries references, not the record itself.
+/// An event carries a reference and, when the feed listed the whole record, a snapshot of it
+/// as read (`snapshot`), so the job that handles it starts from what was already read instead of
+/// fetching it again; thin webhook events carry none and the job reads the record.
 public struct ChangeEvent: Codable, Sendable, Equatable {
     /// What happened to the record.
     public enum Action: String, Codable, Sendable {
@@ -27,6 +28,10 @@ public struct ChangeEvent: Codable, Sendable, Equatable {
     public var parent: ExternalRef?
     /// The vendor's event name (`invoice.update`, `changed`), for the audit trail.
     public var vendorEvent: String?
+    /// The record as the feed read it: the vendor's JSON, nil for a thin event.
+    public var snapshot: String?
+    /// When the feed read `snapshot`.
+    public var snapshotAt: Date?
 
     /// Creates a change event.
     public init(
@@ -37,7 +42,9 @@ public struct ChangeEvent: Codable, Sendable, Equatable {
         connectionID: String? = nil,
         accountRef: String? = nil,
         parent: ExternalRef? = nil,
-        vendorEvent: String? = nil
+        vendorEvent: String? = nil,
+        snapshot: String? = nil,
+        snapshotAt: Date? = nil
     ) {
         self.eventID = eventID
         self.ref = ref
@@ -47,6 +54,8 @@ public struct ChangeEvent: Codable, Sendable, Equatable {
         self.accountRef = accountRef
         self.parent = parent
         self.vendorEvent = vendorEvent
+        self.snapshot = snapshot
+        self.snapshotAt = snapshotAt
     }
 }
 

@@ -7,8 +7,8 @@ import Store
 
 extension FreshBooksAsanaSession {
     /// An Asana task changed: its project's billing is reconciled.
-    func syncTask(gid: String, trigger: TriggerSource) async throws -> JobOutcome {
-        let task = try await asana.task(gid: gid)
+    func syncTask(gid: String, trigger: TriggerSource, event: ChangeEvent? = nil) async throws -> JobOutcome {
+        let task = try await currentTask(gid: gid, event: event)
         let source = ExternalRef.asana(.task, gid)
         guard let projectGID = task.projects?.first?.gid else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task in no project") }
         var outcome = try reconcileBilling(projectGID: projectGID, task: gid, trigger: trigger)

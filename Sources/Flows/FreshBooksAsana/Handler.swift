@@ -28,7 +28,7 @@ public struct FreshBooksAsanaChangeJob: JobHandler {
         let ref = payload.event.ref
         switch (ref.system, ref.type) {
         case (.asana, "project"): return try session.reconcileBilling(projectGID: ref.id, task: nil, trigger: payload.trigger)
-        case (.asana, "task"): return try await session.syncTask(gid: ref.id, trigger: payload.trigger)
+        case (.asana, "task"): return try await session.syncTask(gid: ref.id, trigger: payload.trigger, event: payload.event)
         case (.freshbooks, "invoice"): return try await session.syncInvoiceStatus(invoiceID: try Self.number(ref))
         case (.freshbooks, "payment"): return try await session.syncInvoiceStatus(invoiceID: try await session.freshbooks.payment(id: try Self.number(ref)).invoiceID, via: ref)
         default: return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: \(ref.type) changes do not move anything")

@@ -56,7 +56,9 @@ struct SystemActionCommand: AsyncParsableCommand {
             }
             let cursorName = systemAction.descriptor.triggerCursor?(arguments)
             let cursor = try await cursorName.asyncMap { try await store.cursor(connectionID: connection.id, feed: $0) } ?? nil
-            let call = ActionCall(pipeline: HTTPPipeline(credentials: store), connection: connection, arguments: arguments, cursor: cursor)
+            // A bulk list prints its records as pages arrive instead of after the last one.
+            let printer = systemAction.descriptor.streams ? StreamPrinter(json: global.json) : nil
+            let call = ActionCall(pipeline: HTTPPipeline(credentials: store), connection: connection, arguments: arguments, cursor: cursor, emit: printer?.sink)
             // Every wait is visible (a line per retry) and the whole action ends by --timeout.
             let seconds = timeout
             let result = try await Deadline.run(seconds: seconds + 2, what: "\(connector.provider.displayName) \(action)") {
@@ -66,7 +68,13 @@ struct SystemActionCommand: AsyncParsableCommand {
                     try await systemAction.run(call)
                 }
             }
-            if global.json { try Output.json(result) } else { Output.table(result.columns, result.rows) }
+            if let printer {
+                await printer.finish(columns: result.columns)
+            } else if global.json {
+                try Output.json(result)
+            } else {
+                Output.table(result.columns, result.rows)
+            }
             // The cursor moves only once the changes are printed: a broken pipe loses nothing.
             fflush(nil)
             if let cursorName, let next = result.cursor {

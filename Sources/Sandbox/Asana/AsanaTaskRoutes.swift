@@ -61,27 +61,7 @@ extension AsanaSandbox {
                     case .success(let checked): values = checked
                     }
                 }
-                let gid = world.newGID()
-                let now = AsanaWorld.timestamp(Date())
-                var fields: [String: JSONValue] = [
-                    "gid": .string(gid), "resource_type": .string("task"), "resource_subtype": input["resource_subtype"] ?? .string("default_task"),
-                    "name": input["name"] ?? .string(""), "notes": input["notes"] ?? .string(""), "completed": .bool(false), "completed_at": .null,
-                    "due_on": input["due_on"] ?? .null, "due_at": .null, "start_on": .null, "assignee": assignee, "created_at": .string(now), "modified_at": .string(now),
-                    "projects": .array(projects.map { world.projects[$0].map(AsanaWorld.compact) ?? .null }),
-                    "memberships": .array(projects.map { project in .object(["project": world.projects[project].map(AsanaWorld.compact) ?? .null, "section": world.sections[project]?.first.map(AsanaWorld.compact) ?? .null]) }),
-                    "workspace": .object(["gid": .string(world.workspaceGID), "resource_type": .string("workspace"), "name": .string("Sandbox Agency")]),
-                    "parent": .null, "permalink_url": .string("https://app.asana.com/0/0/\(gid)"),
-                ]
-                fields.merge(world.taskDefaults(subtype: fields["resource_subtype"]?.text ?? "")) { current, _ in current }
-                if let external = input["external"] { fields["external"] = external }
-                world.tasks[gid] = .object(fields)
-                world.taskOrder.append(gid)
-                world.taskValues[gid] = values
-                for project in projects {
-                    _ = world.record(action: "added", resource: .object(["gid": .string(gid), "resource_type": .string("task"), "resource_subtype": .string("default_task")]),
-                                     parent: .object(["gid": .string(project), "resource_type": .string("project")]), streams: [project, gid])
-                }
-                return .success(readable(.object(fields), world: world))
+                return .success(readable(world.addTask(input: input, projects: projects, assignee: assignee, values: values), world: world))
             }
             switch result {
             case .failure(let refusal): return refusal.response
