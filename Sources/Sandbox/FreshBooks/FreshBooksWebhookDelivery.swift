@@ -56,19 +56,9 @@ extension FreshBooksSandbox {
     }
 
     static func post(_ http: HTTPClient, uri: String, body: String, signature: String?) async -> Int? {
-        var request = HTTPClientRequest(url: uri)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "User-Agent", value: "FreshBooks Webhooks (sandbox)")
-        if let signature { request.headers.add(name: "X-FreshBooks-Hmac-SHA256", value: signature) }
-        request.body = .bytes(ByteBuffer(string: body))
-        do {
-            let response = try await http.execute(request, timeout: .seconds(10))
-            _ = try? await response.body.collect(upTo: 1 << 16)
-            return Int(response.status.code)
-        } catch {
-            return nil
-        }
+        var headers = [("Content-Type", "application/x-www-form-urlencoded"), ("User-Agent", "FreshBooks Webhooks (sandbox)")]
+        if let signature { headers.append(("X-FreshBooks-Hmac-SHA256", signature)) }
+        return await WebhookPoster.post(http, url: uri, body: ByteBuffer(string: body), headers: headers)
     }
 }
 
