@@ -7,7 +7,7 @@ import Sandbox
 import Testing
 
 @Suite struct QuickBooksChangeTests {
-    @Test func cdcReportsCreatesUpdatesAndDeletesOnceEach() async throws {
+    @Test func cdcReportsEachNewVersionOnce() async throws {
         try await QuickBooksFixture.with { fixture in
             let client = fixture.client()
             let poller = QuickBooksPoller(record: .bill, client: client)
@@ -20,7 +20,13 @@ import Testing
             #expect(second.events.map(\.ref) == [.quickbooks(.bill, try #require(bill.Id))] && second.events.first?.action == .created)
             #expect(fixture.sandbox.requestCounts["GET /v3/company/\(fixture.sandbox.realmID)/cdc"] == 1)
             // Nothing new: the overlap re-reads the bill but reports nothing.
-            #expect(try await poller.poll(cursor: second.cursor, now: Date()).events.isEmpty)
+            let third = try await poller.poll(cursor: second.cursor, now: Date())
+            #expect(third.events.isEmpty)
+            struct Note: Encodable, Sendable { var PrivateNote: String }
+            try await Task.sleep(for: .seconds(1))  // QBO times are whole seconds: a new version needs a new second.
+            _ = try await client.update(.bill, id: try #require(bill.Id), change: Note(PrivateNote: "approved"), requestID: "cdc-note", as: Bill.self)
+            let fourth = try await poller.poll(cursor: third.cursor, now: Date())
+            #expect(fourth.events.map(\.action) == [.updated])
             let full = try await client.changes(.bill, since: Date().addingTimeInterval(-60), as: Bill.self)
             guard case .active(let whole, _, _)? = full.first else { Issue.record("expected the whole bill"); return }
             #expect(whole.TotalAmt == 10)

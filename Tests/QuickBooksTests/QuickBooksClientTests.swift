@@ -81,7 +81,7 @@ import Testing
         }
     }
 
-    @Test func faultsNameTheFieldAndStaleIsAConflict() async throws {
+    @Test func faultsNameTheFieldTheyAreAbout() async throws {
         try await QuickBooksFixture.with { fixture in
             let client = fixture.client()
             do {
@@ -114,6 +114,26 @@ import Testing
             fixture.sandbox.setFaults(faults)
             let company = try await fixture.client().companyInfo()
             #expect(company.CompanyName == "Sandbox Builders LLC")
+        }
+    }
+
+    /// 20 calls at once through one connection, all answered.
+    static func burst(_ fixture: QuickBooksFixture) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 { group.addTask { _ = try await fixture.client().companyInfo() } }
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func theRealmsTenPerSecondIsKeptByTheProviderFacts() async throws {
+        // Broken first: a connection allowed 100/s meets QBO's 10/s per realm (and recovers by retrying).
+        try await QuickBooksFixture.with(rateLimit: "100/1s") { fixture in
+            try await Self.burst(fixture)
+            #expect((fixture.sandbox.statusCounts[429] ?? 0) > 0)
+        }
+        try await QuickBooksFixture.with { fixture in
+            try await Self.burst(fixture)
+            #expect(fixture.sandbox.statusCounts[429] == nil, "500/min with a burst of 2 stays under 10/s")
         }
     }
 }

@@ -19,3 +19,20 @@ enum WebhookPoster {
         }
     }
 }
+
+extension WebhookPoster {
+    /// Sends one delivery as the fault plan says: recorded as dropped, or posted after the
+    /// plan's delay, twice when it duplicates; each answer goes to `log` with `details`.
+    static func deliver(plan: FaultPlan, log: WebhookDeliveryLog, details: [String: JSONValue], send: @escaping @Sendable () async -> Int?) {
+        guard !plan.dropWebhooks else {
+            log.record(.init(status: nil, dropped: true, details: details))
+            return
+        }
+        Task {
+            if plan.webhookDelayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(plan.webhookDelayMilliseconds)) }
+            for _ in 0..<(plan.duplicateWebhooks ? 2 : 1) {
+                log.record(.init(status: await send(), dropped: false, details: details))
+            }
+        }
+    }
+}

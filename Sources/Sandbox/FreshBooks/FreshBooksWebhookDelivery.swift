@@ -27,18 +27,9 @@ extension FreshBooksSandbox {
         let pairs = [("name", event), ("object_id", "\(objectID)"), ("account_id", account), ("business_id", "\(business)"), ("identity_id", "\(identity)"), ("user_id", "1")]
         let body = SandboxHTTP.formEncode(pairs)
         for callback in targets {
-            if faults.dropWebhooks {
-                deliveryLog.record(.init(status: nil, dropped: true, details: Self.deliveryDetails(event: event, objectID: objectID, uri: callback.uri)))
-                continue
-            }
             let signature = Self.sign(pairs, verifier: callback.verifier)
-            let copies = faults.duplicateWebhooks ? 2 : 1
-            Task { [http, deliveryLog] in
-                if faults.webhookDelayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(faults.webhookDelayMilliseconds)) }
-                for _ in 0..<copies {
-                    let status = await Self.post(http, uri: callback.uri, body: body, signature: signature)
-                    deliveryLog.record(.init(status: status, dropped: false, details: Self.deliveryDetails(event: event, objectID: objectID, uri: callback.uri)))
-                }
+            WebhookPoster.deliver(plan: faults, log: deliveryLog, details: Self.deliveryDetails(event: event, objectID: objectID, uri: callback.uri)) { [http] in
+                await Self.post(http, uri: callback.uri, body: body, signature: signature)
             }
         }
     }

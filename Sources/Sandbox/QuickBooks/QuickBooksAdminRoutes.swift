@@ -30,6 +30,15 @@ extension QuickBooksSandbox {
         world.withLockedValue { world in .object(world.entities.mapValues { .array($0.values.sorted { ($0["Id"]?.int ?? 0) < ($1["Id"]?.int ?? 0) }) }) }
     }
 
+    /// Webhook deliveries answered by their endpoint, and those the fault plan dropped.
+    public var deliveries: (sent: Int, dropped: Int) {
+        let all = deliveryLog.all
+        return (all.filter { !$0.dropped }.count, all.filter(\.dropped).count)
+    }
+
+    /// API answers by status (a 429 from QBO's own per-realm limits included).
+    public var statusCounts: [Int: Int] { faultGate.statistics.byStatus }
+
     /// How many entities of a kind exist (`Bill`).
     public func count(_ entity: String) -> Int {
         world.withLockedValue { $0.entities[entity]?.count ?? 0 }

@@ -14,20 +14,11 @@ extension QuickBooksSandbox {
         let now = Date()
         for endpoint in endpoints {
             let details: [String: JSONValue] = ["entity": .string(entity), "id": .string(id), "operation": .string(operation), "url": .string(endpoint.url), "format": .string(endpoint.format)]
-            if faults.dropWebhooks {
-                deliveryLog.record(.init(status: nil, dropped: true, details: details))
-                continue
-            }
             let body = endpoint.format == "legacy" ? Self.legacyPayload(realm: realm, entity: entity, id: id, operation: operation, at: now)
                 : Self.cloudEventsPayload(realm: realm, entity: entity, id: id, operation: operation, at: now)
             let signature = Self.sign(body, verifierToken: configuration.verifierToken)
-            let copies = faults.duplicateWebhooks ? 2 : 1
-            Task { [http, deliveryLog] in
-                if faults.webhookDelayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(faults.webhookDelayMilliseconds)) }
-                for _ in 0..<copies {
-                    let status = await Self.post(http, url: endpoint.url, body: body, signature: signature)
-                    deliveryLog.record(.init(status: status, dropped: false, details: details))
-                }
+            WebhookPoster.deliver(plan: faults, log: deliveryLog, details: details) { [http] in
+                await Self.post(http, url: endpoint.url, body: body, signature: signature)
             }
         }
     }

@@ -64,21 +64,15 @@ struct QuickBooksWorld: Sendable {
 
     /// A time as QBO writes it: the company's local time with its offset (`2026-04-08T10:17:20-07:00`).
     static func timestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "America/Los_Angeles")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ssxxx"
-        return formatter.string(from: date)
+        WireTime.format(date, "yyyy-MM-dd'T'HH:mm:ssxxx", timeZone: "America/Los_Angeles")
     }
 
     /// A QBO time or date read back; nil when it is neither.
     static func instant(_ text: String) -> Date? {
         for format in ["yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"] {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: format.hasSuffix("ss") || format == "yyyy-MM-dd" ? "America/Los_Angeles" : "UTC")
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return date }
+            // Without a zone in the text, the company's own.
+            let zone = format.hasSuffix("ss") || format == "yyyy-MM-dd" ? "America/Los_Angeles" : "UTC"
+            if let date = WireTime.formatter(format, timeZone: zone).date(from: text) { return date }
         }
         return nil
     }
