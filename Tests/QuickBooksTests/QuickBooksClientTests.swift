@@ -136,4 +136,18 @@ import Testing
             #expect(fixture.sandbox.statusCounts[429] == nil, "500/min with a burst of 2 stays under 10/s")
         }
     }
+
+    @Test func requestsBeyondTheConcurrencyLimitAreRefusedAndRetried() async throws {
+        var configuration = QuickBooksSandbox.Configuration()
+        configuration.requestsPerSecond = 1000
+        // AsyncHTTPClient keeps at most 8 connections per host, under QBO's 10; a limit of 4 shows the refusal.
+        configuration.concurrentRequests = 4
+        try await QuickBooksFixture.with(configuration, rateLimit: "1000/1s") { fixture in
+            var faults = FaultPlan()
+            faults.slowMilliseconds = 300
+            fixture.sandbox.setFaults(faults)
+            try await Self.burst(fixture)
+            #expect((fixture.sandbox.statusCounts[429] ?? 0) > 0, "20 slow calls at once: the fifth meets the concurrency limit, and is retried")
+        }
+    }
 }

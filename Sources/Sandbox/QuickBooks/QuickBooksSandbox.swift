@@ -28,6 +28,8 @@ public final class QuickBooksSandbox: Sendable {
         public var requestsPerMinute = 500
         /// See `requestsPerMinute`.
         public var requestsPerSecond = 10
+        /// Requests a realm may have in flight at once (QBO's older policy: 10).
+        public var concurrentRequests = 10
         /// Seed the demo company (vendors, customers, classes, departments, accounts, two bills).
         public var seedCompany = true
 
@@ -94,6 +96,7 @@ public final class QuickBooksSandbox: Sendable {
     /// Every route of the emulated API and its admin API.
     public func addRoutes(to router: Router<BasicRequestContext>) {
         let api = router.group().add(middleware: StatusCountingMiddleware<BasicRequestContext>(gate: faultGate))
+            .add(middleware: RealmConcurrencyMiddleware<BasicRequestContext>(limit: configuration.concurrentRequests))
         addOAuthRoutes(to: api)
         addEntityRoutes(to: api)
         addQueryRoutes(to: api)
@@ -156,5 +159,28 @@ final class RealmThrottle: Sendable {
             calls.append(now)
             return true
         }
+    }
+}
+
+/// QBO's concurrency limit per realm (api digest 1.8, the 2016 policy): a request beyond
+/// `limit` in flight at once on the company API answers 429.
+struct RealmConcurrencyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let limit: Int
+    private let inFlight = NIOLockedValueBox(0)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasPrefix("/v3/company/") else { return try await next(request, context) }
+        let admitted = inFlight.withLockedValue { count -> Bool in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else { return QuickBooksErrors.throttled() }
+        defer { inFlight.withLockedValue { $0 -= 1 } }
+        return try await next(request, context)
     }
 }
