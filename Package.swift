@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "FreshBooks", targets: ["FreshBooks"]),
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "Asana", targets: ["Asana"]),
+        .library(name: "QuickBooks", targets: ["QuickBooks"]),
         .library(name: "Demo", targets: ["Demo"]),
     ],
     dependencies: [
@@ -128,16 +129,25 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "QuickBooks",
+            dependencies: [
+                "ConnectorKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Flows",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "FreshBooks", "Asana",
+                "ConnectorKit", "Store", "Engine", "FreshBooks", "Asana", "QuickBooks",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Demo",
-            dependencies: ["ConnectorKit", "Store", "Engine", "Flows", "FreshBooks", "Asana", "Sandbox"],
+            dependencies: ["ConnectorKit", "Store", "Engine", "Flows", "FreshBooks", "Asana", "QuickBooks", "Sandbox"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -253,6 +263,20 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuickBooksTests",
+            dependencies: [
+                "ConnectorKit", "QuickBooks", "Sandbox", "Store", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

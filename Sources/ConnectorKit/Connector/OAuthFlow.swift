@@ -57,11 +57,19 @@ public struct OAuthFlow: Sendable {
         return code
     }
 
+    /// The account the redirect names, for vendors that say it only there (the provider's
+    /// `redirectAccountParameter`); nil for a bare code or a vendor that lists accounts.
+    public func account(fromPasted pasted: String) -> String? {
+        guard let name = provider.authorization?.redirectAccountParameter,
+              let items = URLComponents(string: pasted.trimmingCharacters(in: .whitespaces))?.queryItems else { return nil }
+        return items.first(where: { $0.name == name })?.value.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// Exchanges an authorization code for the first token pair.
     public func exchange(code: String, clientSecret: String, connection: Connection, pipeline: HTTPPipeline) async throws -> Credential {
         guard let endpoint = provider.tokenEndpoint else { throw ConnectorError.permanent("\(provider.displayName) has no token endpoint") }
         let provider = provider.resolved(for: connection)
-        let client = OAuth2TokenClient(tokenURL: try connection.baseURL(endpoint.baseURLRole, provider: provider) + endpoint.path, encoding: endpoint.encoding)
+        let client = OAuth2TokenClient(endpoint: endpoint, tokenURL: try connection.baseURL(endpoint.baseURLRole, provider: provider) + endpoint.path)
         let request = try client.codeExchangeRequest(code: code, clientID: clientID, clientSecret: clientSecret, redirectURI: redirectURI, codeVerifier: codeVerifier)
         let response = try await pipeline.sendUnauthenticated(request, connection: connection, provider: provider)
         var base = Credential(kind: .oauth2, clientID: clientID, clientSecret: clientSecret)

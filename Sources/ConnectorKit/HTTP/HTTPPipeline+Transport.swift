@@ -23,7 +23,7 @@ extension HTTPPipeline {
 
     /// Sends once, with the credential attached, and records the exchange.
     func execute(_ request: OutboundRequest, credential: Credential?, connection: Connection, provider: ProviderDescription) async -> Outcome {
-        var outgoing = HTTPClientRequest(url: request.url)
+        var outgoing = HTTPClientRequest(url: Self.url(of: request, provider: provider))
         outgoing.method = request.method
         outgoing.headers = request.headers
         if let credential, request.authenticated {
@@ -71,6 +71,13 @@ extension HTTPPipeline {
             record(request, provider: provider, status: nil, started: started, requestID: nil, note: failure.message)
             return .failure(failure)
         }
+    }
+
+    /// The request's URL, with the idempotency key appended for vendors that take it as a query
+    /// parameter (QuickBooks `requestid`).
+    static func url(of request: OutboundRequest, provider: ProviderDescription) -> String {
+        guard let key = request.idempotencyKey, let parameter = provider.idempotencyQueryParameter else { return request.url }
+        return request.url + (request.url.contains("?") ? "&" : "?") + FormEncoding.escape(parameter) + "=" + FormEncoding.escape(key)
     }
 
     /// Whole seconds, rounded up, for messages.

@@ -159,7 +159,7 @@ public final class HTTPPipeline: Sendable {
         let fresh: VersionedCredential
         if stale.credential.canRefresh, let endpoint = provider.tokenEndpoint {
             let tokenURL = try connection.baseURL(endpoint.baseURLRole, provider: provider) + endpoint.path
-            let client = OAuth2TokenClient(tokenURL: tokenURL, encoding: endpoint.encoding, sendsRedirectURIOnRefresh: endpoint.sendsRedirectURIOnRefresh)
+            let client = OAuth2TokenClient(endpoint: endpoint, tokenURL: tokenURL)
             fresh = try await refresher.refresh(connectionID: connection.id, staleVersion: stale.version, source: credentials) { [self] locked in
                 let response = try await sendUnauthenticated(try client.refreshRequest(for: locked), connection: connection, provider: provider)
                 let renewed = try client.credential(from: response, previous: locked)

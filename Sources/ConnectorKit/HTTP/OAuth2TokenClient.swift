@@ -10,12 +10,21 @@ public struct OAuth2TokenClient: Sendable {
     public var encoding: TokenEndpoint.Encoding
     /// Whether refresh requests repeat the redirect URI.
     public var sendsRedirectURIOnRefresh: Bool
+    /// Where the client id and secret go.
+    public var clientAuthentication: TokenEndpoint.ClientAuthentication
 
     /// Creates a client for one token endpoint.
-    public init(tokenURL: String, encoding: TokenEndpoint.Encoding, sendsRedirectURIOnRefresh: Bool = false) {
+    public init(tokenURL: String, encoding: TokenEndpoint.Encoding, sendsRedirectURIOnRefresh: Bool = false, clientAuthentication: TokenEndpoint.ClientAuthentication = .body) {
         self.tokenURL = tokenURL
         self.encoding = encoding
         self.sendsRedirectURIOnRefresh = sendsRedirectURIOnRefresh
+        self.clientAuthentication = clientAuthentication
+    }
+
+    /// A client for `endpoint` at `tokenURL`, following every fact the endpoint states.
+    public init(endpoint: TokenEndpoint, tokenURL: String) {
+        self.init(tokenURL: tokenURL, encoding: endpoint.encoding, sendsRedirectURIOnRefresh: endpoint.sendsRedirectURIOnRefresh,
+                  clientAuthentication: endpoint.clientAuthentication)
     }
 
     /// The request that spends `credential`'s refresh token for a new pair.
@@ -24,18 +33,15 @@ public struct OAuth2TokenClient: Sendable {
             throw ConnectorError.unauthorized("the connection has no refresh token; connect it again")
         }
         var fields = ["grant_type": "refresh_token", "refresh_token": refreshToken]
-        fields["client_id"] = credential.clientID
-        fields["client_secret"] = credential.clientSecret
         if sendsRedirectURIOnRefresh { fields["redirect_uri"] = credential.extra["redirect_uri"] }
-        return try request(fields)
+        return try request(fields, clientID: credential.clientID, clientSecret: credential.clientSecret)
     }
 
     /// The request that exchanges an authorization code for the first token pair.
     public func codeExchangeRequest(code: String, clientID: String, clientSecret: String?, redirectURI: String, codeVerifier: String? = nil) throws -> OutboundRequest {
-        var fields = ["grant_type": "authorization_code", "code": code, "client_id": clientID, "redirect_uri": redirectURI]
-        fields["client_secret"] = clientSecret
+        var fields = ["grant_type": "authorization_code", "code": code, "redirect_uri": redirectURI]
         fields["code_verifier"] = codeVerifier
-        return try request(fields)
+        return try request(fields, clientID: clientID, clientSecret: clientSecret)
     }
 
     /// Reads a token response into a credential, keeping what the response leaves out (a vendor
@@ -57,9 +63,18 @@ public struct OAuth2TokenClient: Sendable {
         return next
     }
 
-    private func request(_ fields: [String: String]) throws -> OutboundRequest {
+    private func request(_ fields: [String: String], clientID: String?, clientSecret: String?) throws -> OutboundRequest {
+        var fields = fields
         var headers = HTTPHeaders()
         headers.add(name: "Accept", value: "application/json")
+        switch clientAuthentication {
+        case .body:
+            fields["client_id"] = clientID
+            fields["client_secret"] = clientSecret
+        case .basic:
+            let pair = FormEncoding.escape(clientID ?? "") + ":" + FormEncoding.escape(clientSecret ?? "")
+            headers.add(name: "Authorization", value: "Basic " + Data(pair.utf8).base64EncodedString())
+        }
         let body: ByteBuffer
         switch encoding {
         case .json:

@@ -26,6 +26,9 @@ public struct ProviderDescription: Sendable {
     public var requestIDHeader: String?
     /// The header that carries an idempotency key, for vendors that honour one.
     public var idempotencyHeader: String?
+    /// The query parameter that carries an idempotency key, for vendors that take it in the URL
+    /// (QuickBooks `requestid`).
+    public var idempotencyQueryParameter: String?
     /// Bounds on what the vendor's answers may make the pipeline do (wait, read).
     public var limits: VendorLimits
 
@@ -43,6 +46,7 @@ public struct ProviderDescription: Sendable {
         retry: RetryPolicy = RetryPolicy(),
         requestIDHeader: String? = nil,
         idempotencyHeader: String? = nil,
+        idempotencyQueryParameter: String? = nil,
         limits: VendorLimits = VendorLimits()
     ) {
         self.system = system
@@ -57,6 +61,7 @@ public struct ProviderDescription: Sendable {
         self.retry = retry
         self.requestIDHeader = requestIDHeader
         self.idempotencyHeader = idempotencyHeader
+        self.idempotencyQueryParameter = idempotencyQueryParameter
         self.limits = limits
     }
 }
@@ -84,13 +89,17 @@ public struct AuthorizationFacts: Sendable, Equatable {
     public var scopes: [String]
     /// Whether the vendor supports PKCE (RFC 7636, S256); then every flow uses it.
     public var pkce: Bool
+    /// The redirect's query parameter that names the account the user chose, for vendors that
+    /// say it only there (QuickBooks `realmId`); nil when the identity call lists the accounts.
+    public var redirectAccountParameter: String?
 
     /// Describes an authorize page.
-    public init(baseURLRole: String, path: String, scopes: [String] = [], pkce: Bool = false) {
+    public init(baseURLRole: String, path: String, scopes: [String] = [], pkce: Bool = false, redirectAccountParameter: String? = nil) {
         self.baseURLRole = baseURLRole
         self.path = path
         self.scopes = scopes
         self.pkce = pkce
+        self.redirectAccountParameter = redirectAccountParameter
     }
 }
 
@@ -135,13 +144,24 @@ public struct TokenEndpoint: Sendable, Equatable {
     public var encoding: Encoding
     /// Whether the refresh request repeats the redirect URI (FreshBooks asks for it).
     public var sendsRedirectURIOnRefresh: Bool
+    /// How the app proves who it is to the token endpoint (RFC 6749 §2.3.1).
+    public var clientAuthentication: ClientAuthentication
 
     /// Describes a token endpoint.
-    public init(baseURLRole: String, path: String, encoding: Encoding = .form, sendsRedirectURIOnRefresh: Bool = false) {
+    public init(baseURLRole: String, path: String, encoding: Encoding = .form, sendsRedirectURIOnRefresh: Bool = false, clientAuthentication: ClientAuthentication = .body) {
         self.baseURLRole = baseURLRole
         self.path = path
         self.encoding = encoding
         self.sendsRedirectURIOnRefresh = sendsRedirectURIOnRefresh
+        self.clientAuthentication = clientAuthentication
+    }
+
+    /// How the client id and secret reach the token endpoint (RFC 6749 §2.3.1).
+    public enum ClientAuthentication: Sendable, Equatable {
+        /// `client_id` and `client_secret` in the request body.
+        case body
+        /// `Authorization: Basic base64(client_id:client_secret)`, each form-encoded first.
+        case basic
     }
 }
 

@@ -49,7 +49,10 @@ struct ConnectionAddSystem: AsyncParsableCommand {
         do {
             if let clientID, let redirectURI {
                 connection[setting: .authStyle] = "oauth"
-                credential = try await oauth(connector: connector, connection: connection, clientID: clientID, redirectURI: redirectURI)
+                let granted = try await oauth(connector: connector, connection: connection, clientID: clientID, redirectURI: redirectURI)
+                credential = granted.credential
+                // A vendor that names the chosen account only on the redirect (QuickBooks realmId).
+                connection.accountRef = granted.account ?? wantedAccount.flatMap { connector.provider.authorization?.redirectAccountParameter != nil ? $0 : nil }
             } else {
                 guard connector.connecting.acceptsToken else {
                     throw CLIFailure(message: "\(connector.provider.displayName) connects with OAuth only; give --client-id and --redirect-uri")
@@ -73,8 +76,9 @@ struct ConnectionAddSystem: AsyncParsableCommand {
         }
     }
 
-    /// Prints the authorize address, reads the pasted redirect and exchanges its code.
-    private func oauth(connector: any SystemConnector, connection: Connection, clientID: String, redirectURI: String) async throws -> Credential {
+    /// Prints the authorize address, reads the pasted redirect and exchanges its code; the
+    /// account is the one the redirect names, for vendors that name it there.
+    private func oauth(connector: any SystemConnector, connection: Connection, clientID: String, redirectURI: String) async throws -> (credential: Credential, account: String?) {
         let clientSecret = try Self.secret(env: "\(connector.system.rawValue.uppercased())_CLIENT_SECRET", what: "client secret")
         let flow = try OAuthFlow(provider: connector.provider, clientID: clientID, redirectURI: redirectURI)
         FileHandle.standardError.write(Data("Open this address, approve access, then paste the address you were sent to:\n\(try flow.authorizeURL(connection: connection))\n> ".utf8))
@@ -82,8 +86,9 @@ struct ConnectionAddSystem: AsyncParsableCommand {
             throw CLIFailure(message: "no authorization code given; pass --code or paste it when asked")
         }
         let authorizationCode = try flow.code(fromPasted: pasted, checkState: code == nil)
-        return try await flow.exchange(code: authorizationCode, clientSecret: clientSecret, connection: connection,
-                                       pipeline: HTTPPipeline(credentials: StaticCredentialSource(Credential(kind: .oauth2))))
+        let credential = try await flow.exchange(code: authorizationCode, clientSecret: clientSecret, connection: connection,
+                                                 pipeline: HTTPPipeline(credentials: StaticCredentialSource(Credential(kind: .oauth2))))
+        return (credential, flow.account(fromPasted: pasted))
     }
 
     /// A secret from the environment or the first line of standard input, never from the command line.

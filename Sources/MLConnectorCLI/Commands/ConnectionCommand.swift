@@ -8,7 +8,7 @@ struct ConnectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connection",
         abstract: "Add, list and remove connections to external systems.",
-        subcommands: [ConnectionAdd.self, ConnectionList.self, ConnectionShow.self, ConnectionPing.self, ConnectionRemove.self]
+        subcommands: [ConnectionAdd.self, ConnectionList.self, ConnectionShow.self, ConnectionPing.self, ConnectionWebhook.self, ConnectionRemove.self]
     )
 }
 

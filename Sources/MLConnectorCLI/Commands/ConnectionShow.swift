@@ -64,6 +64,10 @@ struct ConnectionShow: AsyncParsableCommand {
                   + (report.credential.refreshable ? ", refreshable" : ""))
             print("integrations: \(report.integrations.isEmpty ? "(none)" : report.integrations.joined(separator: ", "))")
             print(FailingFeedLines.render(report.failingFeeds))
+            if let connector = try? SystemCatalog.registered(connection.system), connector.verifier != nil, connector.subscriptionFacts == nil {
+                // No subscription API (QuickBooks): the operator registers the endpoint in the vendor's portal.
+                print("webhooks: set up in \(connector.provider.displayName)'s developer portal, not by API; register the endpoint and its verifier token with ml-connector connection webhook \(connection.id) --public-url URL")
+            }
             print("webhooks:")
             Output.table(["SUBSCRIPTION", "RESOURCE", "VENDOR ID", "STATUS", "LAST DELIVERY", "LAST HEARTBEAT", "HEALTH"], subscriptions.map {
                 [$0.id, $0.resource ?? "-", $0.vendorID ?? "-", $0.status, Output.time($0.lastDelivery), Output.time($0.lastHeartbeat), $0.health]

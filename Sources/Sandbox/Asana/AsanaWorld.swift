@@ -86,11 +86,7 @@ struct AsanaWorld: Sendable {
 
     /// `2026-11-21T06:00:00.000Z`.
     static func timestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-        return formatter.string(from: date)
+        WireTime.format(date, "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", timeZone: "UTC")
     }
 
     /// Records an event on the streams of `resource` and its parents, for the events API and webhooks.

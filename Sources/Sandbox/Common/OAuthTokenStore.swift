@@ -13,6 +13,10 @@ final class OAuthTokenStore: Sendable {
         case singleUse
         /// The refresh token stays valid and the answer carries none (Asana, api digest B2).
         case reusable
+        /// The answer always carries a refresh token: the same one until it is `rotateAfter`
+        /// old, then a new one, while the one it replaced keeps working for `grace`
+        /// (QuickBooks, api digest 1.1).
+        case rotating(rotateAfter: Duration, grace: Duration)
     }
 
     /// Tokens issued together.
@@ -49,6 +53,10 @@ final class OAuthTokenStore: Sendable {
         var personalTokens: [String: Bool] = [:]
         var refreshTokens: Set<String> = []
         var spentRefreshTokens: Set<String> = []
+        /// When each live refresh token was issued (rotating policy).
+        var refreshIssuedAt: [String: Date] = [:]
+        /// A replaced refresh token → its successor and the end of its grace (rotating policy).
+        var replacedRefreshTokens: [String: (successor: String, until: Date)] = [:]
         var codes: [String: AuthorizationGrant] = [:]
         var tokenRequests = 0
         var spentTokenReuse = 0
@@ -80,6 +88,7 @@ final class OAuthTokenStore: Sendable {
         state.withLockedValue { state in
             let refresh = newRefreshToken()
             state.refreshTokens.insert(refresh)
+            state.refreshIssuedAt[refresh] = now
             return Self.issueAccess(&state, refresh: refresh, lifetime: accessLifetime, token: newAccessToken(), now: now)
         }
     }
@@ -124,7 +133,65 @@ final class OAuthTokenStore: Sendable {
                 let refresh = newRefreshToken()
                 state.refreshTokens.insert(refresh)
                 return .issued(Self.issueAccess(&state, refresh: refresh, lifetime: accessLifetime, token: newAccessToken(), now: now))
+            case .rotating(let rotateAfter, let grace):
+                var current = token
+                if !state.refreshTokens.contains(current) {
+                    // A replaced token inside its grace answers as its newest successor does.
+                    guard let replaced = state.replacedRefreshTokens[current], replaced.until > now else { return .unknown }
+                    current = replaced.successor
+                    while !state.refreshTokens.contains(current), let next = state.replacedRefreshTokens[current]?.successor { current = next }
+                    guard state.refreshTokens.contains(current) else { return .unknown }
+                }
+                if now.timeIntervalSince(state.refreshIssuedAt[current] ?? now) >= Double(rotateAfter.components.seconds) {
+                    let successor = newRefreshToken()
+                    state.refreshTokens.remove(current)
+                    state.refreshTokens.insert(successor)
+                    state.refreshIssuedAt[successor] = now
+                    state.replacedRefreshTokens[current] = (successor, now.addingTimeInterval(Double(grace.components.seconds)))
+                    current = successor
+                }
+                return .issued(Self.issueAccess(&state, refresh: current, lifetime: accessLifetime, token: newAccessToken(), now: now))
             }
+        }
+    }
+
+    /// Revokes a refresh token (with every token it replaced or that replaced it) or an access
+    /// token; false when the store does not know it.
+    func revoke(_ token: String) -> Bool {
+        state.withLockedValue { state in
+            if state.accessTokens[token] != nil {
+                state.accessTokens[token]?.revoked = true
+                return true
+            }
+            guard state.refreshTokens.contains(token) || state.replacedRefreshTokens[token] != nil else { return false }
+            var chain: Set<String> = [token]
+            var grew = true
+            while grew {
+                let before = chain.count
+                for (old, replaced) in state.replacedRefreshTokens where chain.contains(old) || chain.contains(replaced.successor) {
+                    chain.insert(old)
+                    chain.insert(replaced.successor)
+                }
+                grew = chain.count > before
+            }
+            for revoked in chain {
+                state.refreshTokens.remove(revoked)
+                state.replacedRefreshTokens[revoked] = nil
+            }
+            // The sandbox serves one app: a revoked grant takes its access tokens with it.
+            for key in state.accessTokens.keys { state.accessTokens[key]?.revoked = true }
+            return true
+        }
+    }
+
+    /// Why a request's bearer token is refused: none given, unknown, expired or revoked; nil when it is live.
+    func refusal(_ request: Request, now: Date = Date()) -> String? {
+        guard let token = Self.bearer(request) else { return "no bearer token" }
+        return state.withLockedValue { state in
+            if let live = state.personalTokens[token] { return live ? nil : "token revoked" }
+            guard let access = state.accessTokens[token] else { return "token unknown" }
+            if access.revoked { return "token revoked" }
+            return access.expiresAt > now ? nil : "token expired"
         }
     }
 

@@ -201,10 +201,7 @@ extension FreshBooksSandbox {
     }
 
     static func addDays(_ date: String, _ days: Int) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
+        let formatter = WireTime.formatter("yyyy-MM-dd", timeZone: "UTC")
         guard let start = formatter.date(from: date) else { return date }
         return formatter.string(from: start.addingTimeInterval(Double(days) * 86400))
     }

@@ -27,18 +27,9 @@ extension FreshBooksSandbox {
         let pairs = [("name", event), ("object_id", "\(objectID)"), ("account_id", account), ("business_id", "\(business)"), ("identity_id", "\(identity)"), ("user_id", "1")]
         let body = SandboxHTTP.formEncode(pairs)
         for callback in targets {
-            if faults.dropWebhooks {
-                deliveryLog.record(.init(status: nil, dropped: true, details: Self.deliveryDetails(event: event, objectID: objectID, uri: callback.uri)))
-                continue
-            }
             let signature = Self.sign(pairs, verifier: callback.verifier)
-            let copies = faults.duplicateWebhooks ? 2 : 1
-            Task { [http, deliveryLog] in
-                if faults.webhookDelayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(faults.webhookDelayMilliseconds)) }
-                for _ in 0..<copies {
-                    let status = await Self.post(http, uri: callback.uri, body: body, signature: signature)
-                    deliveryLog.record(.init(status: status, dropped: false, details: Self.deliveryDetails(event: event, objectID: objectID, uri: callback.uri)))
-                }
+            WebhookPoster.deliver(plan: faults, log: deliveryLog, details: Self.deliveryDetails(event: event, objectID: objectID, uri: callback.uri)) { [http] in
+                await Self.post(http, uri: callback.uri, body: body, signature: signature)
             }
         }
     }
@@ -56,19 +47,9 @@ extension FreshBooksSandbox {
     }
 
     static func post(_ http: HTTPClient, uri: String, body: String, signature: String?) async -> Int? {
-        var request = HTTPClientRequest(url: uri)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "User-Agent", value: "FreshBooks Webhooks (sandbox)")
-        if let signature { request.headers.add(name: "X-FreshBooks-Hmac-SHA256", value: signature) }
-        request.body = .bytes(ByteBuffer(string: body))
-        do {
-            let response = try await http.execute(request, timeout: .seconds(10))
-            _ = try? await response.body.collect(upTo: 1 << 16)
-            return Int(response.status.code)
-        } catch {
-            return nil
-        }
+        var headers = [("Content-Type", "application/x-www-form-urlencoded"), ("User-Agent", "FreshBooks Webhooks (sandbox)")]
+        if let signature { headers.append(("X-FreshBooks-Hmac-SHA256", signature)) }
+        return await WebhookPoster.post(http, url: uri, body: ByteBuffer(string: body), headers: headers)
     }
 }
 

@@ -71,11 +71,7 @@ struct FreshBooksWorld: Sendable {
 
     /// `yyyy-MM-dd HH:mm:ss` in US/Eastern, as the accounting API writes `updated`.
     static func easternTimestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "America/New_York")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: date)
+        WireTime.format(date, "yyyy-MM-dd HH:mm:ss", timeZone: "America/New_York")
     }
 
     /// The US/Eastern calendar date of an instant.
@@ -85,11 +81,7 @@ struct FreshBooksWorld: Sendable {
 
     /// ISO 8601 UTC without fraction, as the project-like APIs write times (no `Z` on some).
     static func utcTimestamp(_ date: Date, zulu: Bool = true) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = zulu ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss"
-        return formatter.string(from: date)
+        WireTime.format(date, zulu ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss", timeZone: "UTC")
     }
 
     /// Today's date in UTC, `yyyy-MM-dd`.
