@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "FreshBooks", targets: ["FreshBooks"]),
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "Asana", targets: ["Asana"]),
+        .library(name: "Acumatica", targets: ["Acumatica"]),
         .library(name: "Demo", targets: ["Demo"]),
     ],
     dependencies: [
@@ -128,16 +129,26 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Acumatica",
+            dependencies: [
+                "ConnectorKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Flows",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "FreshBooks", "Asana",
+                "ConnectorKit", "Store", "Engine", "FreshBooks", "Asana", "Acumatica",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Demo",
-            dependencies: ["ConnectorKit", "Store", "Engine", "Flows", "FreshBooks", "Asana", "Sandbox"],
+            dependencies: ["ConnectorKit", "Store", "Engine", "Flows", "FreshBooks", "Asana", "Acumatica", "Sandbox"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -188,6 +199,7 @@ let package = Package(
                 "ConnectorKit", "Store", "FreshBooks", "Asana", "Sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -253,6 +265,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AcumaticaTests",
+            dependencies: [
+                "ConnectorKit", "Acumatica", "Sandbox", "Store", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -1,3 +1,4 @@
+import Acumatica
 import Asana
 import ConnectorKit
 import FreshBooks
@@ -8,6 +9,7 @@ public enum Registry {
     public static let systems: [any SystemConnector] = [
         FreshBooksConnector(),
         AsanaConnector(),
+        AcumaticaConnector(),
     ]
 
     /// Every integration kind.
