@@ -31,7 +31,8 @@ public struct BillDraft: Sendable {
         bill.`Type` = StringValue("Bill")
         bill.Vendor = StringValue(vendor)
         bill.VendorRef = StringValue(vendorRef)
-        bill.Date = date.map { DateTimeValue($0) }
+        // The contract types Date as a DateTimeValue (format date-time), so a day goes as its midnight.
+        bill.Date = date.map { DateTimeValue("\($0)T00:00:00+00:00") }
         bill.Description = description.map { StringValue($0) }
         bill.Hold = hold.map { BooleanValue($0) }
         bill.Details = lines.isEmpty ? nil : lines
