@@ -108,15 +108,7 @@ public struct EntityRoot: Codable, Sendable {
     public var endpoints: [Endpoint]
 }
 
-/// How a connection signs in: its `auth` setting.
-public enum AcumaticaAuthStyle {
-    /// Cookie sign-in with a user name, password, tenant and branch (digest 2.1 A).
-    public static let session = "session"
-    /// OAuth 2.0 at `/identity/connect/token` (digest 2.1 B).
-    public static let oauth = "oauth"
-}
-
 extension Connection {
-    /// True when the connection signs in with cookies rather than OAuth.
-    public var usesCookieSession: Bool { self[setting: .authStyle] == AcumaticaAuthStyle.session }
+    /// True when the connection signs in with cookies (digest 2.1 A) rather than OAuth (2.1 B).
+    public var usesCookieSession: Bool { self[setting: .authStyle] == AuthStyle.session }
 }

@@ -8,8 +8,8 @@ public struct AcumaticaConnector: SystemConnector {
 
     public var provider: ProviderDescription { AcumaticaProvider.description }
 
-    /// A cookie sign-in (user name and password) is the "token" way in; OAuth comes from the facts.
-    public var connecting: ConnectionSetup { ConnectionSetup(acceptsToken: false, accountNoun: "tenant") }
+    /// A cookie sign-in (user name and password), OAuth client credentials, or OAuth from the facts.
+    public var connecting: ConnectionSetup { ConnectionSetup(acceptsToken: false, accountNoun: "tenant", acceptsSignIn: true, acceptsClientCredentials: true) }
 
     /// Bills are polled for every connection an integration uses.
     public var defaultFeeds: [String] { [AcumaticaFeedEntity.bills.rawValue] }

@@ -88,7 +88,7 @@ import Testing
 
         var connection = fixture.connection
         connection.id = "acu-oauth"
-        connection[setting: .authStyle] = AcumaticaAuthStyle.oauth
+        connection[setting: .authStyle] = AuthStyle.oauth
         try await fixture.store.addConnection(connection, credential: credential)
         #expect(try await AcumaticaClient(pipeline: fixture.pipeline, connection: connection).bills().collect().count == 3)
         #expect(fixture.sandbox.openSessions == 0)

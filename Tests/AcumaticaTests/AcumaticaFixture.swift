@@ -34,10 +34,10 @@ struct AcumaticaFixture: Sendable {
         let credential: Credential
         switch sign {
         case .cookies:
-            connection[setting: .authStyle] = AcumaticaAuthStyle.session
+            connection[setting: .authStyle] = AuthStyle.session
             credential = Credential(kind: .session, username: configuration.username, password: configuration.password)
         case .clientCredentials:
-            connection[setting: .authStyle] = AcumaticaAuthStyle.oauth
+            connection[setting: .authStyle] = AuthStyle.oauth
             credential = Credential(kind: .clientCredentials, clientID: configuration.clientID, clientSecret: configuration.clientSecret, scopes: ["api"])
         }
         try await store.addConnection(connection, credential: credential)

@@ -36,7 +36,7 @@ public struct AcumaticaDemoSandbox: DemoSandbox {
                                        settings: [SettingKey.acumaticaTenant.rawValue: configuration.tenant, SettingKey.acumaticaBranch.rawValue: configuration.branch,
                                                   SettingKey.endpointVersion.rawValue: configuration.endpointVersion]))
         connection[setting: .rateLimit] = "100/1s"
-        connection[setting: .authStyle] = AcumaticaAuthStyle.session
+        connection[setting: .authStyle] = AuthStyle.session
         return (connection, Credential(kind: .session, username: configuration.username, password: configuration.password))
     }
 }
