@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "Asana", targets: ["Asana"]),
         .library(name: "QuickBooks", targets: ["QuickBooks"]),
+        .library(name: "Acumatica", targets: ["Acumatica"]),
         .library(name: "Demo", targets: ["Demo"]),
     ],
     dependencies: [
@@ -138,16 +139,26 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Acumatica",
+            dependencies: [
+                "ConnectorKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Flows",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "FreshBooks", "Asana", "QuickBooks",
+                "ConnectorKit", "Store", "Engine", "FreshBooks", "Asana", "QuickBooks", "Acumatica",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Demo",
-            dependencies: ["ConnectorKit", "Store", "Engine", "Flows", "FreshBooks", "Asana", "QuickBooks", "Sandbox"],
+            dependencies: ["ConnectorKit", "Store", "Engine", "Flows", "FreshBooks", "Asana", "QuickBooks", "Acumatica", "Sandbox"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -198,6 +209,7 @@ let package = Package(
                 "ConnectorKit", "Store", "FreshBooks", "Asana", "Sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -277,6 +289,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AcumaticaTests",
+            dependencies: [
+                "ConnectorKit", "Acumatica", "Sandbox", "Store", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

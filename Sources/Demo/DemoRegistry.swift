@@ -8,6 +8,7 @@ public enum DemoRegistry {
         FreshBooksDemoSandbox.start,
         AsanaDemoSandbox.start,
         QuickBooksDemoSandbox.start,
+        AcumaticaDemoSandbox.start,
     ]
 
     /// One scenario per integration.

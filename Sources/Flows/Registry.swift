@@ -1,3 +1,4 @@
+import Acumatica
 import Asana
 import ConnectorKit
 import FreshBooks
@@ -10,6 +11,7 @@ public enum Registry {
         FreshBooksConnector(),
         AsanaConnector(),
         QuickBooksConnector(),
+        AcumaticaConnector(),
     ]
 
     /// Every integration kind.

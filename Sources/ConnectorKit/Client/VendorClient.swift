@@ -53,9 +53,11 @@ public struct VendorClient: Sendable {
     }
 
     /// Sends a request and returns the 2xx answer; any other becomes the dialect's error.
+    /// `repeatable: false` keeps the pipeline from sending a create again after it may have landed.
     public func raw(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: (any Encodable & Sendable)? = nil,
-                    idempotencyKey: String? = nil, headers extra: HTTPHeaders = [:]) async throws -> InboundResponse {
+                    idempotencyKey: String? = nil, headers extra: HTTPHeaders = [:], repeatable: Bool? = nil) async throws -> InboundResponse {
         var request = OutboundRequest(method: method, url: try url(path, query: query), idempotencyKey: idempotencyKey, passThroughStatuses: dialect.errorStatuses)
+        request.repeatable = repeatable
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(contentsOf: extra)
         if let body {

@@ -56,11 +56,17 @@ public struct ConnectionSetup: Sendable {
     public var acceptsToken: Bool
     /// What one account is called (`business`, `workspace`): the `--<noun>` flag that chooses it.
     public var accountNoun: String
+    /// Whether a user name and password for the vendor's own sign-in (a session) is accepted.
+    public var acceptsSignIn: Bool
+    /// Whether an OAuth client-credentials grant (no user, no browser) is accepted.
+    public var acceptsClientCredentials: Bool
 
     /// Describes the set-up. OAuth is offered when the provider has `authorization` facts.
-    public init(acceptsToken: Bool, accountNoun: String) {
+    public init(acceptsToken: Bool, accountNoun: String, acceptsSignIn: Bool = false, acceptsClientCredentials: Bool = false) {
         self.acceptsToken = acceptsToken
         self.accountNoun = accountNoun
+        self.acceptsSignIn = acceptsSignIn
+        self.acceptsClientCredentials = acceptsClientCredentials
     }
 }
 

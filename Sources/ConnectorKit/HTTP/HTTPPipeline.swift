@@ -141,6 +141,8 @@ public final class HTTPPipeline: Sendable {
     static let retryableStatuses: Set<Int> = [429, 502, 503, 504]
 
     private func isExpiring(_ credential: Credential) -> Bool {
+        // A client-credentials grant starts with no token: ask for one before the first call.
+        if credential.kind == .clientCredentials, credential.accessToken == nil { return true }
         guard let expiresAt = credential.expiresAt else { return false }
         return expiresAt.timeIntervalSinceNow < 30
     }
@@ -175,6 +177,12 @@ public final class HTTPPipeline: Sendable {
         redactor.register(fresh.credential)
         await cache.store(fresh, for: connection.id)
         return fresh
+    }
+
+    /// The connection's stored credential, for a vendor whose sign-in is a call of its own (a
+    /// session login that exchanges a user name and password for cookies).
+    public func sessionCredential(connection: Connection, provider: ProviderDescription) async throws -> Credential {
+        try await currentCredential(connection: connection, provider: provider).credential
     }
 
     /// Forgets the cached credential of a connection (after it was replaced or removed).

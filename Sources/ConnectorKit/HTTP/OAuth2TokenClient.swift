@@ -27,8 +27,12 @@ public struct OAuth2TokenClient: Sendable {
                   clientAuthentication: endpoint.clientAuthentication)
     }
 
-    /// The request that spends `credential`'s refresh token for a new pair.
+    /// The request that spends `credential`'s refresh token for a new pair (or, for a
+    /// client-credentials credential, asks for a new access token with the client's own secret).
     public func refreshRequest(for credential: Credential) throws -> OutboundRequest {
+        if credential.kind == .clientCredentials, let clientID = credential.clientID, let clientSecret = credential.clientSecret {
+            return try clientCredentialsRequest(clientID: clientID, clientSecret: clientSecret, scopes: credential.scopes)
+        }
         guard let refreshToken = credential.refreshToken else {
             throw ConnectorError.unauthorized("the connection has no refresh token; connect it again")
         }
@@ -44,6 +48,13 @@ public struct OAuth2TokenClient: Sendable {
         return try request(fields, clientID: clientID, clientSecret: clientSecret)
     }
 
+    /// The request for an access token with the client's own credentials (RFC 6749 §4.4).
+    public func clientCredentialsRequest(clientID: String, clientSecret: String, scopes: [String] = []) throws -> OutboundRequest {
+        var fields = ["grant_type": "client_credentials", "client_id": clientID, "client_secret": clientSecret]
+        if !scopes.isEmpty { fields["scope"] = scopes.joined(separator: " ") }
+        return try request(fields)
+    }
+
     /// Reads a token response into a credential, keeping what the response leaves out (a vendor
     /// that does not rotate refresh tokens sends none back).
     public func credential(from response: InboundResponse, previous: Credential, now: Date = Date()) throws -> Credential {
@@ -55,7 +66,7 @@ public struct OAuth2TokenClient: Sendable {
         }
         let token = try response.decode(TokenResponse.self)
         var next = previous
-        next.kind = .oauth2
+        if next.kind != .clientCredentials { next.kind = .oauth2 }
         next.accessToken = token.access_token
         if let refresh = token.refresh_token { next.refreshToken = refresh }
         next.expiresAt = token.expires_in.map { now.addingTimeInterval($0) }

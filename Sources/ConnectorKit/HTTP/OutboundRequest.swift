@@ -23,6 +23,9 @@ public struct OutboundRequest: Sendable {
     public var passThroughStatuses: Set<Int>
     /// Overrides the provider's timeout.
     public var timeout: Duration?
+    /// Overrides what the method says about repeating: false for a PUT that creates a record
+    /// with no key of ours (a vendor's upsert), which a repeat would create twice.
+    public var repeatable: Bool?
 
     /// Creates a request.
     public init(
@@ -56,7 +59,8 @@ public struct OutboundRequest: Sendable {
 
     /// True when sending this request twice has the effect of sending it once.
     public var isSafeToRepeat: Bool {
-        switch method {
+        if let repeatable { return repeatable }
+        return switch method {
         case .GET, .HEAD, .OPTIONS, .PUT, .DELETE: true
         default: idempotencyKey != nil
         }

@@ -13,6 +13,12 @@ public struct Credential: Codable, Sendable, Equatable, CustomStringConvertible,
         case apiToken
         /// User name and password or API key pair sent with HTTP Basic.
         case basic
+        /// OAuth 2 client credentials (RFC 6749 §4.4): no refresh token; a new access token is
+        /// asked for with the client id and secret whenever the last one expires or is refused.
+        case clientCredentials
+        /// User name and password a system's client exchanges at the vendor's sign-in call for a
+        /// session (cookies) and signs out of when done; the pipeline attaches nothing itself.
+        case session
     }
 
     /// How the credential authenticates.
@@ -67,7 +73,13 @@ public struct Credential: Codable, Sendable, Equatable, CustomStringConvertible,
     }
 
     /// True when a refresh grant can renew the access token.
-    public var canRefresh: Bool { kind == .oauth2 && refreshToken != nil }
+    public var canRefresh: Bool {
+        switch kind {
+        case .oauth2: refreshToken != nil
+        case .clientCredentials: clientID != nil && clientSecret != nil
+        case .apiToken, .basic, .session: false
+        }
+    }
 
     public var description: String {
         var parts = ["kind: \(kind.rawValue)"]

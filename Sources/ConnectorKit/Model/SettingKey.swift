@@ -20,6 +20,16 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
     public static let authStyle = SettingKey("auth")
 }
 
+/// The values of the `auth` setting.
+public enum AuthStyle {
+    /// An OAuth 2 credential.
+    public static let oauth = "oauth"
+    /// A long-lived token.
+    public static let token = "token"
+    /// A user name and password the system's client exchanges at the vendor's sign-in for a session.
+    public static let session = "session"
+}
+
 extension Connection {
     /// A setting by its typed key.
     public subscript(setting key: SettingKey) -> String? {

@@ -1,5 +1,5 @@
 /// A credential held in memory, for calls made before a connection is stored (identity lookup
-/// while connecting). It cannot refresh: a 401 is final.
+/// while connecting). It cannot refresh, except to ask a client-credentials grant for a token.
 public struct StaticCredentialSource: CredentialSource {
     /// The credential.
     public let credential: Credential
@@ -13,7 +13,9 @@ public struct StaticCredentialSource: CredentialSource {
         VersionedCredential(credential: credential, version: 1)
     }
 
+    /// Only a client-credentials grant renews (it spends nothing that rotates); anything else is final.
     public func refresh(connectionID: String, staleVersion: Int64, renew: @Sendable (Credential) async throws -> Credential) async throws -> VersionedCredential {
-        VersionedCredential(credential: credential, version: 1)
+        guard credential.kind == .clientCredentials else { return VersionedCredential(credential: credential, version: 1) }
+        return VersionedCredential(credential: try await renew(credential), version: staleVersion + 1)
     }
 }

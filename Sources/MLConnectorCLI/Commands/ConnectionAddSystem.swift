@@ -26,11 +26,16 @@ struct ConnectionAddSystem: AsyncParsableCommand {
     @Option(name: .customLong("base-url"), help: "api=URL and auth=URL to point at a sandbox (repeatable).") var baseURLs: [String] = []
     @Option(help: "Requests per window this account allows, e.g. 100/1s (default: the vendor's published limit).") var rateLimit: String?
     @Option(help: "The account to connect when the credential reaches several (also --business, --workspace…).") var account: String?
+    @Option(help: "A user name for the vendor's own sign-in (the password from <SYSTEM>_PASSWORD or standard input).") var user: String?
+    @Flag(help: "Connect with the OAuth client-credentials grant of --client-id (the secret from <SYSTEM>_CLIENT_SECRET).") var clientCredentials = false
+    @Option(name: .customLong("setting"), help: "A connection setting KEY=VALUE the system reads (tenant=…, branch=…, endpoint_version=…); repeatable.") var settings: [String] = []
     @Argument(parsing: .allUnrecognized, help: "--<account word> ID, the system's own name for --account.") var accountAlias: [String] = []
 
     func validate() throws {
         try ConnectionFlags.validate(id: id, tenant: tenant, baseURLs: baseURLs, rateLimit: rateLimit)
-        if clientID != nil, redirectURI == nil { throw ValidationError("--redirect-uri is required with --client-id") }
+        if clientID != nil, redirectURI == nil, !clientCredentials { throw ValidationError("--redirect-uri is required with --client-id") }
+        if clientCredentials, clientID == nil { throw ValidationError("--client-credentials needs --client-id") }
+        for setting in settings where !setting.contains("=") { throw ValidationError("--setting '\(setting)' must be KEY=VALUE") }
         if let redirectURI, URL(string: redirectURI)?.host == nil { throw ValidationError("--redirect-uri must be an absolute URL") }
     }
 
@@ -45,9 +50,21 @@ struct ConnectionAddSystem: AsyncParsableCommand {
         }
         var connection = Connection(id: id, tenant: tenant, system: connector.system, baseURLs: try ConnectionFlags.baseURLs(baseURLs))
         connection[setting: .rateLimit] = rateLimit
+        for setting in settings {
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            connection.settings[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
         let credential: Credential
+        let prefix = connector.system.rawValue.uppercased()
         do {
-            if let clientID, let redirectURI {
+            if clientCredentials, let clientID, connector.connecting.acceptsClientCredentials {
+                connection[setting: .authStyle] = AuthStyle.oauth
+                credential = Credential(kind: .clientCredentials, clientID: clientID, clientSecret: try Self.secret(env: "\(prefix)_CLIENT_SECRET", what: "client secret"),
+                                        scopes: connector.provider.authorization?.scopes.filter { $0 != "offline_access" } ?? [])
+            } else if let user, connector.connecting.acceptsSignIn {
+                connection[setting: .authStyle] = AuthStyle.session
+                credential = Credential(kind: .session, username: user, password: try Self.secret(env: "\(prefix)_PASSWORD", what: "password"))
+            } else if let clientID, let redirectURI {
                 connection[setting: .authStyle] = "oauth"
                 let granted = try await oauth(connector: connector, connection: connection, clientID: clientID, redirectURI: redirectURI)
                 credential = granted.credential

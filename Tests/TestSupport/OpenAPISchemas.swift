@@ -3,13 +3,37 @@ import Yams
 
 /// The schemas of an OpenAPI 3 document, and a checker of JSON values against them: enough of
 /// JSON Schema for a vendor's contract (type, nullable, properties, required, items, allOf,
-/// oneOf, anyOf, enum, `$ref`, readOnly in requests, date and date-time formats).
-struct OpenAPISchemas: @unchecked Sendable {
-    // Loaded once and only read afterwards; Yams nodes are plain values.
+/// oneOf, anyOf, enum, `$ref`, readOnly in requests, date and date-time formats). Used for every
+/// vendor whose contract is an OpenAPI document (Asana's YAML, Acumatica's JSON).
+public struct OpenAPISchemas: @unchecked Sendable {
+    // Loaded once and only read afterwards; Yams nodes and JSONSerialization trees are plain values.
     let schemas: [String: Any]
 
+    /// Loads `components.schemas` (OpenAPI 3) or `definitions` (Swagger 2) of a JSON document.
+    public static func loadJSON(_ path: String) throws -> OpenAPISchemas {
+        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        guard let schemas = (root?["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? root?["definitions"] as? [String: Any] else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        return OpenAPISchemas(schemas: schemas)
+    }
+
+    /// True when the document defines schema `name`.
+    public func has(_ name: String) -> Bool { schemas[name] != nil }
+
+    /// The property names schema `name` defines, through `allOf` and `$ref`.
+    public func propertyNames(of name: String) -> Set<String> {
+        func names(_ raw: Any) -> Set<String> {
+            let schema = resolve(raw)
+            var found = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
+            for part in schema["allOf"] as? [Any] ?? [] { found.formUnion(names(part)) }
+            return found
+        }
+        return schemas[name].map(names) ?? []
+    }
+
     /// Loads `components.schemas` only: the section is a few hundred KB of a 3 MB file.
-    static func load(_ path: String) throws -> OpenAPISchemas {
+    public static func load(_ path: String) throws -> OpenAPISchemas {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var lines: [Substring] = []
         var inComponents = false
@@ -31,7 +55,7 @@ struct OpenAPISchemas: @unchecked Sendable {
     }
 
     /// Problems found checking `value` (from JSONSerialization) against schema `name`.
-    func check(_ value: Any, against name: String, request: Bool = false) -> [String] {
+    public func check(_ value: Any, against name: String, request: Bool = false) -> [String] {
         guard let schema = schemas[name] else { return ["no schema named \(name)"] }
         var problems: [String] = []
         check(value, schema, path: "$", request: request, problems: &problems)

@@ -1,0 +1,20 @@
+import ConnectorKit
+import Foundation
+
+extension AcumaticaClient {
+    /// The purchase orders matching `query`.
+    public func purchaseOrders(_ query: AcumaticaQuery = AcumaticaQuery()) -> Paged<PurchaseOrder> {
+        list("PurchaseOrder", query, as: PurchaseOrder.self)
+    }
+
+    /// One purchase order by type and number, with its lines.
+    public func purchaseOrder(type: String = "Normal", orderNbr: String) async throws -> PurchaseOrder {
+        try await get("PurchaseOrder", keys: [type, orderNbr], AcumaticaQuery(expand: ["Details"]), as: PurchaseOrder.self)
+    }
+
+    /// Approves a purchase order (the workflow action `Approve` through `{actionName}`) and reads it back.
+    public func approvePurchaseOrder(type: String = "Normal", orderNbr: String) async throws -> PurchaseOrder {
+        try await invoke("PurchaseOrder", action: "Approve", keys: EntityKeys(("Type", type), ("OrderNbr", orderNbr)))
+        return try await purchaseOrder(type: type, orderNbr: orderNbr)
+    }
+}
