@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "FreshBooks", targets: ["FreshBooks"]),
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "Asana", targets: ["Asana"]),
+        .library(name: "Jira", targets: ["Jira"]),
         .library(name: "Demo", targets: ["Demo"]),
     ],
     dependencies: [
@@ -128,16 +129,27 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Jira",
+            dependencies: [
+                "ConnectorKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Flows",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "FreshBooks", "Asana",
+                "ConnectorKit", "Store", "Engine", "FreshBooks", "Asana", "Jira",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Demo",
-            dependencies: ["ConnectorKit", "Store", "Engine", "Flows", "FreshBooks", "Asana", "Sandbox"],
+            dependencies: ["ConnectorKit", "Store", "Engine", "Flows", "FreshBooks", "Asana", "Jira", "Sandbox"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -185,9 +197,10 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "ConnectorKit", "Store", "FreshBooks", "Asana", "Sandbox",
+                "ConnectorKit", "Store", "FreshBooks", "Asana", "Jira", "Sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -253,6 +266,19 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "JiraTests",
+            dependencies: [
+                "ConnectorKit", "Jira", "Sandbox", "Store", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

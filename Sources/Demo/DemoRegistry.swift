@@ -7,6 +7,7 @@ public enum DemoRegistry {
     public static let sandboxes: [@Sendable (_ port: Int, _ samples: Bool) async throws -> any DemoSandbox] = [
         FreshBooksDemoSandbox.start,
         AsanaDemoSandbox.start,
+        JiraDemoSandbox.start,
     ]
 
     /// One scenario per integration.

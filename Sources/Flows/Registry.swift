@@ -1,6 +1,7 @@
 import Asana
 import ConnectorKit
 import FreshBooks
+import Jira
 
 /// The systems and integrations this build registers: adding one is one line here.
 public enum Registry {
@@ -8,6 +9,7 @@ public enum Registry {
     public static let systems: [any SystemConnector] = [
         FreshBooksConnector(),
         AsanaConnector(),
+        JiraConnector(),
     ]
 
     /// Every integration kind.

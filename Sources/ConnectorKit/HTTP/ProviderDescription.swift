@@ -84,13 +84,16 @@ public struct AuthorizationFacts: Sendable, Equatable {
     public var scopes: [String]
     /// Whether the vendor supports PKCE (RFC 7636, S256); then every flow uses it.
     public var pkce: Bool
+    /// Further query parameters the vendor's page requires, in order (Atlassian's `audience`, `prompt`).
+    public var extraParameters: [String]
 
-    /// Describes an authorize page.
-    public init(baseURLRole: String, path: String, scopes: [String] = [], pkce: Bool = false) {
+    /// Describes an authorize page; `extraParameters` are `name=value` pairs.
+    public init(baseURLRole: String, path: String, scopes: [String] = [], pkce: Bool = false, extraParameters: [String] = []) {
         self.baseURLRole = baseURLRole
         self.path = path
         self.scopes = scopes
         self.pkce = pkce
+        self.extraParameters = extraParameters
     }
 }
 

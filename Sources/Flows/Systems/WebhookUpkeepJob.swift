@@ -65,6 +65,7 @@ public struct WebhookUpkeepJob: JobHandler {
             try await context.store.updateSubscription(id: row, status: .pending, externalID: nil)
             try await api.resendVerification(id: externalID)
         }
+        if !plan.renew.isEmpty { try await api.renew(ids: plan.renew) }
         for wanted in plan.create {
             let row = WebhookSubscription(tenant: connection.tenant, system: connection.system, connectionID: connection.id, resource: wanted.resource, status: .pending)
             try await context.store.saveSubscription(row, secret: nil)
@@ -79,9 +80,10 @@ public struct WebhookUpkeepJob: JobHandler {
             // Only the id (and active when the vendor verified already): a verification POST
             // may have stored the secret meanwhile.
             try await context.store.updateSubscription(id: row.id, status: created.verified ? .active : nil, externalID: created.id)
+            if let secret = created.signingSecret { try await context.store.setSubscriptionSecret(id: row.id, secret: secret, status: .active) }
         }
         return JobOutcome(sourceRef: ExternalRef(connection.system, "account", connection.accountRef ?? connection.id).description, unchanged: plan.isEmpty,
-                          action: "\(connector.provider.displayName) webhooks: \(plan.create.count) created, \(plan.resend.count) re-verified, "
+                          action: "\(connector.provider.displayName) webhooks: \(plan.create.count) created, \(plan.renew.count) renewed, \(plan.resend.count) re-verified, "
                               + "\(plan.deleteAtVendor.count) removed, \(plan.dropRows.count) stale rows dropped")
     }
 }

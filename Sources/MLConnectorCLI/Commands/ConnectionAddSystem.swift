@@ -26,6 +26,7 @@ struct ConnectionAddSystem: AsyncParsableCommand {
     @Option(name: .customLong("base-url"), help: "api=URL and auth=URL to point at a sandbox (repeatable).") var baseURLs: [String] = []
     @Option(help: "Requests per window this account allows, e.g. 100/1s (default: the vendor's published limit).") var rateLimit: String?
     @Option(help: "The account to connect when the credential reaches several (also --business, --workspace…).") var account: String?
+    @Option(help: "A user for HTTP Basic with the token as its password (Jira: the account's email).") var username: String?
     @Argument(parsing: .allUnrecognized, help: "--<account word> ID, the system's own name for --account.") var accountAlias: [String] = []
 
     func validate() throws {
@@ -55,7 +56,8 @@ struct ConnectionAddSystem: AsyncParsableCommand {
                     throw CLIFailure(message: "\(connector.provider.displayName) connects with OAuth only; give --client-id and --redirect-uri")
                 }
                 connection[setting: .authStyle] = "token"
-                credential = Credential(kind: .apiToken, accessToken: try Self.secret(env: "\(connector.system.rawValue.uppercased())_TOKEN", what: "token"))
+                let token = try Self.secret(env: "\(connector.system.rawValue.uppercased())_TOKEN", what: "token")
+                credential = username.map { Credential(kind: .basic, username: $0, password: token) } ?? Credential(kind: .apiToken, accessToken: token)
             }
             let identity = try await connector.identify(pipeline: HTTPPipeline(credentials: StaticCredentialSource(credential)), connection: connection)
             let chosen = try identity.choose(wantedAccount, noun: connector.connecting.accountNoun)

@@ -35,6 +35,8 @@ public final class AsanaSandbox: Sendable {
     let tokens: OAuthTokenStore
     /// Webhook deliveries sent or dropped.
     let deliveryLog = WebhookDeliveryLog()
+    /// Request bodies received, for conformance checks.
+    let bodyLog = ReceivedBodyLog()
     /// The API's path prefix.
     public static let prefix = "/api/1.0"
 
@@ -107,17 +109,12 @@ public final class AsanaSandbox: Sendable {
 
     /// Reads a JSON request body and keeps it for conformance checks.
     func receivedBody(_ request: Request) async throws -> JSONValue {
-        let body = try await SandboxHTTP.jsonBody(request)
-        world.withLockedValue { world in
-            world.receivedBodies.append(("\(request.method.rawValue) \(request.uri.path)", body))
-            if world.receivedBodies.count > 1000 { world.receivedBodies.removeFirst() }
-        }
-        return body
+        try await bodyLog.read(request)
     }
 
     /// Request bodies received so far, by `METHOD path`.
     public func receivedBodies() -> [(String, JSONValue)] {
-        world.withLockedValue { $0.receivedBodies }
+        bodyLog.all
     }
 
     /// Applies the fault plan, then checks the bearer token; the response to send instead, or nil.

@@ -42,8 +42,6 @@ struct AsanaWorld: Sendable {
 
     /// The demo user's personal access token (the token store accepts it).
     let personalAccessToken: String
-    /// Request bodies received, by `METHOD path`, for conformance checks.
-    var receivedBodies: [(String, JSONValue)] = []
     private var nextGID = 1200000000001000
 
     init(configuration: AsanaSandbox.Configuration) {

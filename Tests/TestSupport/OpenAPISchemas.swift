@@ -4,12 +4,19 @@ import Yams
 /// The schemas of an OpenAPI 3 document, and a checker of JSON values against them: enough of
 /// JSON Schema for a vendor's contract (type, nullable, properties, required, items, allOf,
 /// oneOf, anyOf, enum, `$ref`, readOnly in requests, date and date-time formats).
-struct OpenAPISchemas: @unchecked Sendable {
+public struct OpenAPISchemas: @unchecked Sendable {
     // Loaded once and only read afterwards; Yams nodes are plain values.
     let schemas: [String: Any]
 
+    /// Loads `components.schemas` of a JSON document (Jira's `swagger-v3.v3.json`).
+    public static func loadJSON(_ path: String) throws -> OpenAPISchemas {
+        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        guard let schemas = (root?["components"] as? [String: Any])?["schemas"] as? [String: Any] else { throw CocoaError(.fileReadCorruptFile) }
+        return OpenAPISchemas(schemas: schemas)
+    }
+
     /// Loads `components.schemas` only: the section is a few hundred KB of a 3 MB file.
-    static func load(_ path: String) throws -> OpenAPISchemas {
+    public static func load(_ path: String) throws -> OpenAPISchemas {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var lines: [Substring] = []
         var inComponents = false
@@ -30,8 +37,16 @@ struct OpenAPISchemas: @unchecked Sendable {
         return OpenAPISchemas(schemas: schemas)
     }
 
+    /// True when `operation` (`POST /tasks/12`) is the operation `pattern` names, `*` standing
+    /// for one path segment (`POST /tasks/*`).
+    public static func matches(_ operation: String, _ pattern: String) -> Bool {
+        let a = operation.split(separator: "/")
+        let b = pattern.split(separator: "/")
+        return a.count == b.count && zip(a, b).allSatisfy { $1 == "*" || $0 == $1 }
+    }
+
     /// Problems found checking `value` (from JSONSerialization) against schema `name`.
-    func check(_ value: Any, against name: String, request: Bool = false) -> [String] {
+    public func check(_ value: Any, against name: String, request: Bool = false) -> [String] {
         guard let schema = schemas[name] else { return ["no schema named \(name)"] }
         var problems: [String] = []
         check(value, schema, path: "$", request: request, problems: &problems)
