@@ -12,7 +12,7 @@ extension AsanaSandbox {
         let p = Self.prefix
         router.post("\(p)/webhooks") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
-            let input = try await receivedBody(request)["data"]?.object ?? [:]
+            let input = try await bodyLog.read(request)["data"]?.object ?? [:]
             guard let resource = input["resource"]?.text else { return Self.error(.badRequest, "resource: Missing input") }
             guard let target = input["target"]?.text, let url = URL(string: target), url.scheme == "https" || url.scheme == "http" else { return Self.error(.badRequest, "target: Missing input") }
             let filters = input["filters"]?.array ?? []

@@ -7,7 +7,7 @@ extension JiraSandbox {
     func addIssueRoutes(to router: some RouterMethods<BasicRequestContext>, prefix p: String) {
         router.post("\(p)/issue") { [self] request, _ -> Response in
             try await answer(request) { caller in
-                let body = try await receivedBody(request)
+                let body = try await bodyLog.read(request)
                 let (created, bean) = try world.withLockedValue { world throws -> (JiraWorld.Issue, JSONValue) in
                     var fields = try world.apply(fields: body["fields"]?.object ?? [:], update: body["update"]?.object ?? [:], to: [:], version: caller.version, creating: true)
                     if fields["reporter"] == nil { fields["reporter"] = caller.user }
@@ -40,7 +40,7 @@ extension JiraSandbox {
         router.put("\(p)/issue/:issue") { [self] request, context -> Response in
             try await answer(request) { caller in
                 let reference = try context.parameters.require("issue")
-                let body = try await receivedBody(request)
+                let body = try await bodyLog.read(request)
                 let (bean, changes) = try world.withLockedValue { world throws -> (JSONValue, [JSONValue]) in
                     guard var issue = world.issue(reference) else { throw Self.issueNotFound() }
                     let before = issue.fields
@@ -74,7 +74,7 @@ extension JiraSandbox {
         router.post("\(p)/issue/:issue/comment") { [self] request, context -> Response in
             try await answer(request) { caller in
                 let reference = try context.parameters.require("issue")
-                let body = try await receivedBody(request)
+                let body = try await bodyLog.read(request)
                 return try world.withLockedValue { world throws -> Response in
                     guard var issue = world.issue(reference) else { throw Self.issueNotFound() }
                     let (_, problem) = JiraDocument.accept(body["body"] ?? .null, version: caller.version)
@@ -101,7 +101,7 @@ extension JiraSandbox {
         router.post("\(p)/issue/:issue/transitions") { [self] request, context -> Response in
             try await answer(request) { caller in
                 let reference = try context.parameters.require("issue")
-                let body = try await receivedBody(request)
+                let body = try await bodyLog.read(request)
                 let (bean, changes) = try world.withLockedValue { world throws -> (JSONValue, [JSONValue]) in
                     guard var issue = world.issue(reference) else { throw Self.issueNotFound() }
                     guard let id = body["transition"]?["id"]?.text, let target = JiraWorld.statuses.first(where: { $0.transition == id }) else {

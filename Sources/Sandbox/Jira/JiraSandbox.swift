@@ -123,14 +123,7 @@ public final class JiraSandbox: Sendable {
     /// Starts a Jira sandbox on its own loopback server.
     public static func serve(configuration: Configuration = Configuration(), port: Int = 0) async throws -> (sandbox: JiraSandbox, server: SandboxServer) {
         let sandbox = JiraSandbox(configuration: configuration)
-        let router = Router()
-        sandbox.addRoutes(to: router)
-        return (sandbox, try await SandboxServer.start(router, port: port, label: "jira-sandbox"))
-    }
-
-    /// Reads a JSON request body and keeps it for conformance checks.
-    func receivedBody(_ request: Request) async throws -> JSONValue {
-        try await bodyLog.read(request)
+        return (sandbox, try await SandboxServer.start(port: port, label: "jira-sandbox", routes: { sandbox.addRoutes(to: $0) }))
     }
 
     /// Request bodies received so far, by `METHOD path`.

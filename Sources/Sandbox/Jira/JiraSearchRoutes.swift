@@ -16,7 +16,7 @@ extension JiraSandbox {
         }
         router.post("\(p)/search/jql") { [self] request, _ -> Response in
             try await answer(request) { caller in
-                let body = try await receivedBody(request)
+                let body = try await bodyLog.read(request)
                 return try search(jql: body["jql"]?.text ?? "", token: body["nextPageToken"]?.text, maxResults: body["maxResults"]?.int,
                                   fields: body["fields"]?.array?.compactMap(\.text), reconcile: (body["reconcileIssues"]?.array ?? []).compactMap(\.int), caller: caller)
             }

@@ -8,7 +8,7 @@ extension JiraSandbox {
         router.post("\(p)/webhook") { [self] request, _ -> Response in
             try await answer(request) { caller in
                 guard caller.oauth else { throw JiraRefusal(Self.error(.forbidden, "Only Connect and OAuth 2.0 apps can use this operation.")) }
-                let body = try await receivedBody(request)
+                let body = try await bodyLog.read(request)
                 guard let url = body["url"]?.text, URL(string: url)?.scheme != nil else { throw Self.fieldError("url", "The webhook URL is required.") }
                 let results = world.withLockedValue { world -> [JSONValue] in
                     (body["webhooks"]?.array ?? []).map { (details: JSONValue) -> JSONValue in
@@ -46,7 +46,7 @@ extension JiraSandbox {
         router.delete("\(p)/webhook") { [self] request, _ -> Response in
             try await answer(request) { caller in
                 guard caller.oauth else { throw JiraRefusal(Self.error(.forbidden, "Only Connect and OAuth 2.0 apps can use this operation.")) }
-                let ids = (try await receivedBody(request)["webhookIds"]?.array ?? []).compactMap(\.int)
+                let ids = (try await bodyLog.read(request)["webhookIds"]?.array ?? []).compactMap(\.int)
                 guard !ids.isEmpty else { throw Self.fieldError("webhookIds", "webhookIds must not be empty.") }
                 world.withLockedValue { world in for id in ids where world.webhooks[id]?.expiresAt != nil { world.webhooks[id] = nil } }
                 return Response(status: .accepted)
@@ -55,7 +55,7 @@ extension JiraSandbox {
         router.put("\(p)/webhook/refresh") { [self] request, _ -> Response in
             try await answer(request) { caller in
                 guard caller.oauth else { throw JiraRefusal(Self.error(.forbidden, "Only Connect and OAuth 2.0 apps can use this operation.")) }
-                let ids = (try await receivedBody(request)["webhookIds"]?.array ?? []).compactMap(\.int)
+                let ids = (try await bodyLog.read(request)["webhookIds"]?.array ?? []).compactMap(\.int)
                 let expiry = world.withLockedValue { world -> Date in
                     let expiry = world.now.addingTimeInterval(world.configuration.webhookLifetime.seconds)
                     // Unknown (or already expired) ids are ignored (digest 3.7).
@@ -85,7 +85,7 @@ extension JiraSandbox {
         let path = "/rest/webhooks/1.0/webhook"
         router.post(RouterPath(path)) { [self] request, _ -> Response in
             try await answer(request) { caller in
-                let body = try await receivedBody(request)
+                let body = try await bodyLog.read(request)
                 guard let url = body["url"]?.text, let events = body["events"]?.array?.compactMap(\.text), !events.isEmpty else {
                     throw JiraRefusal(Self.error(.badRequest, "name, url and events are required."))
                 }

@@ -22,7 +22,7 @@ extension JiraSandbox {
         router.post("\(p)/issue/:issue/worklog") { [self] request, context -> Response in
             try await answer(request) { caller in
                 let reference = try context.parameters.require("issue")
-                let body = try await receivedBody(request)
+                let body = try await bodyLog.read(request)
                 let (worklog, shown) = try world.withLockedValue { world throws -> (JiraWorld.Worklog, JSONValue) in
                     guard let issue = world.issue(reference) else { throw Self.issueNotFound() }
                     let (started, seconds, comment) = try Self.readWorklog(body, version: caller.version, existing: nil)
@@ -49,7 +49,7 @@ extension JiraSandbox {
         router.put("\(p)/issue/:issue/worklog/:worklog") { [self] request, context -> Response in
             try await answer(request) { caller in
                 let id = Int(try context.parameters.require("worklog")) ?? -1
-                let body = try await receivedBody(request)
+                let body = try await bodyLog.read(request)
                 let shown = try world.withLockedValue { world throws -> JSONValue in
                     guard var worklog = world.worklogs[id] else { throw Self.worklogNotFound() }
                     let (started, seconds, comment) = try Self.readWorklog(body, version: caller.version, existing: worklog)
@@ -100,7 +100,7 @@ extension JiraSandbox {
         }
         router.post("\(p)/worklog/list") { [self] request, _ -> Response in
             try await answer(request) { caller in
-                let ids = (try await receivedBody(request)["ids"]?.array ?? []).compactMap(\.int)
+                let ids = (try await bodyLog.read(request)["ids"]?.array ?? []).compactMap(\.int)
                 guard ids.count <= 1000 else { throw JiraRefusal(Self.error(.badRequest, "The number of worklog ids must not exceed 1000.")) }
                 return SandboxHTTP.json(.ok, .array(world.withLockedValue { world in ids.compactMap { world.worklogs[$0] }.map { world.present($0, caller: caller) } }))
             }
