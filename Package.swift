@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Asana", targets: ["Asana"]),
         .library(name: "QuickBooks", targets: ["QuickBooks"]),
         .library(name: "Acumatica", targets: ["Acumatica"]),
+        .library(name: "Jira", targets: ["Jira"]),
         .library(name: "Demo", targets: ["Demo"]),
     ],
     dependencies: [
@@ -149,16 +150,27 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Jira",
+            dependencies: [
+                "ConnectorKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Flows",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "FreshBooks", "Asana", "QuickBooks", "Acumatica",
+                "ConnectorKit", "Store", "Engine", "FreshBooks", "Asana", "QuickBooks", "Acumatica", "Jira",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Demo",
-            dependencies: ["ConnectorKit", "Store", "Engine", "Flows", "FreshBooks", "Asana", "QuickBooks", "Acumatica", "Sandbox"],
+            dependencies: ["ConnectorKit", "Store", "Engine", "Flows", "FreshBooks", "Asana", "QuickBooks", "Acumatica", "Jira", "Sandbox"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -206,7 +218,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "ConnectorKit", "Store", "FreshBooks", "Asana", "Sandbox",
+                "ConnectorKit", "Store", "FreshBooks", "Asana", "Jira", "Sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -257,7 +269,7 @@ let package = Package(
         .testTarget(
             name: "FlowsTests",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "Server", "Flows", "FreshBooks", "Asana", "Sandbox", "TestSupport",
+                "ConnectorKit", "Store", "Engine", "Server", "Flows", "FreshBooks", "Asana", "Jira", "Sandbox", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -300,6 +312,19 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "JiraTests",
+            dependencies: [
+                "ConnectorKit", "Jira", "Sandbox", "Store", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -9,6 +9,7 @@ public enum DemoRegistry {
         AsanaDemoSandbox.start,
         QuickBooksDemoSandbox.start,
         AcumaticaDemoSandbox.start,
+        JiraDemoSandbox.start,
     ]
 
     /// One scenario per integration.

@@ -3,6 +3,7 @@ import Asana
 import ConnectorKit
 import FreshBooks
 import QuickBooks
+import Jira
 
 /// The systems and integrations this build registers: adding one is one line here.
 public enum Registry {
@@ -12,6 +13,7 @@ public enum Registry {
         AsanaConnector(),
         QuickBooksConnector(),
         AcumaticaConnector(),
+        JiraConnector(),
     ]
 
     /// Every integration kind.

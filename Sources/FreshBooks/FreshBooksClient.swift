@@ -144,11 +144,3 @@ struct MetaPage<Item: Decodable>: Decodable {
         items = try key.map { try container.decode([Item].self, forKey: $0) } ?? []
     }
 }
-
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}

@@ -123,37 +123,3 @@ struct FeedItem: Decodable, Sendable {
         digest = Signature.sha256Hex(json)
     }
 }
-
-/// Any JSON, decoded without loss, with a canonical text (sorted keys) for digests.
-indirect enum JSONTree: Decodable, Sendable {
-    case null, bool(Bool), number(String), string(String), array([JSONTree]), object([String: JSONTree])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Int64.self) { self = .number(String(value)) }
-        else if let value = try? container.decode(Decimal.self) { self = .number(Money.string(value)) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONTree].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONTree].self)) }
-    }
-
-    var scalarText: String? {
-        switch self {
-        case .number(let text), .string(let text): text
-        default: nil
-        }
-    }
-
-    var canonical: String {
-        switch self {
-        case .null: "null"
-        case .bool(let value): value ? "true" : "false"
-        case .number(let text): text
-        case .string(let text): "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        case .array(let values): "[" + values.map(\.canonical).joined(separator: ",") + "]"
-        case .object(let fields): "{" + fields.keys.sorted().map { "\"\($0)\":\(fields[$0]!.canonical)" }.joined(separator: ",") + "}"
-        }
-    }
-}

@@ -40,7 +40,7 @@ import Testing
             // Requests the client sent.
             var checked = 0
             for (operation, body) in fixture.sandbox.receivedBodies() {
-                guard let schema = Self.requestSchemas.first(where: { Self.matches(operation, $0.key) })?.value else { continue }
+                guard let schema = Self.requestSchemas.first(where: { OpenAPISchemas.matches(operation, $0.key) })?.value else { continue }
                 let object = try JSONSerialization.jsonObject(with: body.serialized())
                 let data = (object as? [String: Any])?["data"] ?? NSNull()
                 let problems = spec.check(data, against: schema, request: true)
@@ -67,12 +67,6 @@ import Testing
             let missing = try await Self.get(base + "/tasks/424242", token: token)
             #expect(spec.check(missing, against: "ErrorResponse").isEmpty)
         }
-    }
-
-    static func matches(_ operation: String, _ pattern: String) -> Bool {
-        let a = operation.split(separator: "/")
-        let b = pattern.split(separator: "/")
-        return a.count == b.count && zip(a, b).allSatisfy { $1 == "*" || $0 == $1 }
     }
 
     static func get(_ url: String, token: String) async throws -> Any {

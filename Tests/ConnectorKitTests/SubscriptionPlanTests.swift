@@ -97,4 +97,22 @@ import Testing
                                          targetPrefix: prefix, facts: SubscriptionFacts(), now: now)
         #expect(plan.isEmpty)
     }
+
+    @Test func renewsKeptSubscriptionsThatExpireSoonAndNothingElse() {
+        let facts = SubscriptionFacts(renewWithin: .seconds(20 * 86400))
+        var soon = vendor("7", "project = A", row: "r7")
+        soon.expiresAt = now.addingTimeInterval(5 * 86400)
+        var later = vendor("8", "project = B", row: "r8")
+        later.expiresAt = now.addingTimeInterval(25 * 86400)
+        var unwanted = vendor("9", "project = C", row: "r9")
+        unwanted.expiresAt = now.addingTimeInterval(86400)
+        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "project = A"), WantedSubscription(resource: "project = B")],
+                                         vendor: [soon, later, unwanted],
+                                         known: [row("r7", "project = A", external: "7"), row("r8", "project = B", external: "8"), row("r9", "project = C", external: "9")],
+                                         targetPrefix: prefix, facts: facts, now: now)
+        #expect(plan.renew == ["7"] && plan.deleteAtVendor == ["9"] && plan.create.isEmpty)
+        // Without an expiry fact nothing is renewed.
+        #expect(SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "project = A")], vendor: [soon], known: [row("r7", "project = A", external: "7")],
+                                      targetPrefix: prefix, facts: SubscriptionFacts(), now: now).renew.isEmpty)
+    }
 }

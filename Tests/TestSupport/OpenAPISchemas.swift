@@ -54,6 +54,14 @@ public struct OpenAPISchemas: @unchecked Sendable {
         return OpenAPISchemas(schemas: schemas)
     }
 
+    /// True when `operation` (`POST /tasks/12`) is the operation `pattern` names, `*` standing
+    /// for one path segment (`POST /tasks/*`).
+    public static func matches(_ operation: String, _ pattern: String) -> Bool {
+        let a = operation.split(separator: "/")
+        let b = pattern.split(separator: "/")
+        return a.count == b.count && zip(a, b).allSatisfy { $1 == "*" || $0 == $1 }
+    }
+
     /// Problems found checking `value` (from JSONSerialization) against schema `name`.
     public func check(_ value: Any, against name: String, request: Bool = false) -> [String] {
         guard let schema = schemas[name] else { return ["no schema named \(name)"] }

@@ -37,16 +37,8 @@ public struct ActionResult: Sendable, Encodable {
     public var rows: [[String]] { records.map(\.row) }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: NameKey.self)
-        var list = container.nestedUnkeyedContainer(forKey: NameKey(name))
+        var container = encoder.container(keyedBy: AnyKey.self)
+        var list = container.nestedUnkeyedContainer(forKey: AnyKey(name))
         for record in records { try list.encode(record) }
-    }
-
-    private struct NameKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }

@@ -40,6 +40,10 @@ public struct OAuthFlow: Sendable {
         var query = [("client_id", clientID), ("response_type", "code"), ("redirect_uri", redirectURI), ("state", state)]
         if !facts.scopes.isEmpty { query.append(("scope", facts.scopes.joined(separator: " "))) }
         if let codeVerifier { query += [("code_challenge_method", "S256"), ("code_challenge", Self.challenge(for: codeVerifier))] }
+        for pair in facts.extraParameters {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            query.append((parts[0], parts.count > 1 ? parts[1] : ""))
+        }
         return try connection.baseURL(facts.baseURLRole, provider: provider) + facts.path + "?" + query.map { "\($0.0)=\(FormEncoding.escape($0.1))" }.joined(separator: "&")
     }
 

@@ -96,14 +96,17 @@ public struct AccountChoice: Sendable {
     public var accountRef: String
     /// Settings the connection keeps for it.
     public var settings: [String: String]
+    /// Base URLs by role that only the account decides (Jira's `…/ex/jira/{cloudid}` per site).
+    public var baseURLs: [String: String]
 
     /// Describes an account.
-    public init(id: String, name: String, detail: String? = nil, accountRef: String, settings: [String: String]) {
+    public init(id: String, name: String, detail: String? = nil, accountRef: String, settings: [String: String], baseURLs: [String: String] = [:]) {
         self.id = id
         self.name = name
         self.detail = detail
         self.accountRef = accountRef
         self.settings = settings
+        self.baseURLs = baseURLs
     }
 
     /// `id (name, detail)`, for messages that list choices.
@@ -133,5 +136,6 @@ extension Connection {
         accountRef = account.accountRef
         displayName = account.name
         settings.merge(account.settings) { _, new in new }
+        baseURLs.merge(account.baseURLs) { _, new in new }
     }
 }

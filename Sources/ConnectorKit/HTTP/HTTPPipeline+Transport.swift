@@ -86,7 +86,9 @@ extension HTTPPipeline {
     }
 
     func applyAuth(_ credential: Credential, scheme: AuthScheme, to headers: inout HTTPHeaders) {
-        switch scheme {
+        // A user-and-secret credential goes as Basic whatever the provider's usual scheme: a vendor
+        // taking both an OAuth token and an API token with an email (Jira) has one provider.
+        switch credential.kind == .basic ? .basic : scheme {
         case .bearer:
             if let token = credential.accessToken { headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)") }
         case .basic:

@@ -185,6 +185,12 @@ public final class HTTPPipeline: Sendable {
         try await currentCredential(connection: connection, provider: provider).credential
     }
 
+    /// The OAuth app's client secret a connection was made with, for a vendor that signs its
+    /// webhook deliveries with it (Jira's dynamic webhooks carry a JWT signed so, digest 3.7).
+    public func oauthClientSecret(connection: Connection, provider: ProviderDescription) async throws -> String? {
+        try await currentCredential(connection: connection, provider: provider).credential.clientSecret
+    }
+
     /// Forgets the cached credential of a connection (after it was replaced or removed).
     public func invalidate(connectionID: String) async {
         await cache.remove(connectionID)

@@ -50,9 +50,9 @@ public struct OAuth2TokenClient: Sendable {
 
     /// The request for an access token with the client's own credentials (RFC 6749 §4.4).
     public func clientCredentialsRequest(clientID: String, clientSecret: String, scopes: [String] = []) throws -> OutboundRequest {
-        var fields = ["grant_type": "client_credentials", "client_id": clientID, "client_secret": clientSecret]
+        var fields = ["grant_type": "client_credentials"]
         if !scopes.isEmpty { fields["scope"] = scopes.joined(separator: " ") }
-        return try request(fields)
+        return try request(fields, clientID: clientID, clientSecret: clientSecret)
     }
 
     /// Reads a token response into a credential, keeping what the response leaves out (a vendor

@@ -92,14 +92,17 @@ public struct AuthorizationFacts: Sendable, Equatable {
     /// The redirect's query parameter that names the account the user chose, for vendors that
     /// say it only there (QuickBooks `realmId`); nil when the identity call lists the accounts.
     public var redirectAccountParameter: String?
+    /// Further query parameters the vendor's page requires, in order (Atlassian's `audience`, `prompt`).
+    public var extraParameters: [String]
 
-    /// Describes an authorize page.
-    public init(baseURLRole: String, path: String, scopes: [String] = [], pkce: Bool = false, redirectAccountParameter: String? = nil) {
+    /// Describes an authorize page; `extraParameters` are `name=value` pairs.
+    public init(baseURLRole: String, path: String, scopes: [String] = [], pkce: Bool = false, redirectAccountParameter: String? = nil, extraParameters: [String] = []) {
         self.baseURLRole = baseURLRole
         self.path = path
         self.scopes = scopes
         self.pkce = pkce
         self.redirectAccountParameter = redirectAccountParameter
+        self.extraParameters = extraParameters
     }
 }
 

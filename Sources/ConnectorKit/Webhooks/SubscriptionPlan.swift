@@ -46,10 +46,12 @@ public struct SubscriptionPlan: Sendable, Equatable {
     public var resend: [(row: String, externalID: String)] = []
     /// Wanted subscriptions with none at the vendor: create them.
     public var create: [WantedSubscription] = []
+    /// Vendor ids of kept subscriptions that expire within `SubscriptionFacts.renewWithin`.
+    public var renew: [String] = []
 
     /// True when the run changes nothing.
     public var isEmpty: Bool {
-        deleteAtVendor.isEmpty && dropRows.isEmpty && activate.isEmpty && recordExternalID.isEmpty && resend.isEmpty && create.isEmpty
+        deleteAtVendor.isEmpty && dropRows.isEmpty && activate.isEmpty && recordExternalID.isEmpty && resend.isEmpty && create.isEmpty && renew.isEmpty
     }
 
     /// Plans one run. A vendor subscription is ours when its target starts with `targetPrefix`;
@@ -84,6 +86,9 @@ public struct SubscriptionPlan: Sendable, Equatable {
                 continue
             }
             kept[subscription.resource] = rowID
+            if let expiresAt = subscription.expiresAt, let within = facts.renewWithin, expiresAt.timeIntervalSince(now) < within.seconds {
+                plan.renew.append(subscription.id)
+            }
             if subscription.verified {
                 if !row.active || row.externalID != subscription.id { plan.activate.append((rowID, subscription.id)) }
             } else {
@@ -104,7 +109,7 @@ public struct SubscriptionPlan: Sendable, Equatable {
     }
 
     public static func == (lhs: SubscriptionPlan, rhs: SubscriptionPlan) -> Bool {
-        lhs.deleteAtVendor == rhs.deleteAtVendor && lhs.dropRows == rhs.dropRows && lhs.create == rhs.create
+        lhs.deleteAtVendor == rhs.deleteAtVendor && lhs.dropRows == rhs.dropRows && lhs.create == rhs.create && lhs.renew == rhs.renew
             && lhs.activate.map { [$0.row, $0.externalID] } == rhs.activate.map { [$0.row, $0.externalID] }
             && lhs.recordExternalID.map { [$0.row, $0.externalID] } == rhs.recordExternalID.map { [$0.row, $0.externalID] }
             && lhs.resend.map { [$0.row, $0.externalID] } == rhs.resend.map { [$0.row, $0.externalID] }

@@ -25,13 +25,20 @@ public struct VendorSubscription: Sendable, Equatable {
     public var target: String
     /// Whether the vendor considers it verified and live.
     public var verified: Bool
+    /// When the vendor drops it unless renewed (Jira dynamic webhooks: 30 days); nil: never.
+    public var expiresAt: Date?
+    /// The secret deliveries are signed with, when known at creation rather than by a handshake
+    /// (a secret we chose, or the app's client secret); stored as the subscription's secret.
+    public var signingSecret: String?
 
     /// Describes a vendor subscription.
-    public init(id: String, resource: String, target: String, verified: Bool) {
+    public init(id: String, resource: String, target: String, verified: Bool, expiresAt: Date? = nil, signingSecret: String? = nil) {
         self.id = id
         self.resource = resource
         self.target = target
         self.verified = verified
+        self.expiresAt = expiresAt
+        self.signingSecret = signingSecret
     }
 }
 
@@ -49,6 +56,13 @@ public protocol WebhookSubscriptionAPI: Sendable {
     func resendVerification(id: String) async throws
     /// Removes one.
     func delete(id: String) async throws
+    /// Extends the life of expiring subscriptions (Jira's `PUT /webhook/refresh`).
+    func renew(ids: [String]) async throws
+}
+
+extension WebhookSubscriptionAPI {
+    /// Vendors whose subscriptions never expire have nothing to renew.
+    public func renew(ids: [String]) async throws {}
 }
 
 /// How a vendor's webhooks live, for the shared upkeep.
@@ -60,11 +74,14 @@ public struct SubscriptionFacts: Sendable {
     public var canResendVerification: Bool
     /// How long a verification asked for may take before it is asked for again.
     public var verificationGrace: Duration
+    /// Subscriptions expiring within this span are renewed (Jira: well before 30 days); nil: no expiry.
+    public var renewWithin: Duration?
 
     /// Describes the facts.
-    public init(heartbeatGrace: Duration? = nil, canResendVerification: Bool = false, verificationGrace: Duration = .seconds(15 * 60)) {
+    public init(heartbeatGrace: Duration? = nil, canResendVerification: Bool = false, verificationGrace: Duration = .seconds(15 * 60), renewWithin: Duration? = nil) {
         self.heartbeatGrace = heartbeatGrace
         self.canResendVerification = canResendVerification
         self.verificationGrace = verificationGrace
+        self.renewWithin = renewWithin
     }
 }

@@ -77,6 +77,7 @@ public struct WebhookUpkeepJob: JobHandler {
             try await context.store.updateSubscription(id: row, status: .pending, externalID: nil)
             try await api.resendVerification(id: externalID)
         }
+        if !plan.renew.isEmpty { try await api.renew(ids: plan.renew) }
         // One wanted webhook that cannot be made (a deleted project) does not stop the rest.
         var refused: [String] = []
         var retryable: (any Error)?
@@ -92,7 +93,7 @@ public struct WebhookUpkeepJob: JobHandler {
         }
         if let retryable { throw retryable }
         return JobOutcome(sourceRef: ExternalRef(connection.system, "account", connection.accountRef ?? connection.id).description, unchanged: plan.isEmpty,
-                          action: "\(connector.provider.displayName) webhooks: \(plan.create.count) created, \(plan.resend.count) re-verified, "
+                          action: "\(connector.provider.displayName) webhooks: \(plan.create.count) created, \(plan.renew.count) renewed, \(plan.resend.count) re-verified, "
                               + "\(plan.deleteAtVendor.count) removed, \(plan.dropRows.count) stale rows dropped"
                               + (refused.isEmpty ? "" : "; refused: " + refused.joined(separator: "; ")))
     }
@@ -112,6 +113,8 @@ public struct WebhookUpkeepJob: JobHandler {
         // Only the id (and active when the vendor verified already): a verification POST may
         // have stored the secret meanwhile.
         try await store.updateSubscription(id: row.id, status: created.verified ? .active : nil, externalID: created.id)
+        // A vendor that hands its signing secret back at creation (Jira's dynamic webhooks).
+        if let secret = created.signingSecret { try await store.setSubscriptionSecret(id: row.id, secret: secret, status: .active) }
     }
 }
 

@@ -29,6 +29,7 @@ struct ConnectionAddSystem: AsyncParsableCommand {
     @Option(help: "A user name for the vendor's own sign-in (the password from <SYSTEM>_PASSWORD or standard input).") var user: String?
     @Flag(help: "Connect with the OAuth client-credentials grant of --client-id (the secret from <SYSTEM>_CLIENT_SECRET).") var clientCredentials = false
     @Option(name: .customLong("setting"), help: "A connection setting KEY=VALUE the system reads (tenant=…, branch=…, endpoint_version=…); repeatable.") var settings: [String] = []
+    @Option(help: "A user for HTTP Basic with the token as its password (Jira: the account's email).") var username: String?
     @Argument(parsing: .allUnrecognized, help: "--<account word> ID, the system's own name for --account.") var accountAlias: [String] = []
 
     func validate() throws {
@@ -75,7 +76,8 @@ struct ConnectionAddSystem: AsyncParsableCommand {
                     throw CLIFailure(message: "\(connector.provider.displayName) connects with OAuth only; give --client-id and --redirect-uri")
                 }
                 connection[setting: .authStyle] = "token"
-                credential = Credential(kind: .apiToken, accessToken: try Self.secret(env: "\(connector.system.rawValue.uppercased())_TOKEN", what: "token"))
+                let token = try Self.secret(env: "\(connector.system.rawValue.uppercased())_TOKEN", what: "token")
+                credential = username.map { Credential(kind: .basic, username: $0, password: token) } ?? Credential(kind: .apiToken, accessToken: token)
             }
             let identity = try await connector.identify(pipeline: HTTPPipeline(credentials: StaticCredentialSource(credential)), connection: connection)
             let chosen = try identity.choose(wantedAccount, noun: connector.connecting.accountNoun)

@@ -8,7 +8,7 @@ extension AsanaSandbox {
         let p = Self.prefix
         router.post("\(p)/custom_fields") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
-            let input = try await receivedBody(request)["data"]?.object ?? [:]
+            let input = try await bodyLog.read(request)["data"]?.object ?? [:]
             guard input["workspace"]?.text != nil else { return Self.error(.badRequest, "workspace: Missing input") }
             guard let name = input["name"]?.text, !name.isEmpty else { return Self.error(.badRequest, "name: Missing input") }
             let subtype = input["resource_subtype"]?.text ?? input["type"]?.text ?? ""
@@ -25,7 +25,7 @@ extension AsanaSandbox {
         router.put("\(p)/custom_fields/:field") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("field")
-            let input = try await receivedBody(request)["data"]?.object ?? [:]
+            let input = try await bodyLog.read(request)["data"]?.object ?? [:]
             let updated = world.withLockedValue { world -> JSONValue? in
                 guard case .object(var fields)? = world.customFields[gid] else { return nil }
                 for key in ["name", "description", "precision"] where input[key] != nil { fields[key] = input[key] }
@@ -42,7 +42,7 @@ extension AsanaSandbox {
         router.post("\(p)/custom_fields/:field/enum_options") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("field")
-            let input = try await receivedBody(request)["data"]?.object ?? [:]
+            let input = try await bodyLog.read(request)["data"]?.object ?? [:]
             guard let name = input["name"]?.text, !name.isEmpty else { return Self.error(.badRequest, "name: Missing input") }
             let result = world.withLockedValue { world -> Result<JSONValue, Refusal> in
                 guard case .object(var fields)? = world.customFields[gid] else { return .failure(Refusal(Self.error(.notFound, "custom_field: Not a recognized ID: \(gid)"))) }

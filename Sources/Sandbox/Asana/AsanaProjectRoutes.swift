@@ -26,7 +26,7 @@ extension AsanaSandbox {
 
         let create: @Sendable (Request, BasicRequestContext) async throws -> Response = { [self] request, context in
             if let refusal = await gate(request) { return refusal }
-            let input = try await receivedBody(request)["data"]?.object ?? [:]
+            let input = try await bodyLog.read(request)["data"]?.object ?? [:]
             guard let name = input["name"]?.text, !name.isEmpty else { return Self.error(.badRequest, "name: Missing input") }
             let team = context.parameters.get("team") ?? input["team"]?.text
             let project = world.withLockedValue { world -> JSONValue in
@@ -52,7 +52,7 @@ extension AsanaSandbox {
         router.put("\(p)/projects/:project") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("project")
-            let input = try await receivedBody(request)["data"]?.object ?? [:]
+            let input = try await bodyLog.read(request)["data"]?.object ?? [:]
             let updated = world.withLockedValue { world -> JSONValue? in
                 guard case .object(var fields)? = world.projects[gid] else { return nil }
                 var changed: [String] = []
@@ -88,7 +88,7 @@ extension AsanaSandbox {
         router.post("\(p)/projects/:project/addCustomFieldSetting") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("project")
-            let input = try await receivedBody(request)["data"]
+            let input = try await bodyLog.read(request)["data"]
             guard let field = input?["custom_field"]?.text else { return Self.error(.badRequest, "custom_field: Missing input") }
             let result = world.withLockedValue { world -> String? in
                 guard world.projects[gid] != nil else { return "project: Not a recognized ID: \(gid)" }

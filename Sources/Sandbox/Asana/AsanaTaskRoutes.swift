@@ -39,7 +39,7 @@ extension AsanaSandbox {
         }
         router.post("\(p)/tasks") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
-            let input = try await receivedBody(request)["data"]?.object ?? [:]
+            let input = try await bodyLog.read(request)["data"]?.object ?? [:]
             let oauth = isOAuth(request)
             let result = world.withLockedValue { world -> Result<JSONValue, Refusal> in
                 let projects = (input["projects"]?.array ?? []).compactMap(\.text)
@@ -73,7 +73,7 @@ extension AsanaSandbox {
         router.put("\(p)/tasks/:task") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("task")
-            let input = try await receivedBody(request)["data"]?.object ?? [:]
+            let input = try await bodyLog.read(request)["data"]?.object ?? [:]
             let result = world.withLockedValue { world -> Result<JSONValue, Refusal> in
                 guard case .object(var fields)? = world.tasks[gid] else { return .failure(Refusal(Self.error(.notFound, "task: Not a recognized ID: \(gid)"))) }
                 let projects = (fields["projects"]?.array ?? []).compactMap { $0["gid"]?.text }
@@ -142,7 +142,7 @@ extension AsanaSandbox {
         router.post("\(p)/tasks/:task/stories") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("task")
-            let input = try await receivedBody(request)["data"]?.object ?? [:]
+            let input = try await bodyLog.read(request)["data"]?.object ?? [:]
             guard let text = input["text"]?.text ?? input["html_text"]?.text, !text.isEmpty else { return Self.error(.badRequest, "text: Missing input") }
             let story = world.withLockedValue { world -> JSONValue? in
                 guard let task = world.tasks[gid] else { return nil }

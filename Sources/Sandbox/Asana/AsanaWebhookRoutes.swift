@@ -12,7 +12,7 @@ extension AsanaSandbox {
         let p = Self.prefix
         router.post("\(p)/webhooks") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
-            let input = try await receivedBody(request)["data"]?.object ?? [:]
+            let input = try await bodyLog.read(request)["data"]?.object ?? [:]
             guard let resource = input["resource"]?.text else { return Self.error(.badRequest, "resource: Missing input") }
             guard let target = input["target"]?.text, let url = URL(string: target), url.scheme == "https" || url.scheme == "http" else { return Self.error(.badRequest, "target: Missing input") }
             let filters = input["filters"]?.array ?? []
@@ -120,21 +120,9 @@ extension AsanaSandbox {
         Task { [http, world, deliveryLog] in
             if faults.webhookDelayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(faults.webhookDelayMilliseconds)) }
             for _ in 0..<(faults.duplicateWebhooks ? 2 : 1) {
-                var request = HTTPClientRequest(url: webhook.target)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.headers.add(name: "X-Hook-Signature", value: signature)
-                request.body = .bytes(ByteBuffer(data: body))
-                var status: Int?
-                do {
-                    let response = try await http.execute(request, timeout: .seconds(10))
-                    _ = try? await response.body.collect(upTo: 1 << 16)
-                    status = Int(response.status.code)
-                } catch {
-                    status = nil
-                }
+                let status = await deliveryLog.post(body, to: webhook.target, headers: [("Content-Type", "application/json"), ("X-Hook-Signature", signature)],
+                                                    details: ["webhook": .string(webhook.gid), "events": .int(events.count)], http: http)
                 let ok = status.map { (200..<300).contains($0) } ?? false
-                deliveryLog.record(.init(status: status, dropped: false, details: ["webhook": .string(webhook.gid), "events": .int(events.count)]))
                 world.withLockedValue { world in
                     guard var current = world.webhooks[webhook.gid] else { return }
                     if ok {

@@ -44,6 +44,14 @@ public final class SandboxServer: Sendable {
         return SandboxServer(port: bound, task: task, group: group)
     }
 
+    /// Serves on 127.0.0.1 the routes `addRoutes` puts on a fresh router: how every vendor
+    /// sandbox's `serve` starts.
+    public static func start(port: Int = 0, label: String, routes addRoutes: (Router<BasicRequestContext>) -> Void) async throws -> SandboxServer {
+        let router = Router()
+        addRoutes(router)
+        return try await start(router, port: port, label: label)
+    }
+
     /// Stops serving: open requests finish, then the port closes.
     public func stop() async {
         await group.triggerGracefulShutdown()

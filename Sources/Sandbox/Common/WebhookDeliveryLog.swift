@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// The webhook deliveries a sandbox sent or dropped, for tests, the demo and `/_sandbox/stats`.
 final class WebhookDeliveryLog: Sendable {
@@ -31,5 +33,25 @@ final class WebhookDeliveryLog: Sendable {
             fields["dropped"] = .bool(delivery.dropped)
             return .object(fields)
         })
+    }
+}
+
+extension WebhookDeliveryLog {
+    /// POSTs one delivery and records it with the receiver's status (nil: no answer).
+    func post(_ body: Data, to url: String, headers: [(String, String)], details: [String: JSONValue], http: HTTPClient) async -> Int? {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(data: body))
+        var status: Int?
+        do {
+            let response = try await http.execute(request, timeout: .seconds(10))
+            _ = try? await response.body.collect(upTo: 1 << 16)
+            status = Int(response.status.code)
+        } catch {
+            status = nil
+        }
+        record(.init(status: status, dropped: false, details: details))
+        return status
     }
 }

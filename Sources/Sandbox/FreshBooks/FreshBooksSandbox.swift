@@ -129,8 +129,6 @@ extension FreshBooksSandbox {
     /// Starts a FreshBooks sandbox on its own loopback server.
     public static func serve(configuration: Configuration = Configuration(), port: Int = 0) async throws -> (sandbox: FreshBooksSandbox, server: SandboxServer) {
         let sandbox = FreshBooksSandbox(configuration: configuration)
-        let router = Router()
-        sandbox.addRoutes(to: router)
-        return (sandbox, try await SandboxServer.start(router, port: port, label: "freshbooks-sandbox"))
+        return (sandbox, try await SandboxServer.start(port: port, label: "freshbooks-sandbox", routes: { sandbox.addRoutes(to: $0) }))
     }
 }

@@ -1,0 +1,100 @@
+import ConnectorKit
+import Foundation
+
+/// How long to let search catch up before concluding an issue is not there: Jira's search is
+/// eventually consistent, so a just-created issue can be missing for a while (digest 3.4).
+public struct SearchConsistency: Sendable, Equatable {
+    /// Searches made at most.
+    public var attempts: Int
+    /// The wait after the first empty search; each next wait doubles.
+    public var firstWait: Duration
+
+    /// Describes the wait.
+    public init(attempts: Int, firstWait: Duration) {
+        self.attempts = max(1, attempts)
+        self.firstWait = firstWait
+    }
+
+    /// Five searches over about three seconds.
+    public static let standard = SearchConsistency(attempts: 5, firstWait: .milliseconds(200))
+}
+
+/// Issues this process created, by idempotency label: the local record that covers the window in
+/// which search does not show an issue yet. Search is the record that outlives the process.
+public actor JiraCreatedIssues {
+    /// The record every client in the process shares.
+    public static let shared = JiraCreatedIssues()
+
+    private var keys: [String: String] = [:]
+
+    /// Creates an empty record (tests use their own).
+    public init() {}
+
+    /// The issue created under `label`, if this process created one.
+    public func issueKey(for label: String) -> String? { keys[label] }
+
+    /// Records a create that answered.
+    public func record(_ label: String, issueKey: String) { keys[label] = issueKey }
+
+    /// Forgets a label whose issue is gone.
+    public func forget(_ label: String) { keys[label] = nil }
+}
+
+extension JiraClient {
+    /// The label that marks the issue created for idempotency key `key`: `mlc-<key>`, in the
+    /// characters a label may hold (no spaces), hashed when the key has others or is long.
+    public static func idempotencyLabel(_ key: String) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        guard key.count <= 200, key.allSatisfy({ allowed.contains($0) }) else { return "mlc-" + Signature.sha256Hex(key).prefix(32) }
+        return "mlc-" + key
+    }
+
+    /// Creates an issue exactly once for `key`: the issue carries the label `mlc-<key>` (entity
+    /// properties are not searchable by JQL, digest 3.5), and before any re-create after an
+    /// uncertain attempt the label is looked up, in this process's record and then by JQL while
+    /// search catches up. `previousAttemptUncertain` is true when an earlier attempt recorded
+    /// its intent and may have created the issue.
+    public func createIssue(_ draft: IssueDraft, key: String, previousAttemptUncertain: Bool, consistency: SearchConsistency = .standard,
+                            record: JiraCreatedIssues = .shared, custom: [String] = []) async throws -> JiraIssue {
+        let label = Self.idempotencyLabel(key)
+        if let known = await record.issueKey(for: label) {
+            do {
+                return try await issue(known, custom: custom)
+            } catch ConnectorError.notFound {
+                await record.forget(label)
+            }
+        }
+        if previousAttemptUncertain, let existing = try await findIssue(label: label, consistency: consistency, custom: custom) {
+            await record.record(label, issueKey: existing.key)
+            return existing
+        }
+        var draft = draft
+        draft.labels = (draft.labels ?? []) + [label]
+        let created: CreatedIssue
+        do {
+            created = try await send(.POST, "/issue", body: IssueUpdateBody(fields: draft, update: nil), as: CreatedIssue.self)
+        } catch let error as ConnectorError where error.mayHaveBeenApplied {
+            if let existing = try await findIssue(label: label, consistency: consistency, custom: custom) {
+                await record.record(label, issueKey: existing.key)
+                return existing
+            }
+            throw error
+        }
+        await record.record(label, issueKey: created.key)
+        return try await issue(created.key, custom: custom)
+    }
+
+    /// The oldest issue carrying `label`, searching up to `consistency.attempts` times.
+    public func findIssue(label: String, consistency: SearchConsistency = .standard, custom: [String] = []) async throws -> JiraIssue? {
+        var wait = consistency.firstWait
+        for attempt in 1...consistency.attempts {
+            let found = try await search(jql: "labels = \"\(label)\" ORDER BY created ASC", fields: JiraIssue.fields + custom, pageSize: 10).collect()
+            if let oldest = found.first(where: { $0.hasLabel(label) }) { return oldest }
+            if attempt < consistency.attempts {
+                try await Task.sleep(for: wait)
+                wait = wait * 2
+            }
+        }
+        return nil
+    }
+}
