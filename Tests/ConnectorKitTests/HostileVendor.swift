@@ -48,7 +48,9 @@ enum HostileVendor {
             })
         }
         router.get("/hang") { _, _ -> Response in
-            try await Task.sleep(for: .seconds(600))
+            // Longer than any deadline the tests set, short enough that the scoped teardown (which
+            // waits for requests in flight) does not hold the suite for long.
+            try await Task.sleep(for: .seconds(12))
             return Response(status: .ok)
         }
         return try await LoopbackServer.start(router)
