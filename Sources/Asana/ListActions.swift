@@ -52,10 +52,10 @@ extension AsanaClient {
 extension AsanaTime {
     /// A flag's time: an ISO 8601 instant, or a day meaning its UTC midnight.
     static func parseFlag(_ text: String, field: String) throws -> Date {
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
+        if let date = ISO8601DateFormatter().vendorDate(from: text) { return date }
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
-        if let date = day.date(from: text) { return date }
+        if let date = day.vendorDate(from: text) { return date }
         throw ConnectorError.validation(field: field, message: "'\(text)' is not a time: use 2026-11-21T10:00:00Z or 2026-11-21")
     }
 }

@@ -10,7 +10,7 @@ extension FreshBooksActions {
         ActionArgument("updated-since", .day, help: "Only projects changed on or after this day (YYYY-MM-DD, UTC)."),
     ], streams: true)) { call in
         let arguments = call.arguments
-        let since = try arguments.day("updated-since").flatMap { ISO8601DateFormatter().date(from: $0 + "T00:00:00Z") }
+        let since = try arguments.day("updated-since").flatMap { ISO8601DateFormatter().vendorDate(from: $0 + "T00:00:00Z") }
         let search = ProjectSearch(clientID: try arguments.int("client"), complete: try arguments.bool("complete"), updatedSince: since)
         return try await call.list("projects", try client(call).projects(search).map(ProjectSummary.init))
     }

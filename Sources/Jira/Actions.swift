@@ -69,7 +69,7 @@ public enum JiraActions {
         let arguments = call.arguments
         var started = call.now
         if let text = arguments["started"] {
-            guard let parsed = ISO8601DateFormatter().date(from: text) ?? JiraTime.parse(text) else {
+            guard let parsed = ISO8601DateFormatter().vendorDate(from: text) ?? JiraTime.parse(text) else {
                 throw ConnectorError.validation(field: "--started", message: "--started must be ISO 8601 such as 2026-04-01T09:00:00Z, got '\(text)'")
             }
             started = parsed

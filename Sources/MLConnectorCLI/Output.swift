@@ -55,10 +55,10 @@ enum Output {
             return now.addingTimeInterval(-count * unit)
         }
         let full = ISO8601DateFormatter()
-        if let date = full.date(from: text) { return date }
+        if let date = full.vendorDate(from: text) { return date }
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
-        if let date = day.date(from: text) { return date }
+        if let date = day.vendorDate(from: text) { return date }
         throw CLIFailure(message: "--\(field) '\(text)' is not a time: use 2026-11-21T10:00:00Z, 2026-11-21, or a span back from now such as 30m, 2h, 7d")
     }
 }

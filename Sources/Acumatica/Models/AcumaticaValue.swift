@@ -41,15 +41,15 @@ public enum AcumaticaDate {
     public static func parse(_ text: String, instanceZone: TimeZone = TimeZone(identifier: "UTC")!) -> Date? {
         let withOffset = ISO8601DateFormatter()
         withOffset.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = withOffset.date(from: text) { return date }
+        if let date = withOffset.vendorDate(from: text) { return date }
         withOffset.formatOptions = [.withInternetDateTime]
-        if let date = withOffset.date(from: text) { return date }
+        if let date = withOffset.vendorDate(from: text) { return date }
         let local = DateFormatter()
         local.locale = Locale(identifier: "en_US_POSIX")
         local.timeZone = instanceZone
         for format in ["yyyy-MM-dd'T'HH:mm:ss.SSS", "yyyy-MM-dd'T'HH:mm:ss.SS", "yyyy-MM-dd'T'HH:mm:ss.S", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"] {
             local.dateFormat = format
-            if let date = local.date(from: text) { return date }
+            if let date = local.vendorDate(from: text) { return date }
         }
         return nil
     }

@@ -162,9 +162,9 @@ public enum AsanaTime {
     public static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
+        if let date = formatter.vendorDate(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        return formatter.vendorDate(from: text)
     }
 
     /// Formats an instant as Asana writes it.

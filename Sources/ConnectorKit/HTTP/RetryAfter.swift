@@ -42,7 +42,7 @@ public enum RetryAfter {
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "GMT")
             formatter.dateFormat = format
-            if let date = formatter.date(from: value) {
+            if let date = formatter.vendorDate(from: value) {
                 let seconds = date.timeIntervalSince(now)
                 return seconds.isFinite ? seconds : nil
             }

@@ -50,7 +50,7 @@ public struct ActionArguments: Sendable, Codable, Equatable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
-        guard text.wholeMatch(of: #/[0-9]{4}-[0-9]{2}-[0-9]{2}/#) != nil, let date = formatter.date(from: text), formatter.string(from: date) == text else {
+        guard text.wholeMatch(of: #/[0-9]{4}-[0-9]{2}-[0-9]{2}/#) != nil, let date = formatter.vendorDate(from: text), formatter.string(from: date) == text else {
             throw ConnectorError.validation(field: "--\(name)", message: "--\(name) must be a date as YYYY-MM-DD, got '\(text)'")
         }
         return text

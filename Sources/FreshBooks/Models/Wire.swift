@@ -6,7 +6,7 @@ public enum FreshBooksWire {
     /// `yyyy-MM-dd HH:mm:ss` in US/Eastern with no offset: accounting `updated`, `created_at`
     /// (api digest A9.4). DST is the formatter's business, not ours.
     public static func parseEastern(_ text: String) -> Date? {
-        easternFormatter().date(from: text)
+        easternFormatter().vendorDate(from: text)
     }
 
     /// Formats an instant as US/Eastern wall time.
@@ -26,7 +26,7 @@ public enum FreshBooksWire {
         formatter.timeZone = TimeZone(identifier: "UTC")
         for format in ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", "yyyy-MM-dd'T'HH:mm:ss.SSSSSS", "yyyy-MM-dd HH:mm:ss"] {
             formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return date }
+            if let date = formatter.vendorDate(from: text) { return date }
         }
         return nil
     }

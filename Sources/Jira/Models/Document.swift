@@ -45,7 +45,7 @@ public enum JiraTime {
     /// Reads a Jira timestamp exactly; nil for any other shape.
     public static func parse(_ text: String) -> Date? {
         guard text.wholeMatch(of: #/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{4}/#) != nil else { return nil }
-        return formatter(format: "yyyy-MM-dd'T'HH:mm:ss.SSSZ", timeZone: utc).date(from: text)
+        return formatter(format: "yyyy-MM-dd'T'HH:mm:ss.SSSZ", timeZone: utc).vendorDate(from: text)
     }
 
     /// Writes an instant as Jira wants `started`: UTC, `+0000`.

@@ -118,7 +118,7 @@ public struct JiraWebhook: Decodable, Sendable, Equatable {
         guard let text = try container.decodeIfPresent(String.self, forKey: key) else { return nil }
         let iso = ISO8601DateFormatter()
         iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = JiraTime.parse(text) ?? iso.date(from: text) else {
+        guard let date = JiraTime.parse(text) ?? iso.vendorDate(from: text) else {
             throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "expirationDate is neither epoch ms nor a timestamp")
         }
         return date

@@ -53,14 +53,14 @@ public enum QuickBooksTime {
     /// The instant a QuickBooks time names; nil when it is not one.
     public static func parse(_ text: String) -> Date? {
         let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
+        if let date = plain.vendorDate(from: text) { return date }
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) { return date }
+        if let date = fractional.vendorDate(from: text) { return date }
         // CloudEvents send nanoseconds (api digest 1.7): keep milliseconds.
         guard let dot = text.firstIndex(of: "."), let end = text[dot...].firstIndex(where: { !$0.isNumber && $0 != "." }) else { return nil }
         let digits = text[text.index(after: dot)..<end]
-        return fractional.date(from: String(text[..<dot]) + "." + digits.prefix(3) + text[end...])
+        return fractional.vendorDate(from: String(text[..<dot]) + "." + digits.prefix(3) + text[end...])
     }
 
     /// A UTC time as QuickBooks queries and CDC take it (`2026-04-01T00:00:00Z`).
