@@ -10,8 +10,9 @@ import Store
 public protocol DemoPlay: Sendable {
     /// What it shows, in a few words.
     var title: String { get }
-    /// Plays the scenario against a running server.
-    func play(in environment: DemoEnvironment) async throws -> DemoReport
+    /// Plays the scenario against a running server: one report per integration it applied
+    /// (a multi-tenant scenario reports each tenant's integration on its own).
+    func play(in environment: DemoEnvironment) async throws -> [DemoReport]
 }
 
 /// What a play has at hand.
@@ -64,29 +65,39 @@ public struct DemoEnvironment: Sendable {
     }
 }
 
-/// What a play did: records per system, jobs by trigger, and duplicates found (always 0).
+/// What one integration did in a play: records per system, jobs by trigger, API calls and
+/// duplicates found (always 0).
 public struct DemoReport: Sendable {
+    /// The integration's name (`agency-billing`), the key of its section in the summary.
+    public var integration: String
     /// Records per system (`freshbooks: {clients: 3, …}`), with the label a person reads.
     public var records: [(system: SystemKind, label: String, counts: [String: Int])]
     /// Jobs by what triggered them.
     public var triggers: [String: Int]
     /// Records that exist twice where one was meant.
     public var duplicates: Int
+    /// API calls by system. A play that reports one integration leaves it empty and the demo
+    /// fills in what the sandboxes answered during the play; a play that reports several
+    /// (one per tenant, each on its own sandboxes) sets it per report.
+    public var apiCalls: [String: Int]
 
     /// Creates a report.
-    public init(records: [(system: SystemKind, label: String, counts: [String: Int])], triggers: [String: Int], duplicates: Int) {
+    public init(integration: String, records: [(system: SystemKind, label: String, counts: [String: Int])], triggers: [String: Int], duplicates: Int, apiCalls: [String: Int] = [:]) {
+        self.integration = integration
         self.records = records
         self.triggers = triggers
         self.duplicates = duplicates
+        self.apiCalls = apiCalls
     }
 }
 
 /// The demo's summary over every play: printed as a table, and as one JSON line for scripts
-/// (`{"freshbooks": {...}, "asana": {...}, "triggers": …, "apiCalls": …, "duplicates": 0}`).
+/// (`{"integrations": {"agency-billing": {"freshbooks": {...}, "asana": {...}, "triggers": …,
+/// "apiCalls": …, "duplicates": 0}, …}, "apiCalls": …, "duplicates": 0, "elapsedSeconds": …}`).
 public struct DemoSummary: Encodable, Sendable {
-    /// The plays' reports.
+    /// The plays' reports, one per integration.
     public var reports: [DemoReport]
-    /// API calls each sandbox answered.
+    /// API calls each sandbox answered over the whole demo.
     public var apiCalls: [String: Int]
     /// Wall time.
     public var elapsedSeconds: Double
@@ -101,38 +112,34 @@ public struct DemoSummary: Encodable, Sendable {
     /// Duplicates over every play.
     public var duplicates: Int { reports.reduce(0) { $0 + $1.duplicates } }
 
-    var records: [(system: SystemKind, label: String, counts: [String: Int])] {
-        var merged: [(system: SystemKind, label: String, counts: [String: Int])] = []
-        for record in reports.flatMap(\.records) {
-            if let index = merged.firstIndex(where: { $0.system == record.system }) {
-                merged[index].counts.merge(record.counts, uniquingKeysWith: +)
-            } else {
-                merged.append(record)
-            }
-        }
-        return merged
-    }
-
-    var triggers: [String: Int] {
-        reports.reduce(into: [:]) { total, report in total.merge(report.triggers, uniquingKeysWith: +) }
-    }
-
     /// The table a person reads.
     public var table: String {
         func line(_ counts: [String: Int]) -> String { counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+        func row(_ label: String, _ value: String) -> String { "    " + label.padding(toLength: 20, withPad: " ", startingAt: 0) + value }
         var rows = ["", "Summary"]
-        for record in records { rows.append("  " + record.label.padding(toLength: 20, withPad: " ", startingAt: 0) + line(record.counts)) }
-        rows.append("  jobs by trigger     " + line(triggers))
-        rows.append("  API calls           " + line(apiCalls))
-        rows.append("  duplicates          \(duplicates)")
-        rows.append(String(format: "  elapsed             %.1f s", elapsedSeconds))
+        for report in reports {
+            rows.append("  \(report.integration)")
+            for record in report.records { rows.append(row(record.label, line(record.counts))) }
+            rows.append(row("jobs by trigger", line(report.triggers)))
+            rows.append(row("API calls", line(report.apiCalls)))
+            rows.append(row("duplicates", "\(report.duplicates)"))
+        }
+        rows.append("  all API calls         " + line(apiCalls))
+        rows.append("  all duplicates        \(duplicates)")
+        rows.append(String(format: "  elapsed               %.1f s", elapsedSeconds))
         return rows.joined(separator: "\n")
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
-        for record in records { try container.encode(record.counts, forKey: Key(record.system.rawValue)) }
-        try container.encode(triggers, forKey: Key("triggers"))
+        var integrations = container.nestedContainer(keyedBy: Key.self, forKey: Key("integrations"))
+        for report in reports {
+            var section = integrations.nestedContainer(keyedBy: Key.self, forKey: Key(report.integration))
+            for record in report.records { try section.encode(record.counts, forKey: Key(record.system.rawValue)) }
+            try section.encode(report.triggers, forKey: Key("triggers"))
+            try section.encode(report.apiCalls, forKey: Key("apiCalls"))
+            try section.encode(report.duplicates, forKey: Key("duplicates"))
+        }
         try container.encode(apiCalls, forKey: Key("apiCalls"))
         try container.encode(duplicates, forKey: Key("duplicates"))
         try container.encode(elapsedSeconds, forKey: Key("elapsedSeconds"))

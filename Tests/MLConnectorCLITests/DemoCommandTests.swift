@@ -11,8 +11,11 @@ import Testing
         let last = try #require(result.stdout.split(separator: "\n").last)
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
         #expect(summary["duplicates"] as? Int == 0)
-        #expect(summary["freshbooks"] as? [String: Int] == ["clients": 3, "projects": 3, "invoices": 3, "invoice_lines": 6])
-        #expect((summary["asana"] as? [String: Int])?["status_updates"] == 6)
+        let agency = try #require((summary["integrations"] as? [String: Any])?["agency-billing"] as? [String: Any])
+        #expect(agency["freshbooks"] as? [String: Int] == ["clients": 3, "projects": 3, "invoices": 3, "invoice_lines": 6])
+        #expect((agency["asana"] as? [String: Int])?["status_updates"] == 6)
+        #expect(agency["duplicates"] as? Int == 0)
+        #expect(((agency["apiCalls"] as? [String: Int])?["freshbooks"] ?? 0) > 0)
         #expect(((summary["apiCalls"] as? [String: Int])?["freshbooks"] ?? 0) > 0)
         #expect(result.stdout.contains("Summary"))
         // Nothing was left failing.

@@ -14,7 +14,7 @@ public struct AgencyWeek: DemoPlay {
 
     public var title: String { "FreshBooks ↔ Asana: an agency's week" }
 
-    public func play(in environment: DemoEnvironment) async throws -> DemoReport {
+    public func play(in environment: DemoEnvironment) async throws -> [DemoReport] {
         let say = environment.say
         let fbSandbox = try environment.sandboxes.sandbox(FreshBooksDemoSandbox.self)
         let asanaSandbox = try environment.sandboxes.sandbox(AsanaDemoSandbox.self)
@@ -92,7 +92,7 @@ public struct AgencyWeek: DemoPlay {
         }
         say("invoice \(acme.invoiceNumber) sent and paid; 'paid' is on its Asana tasks")
         try await environment.waitForIdleQueue()
-        return try await report(fb: fb, asana: asana, projects: projects, store: store)
+        return [try await report(fb: fb, asana: asana, projects: projects, store: store)]
     }
 
     private func report(fb: FreshBooksClient, asana: AsanaClient, projects: [Asana.Project], store: SQLStore) async throws -> DemoReport {
@@ -107,8 +107,8 @@ public struct AgencyWeek: DemoPlay {
             + (invoices.count - Set(invoices.map(\.invoiceNumber)).count) + (lines.count - Set(lines.compactMap(\.description)).count)
             + (asanaTasks.count - Set(asanaTasks.map(\.name)).count)
         let statusWrites = try await store.links(integrationID: "agency-billing").filter { $0.source.system == .freshbooks && $0.target.type == AsanaRecord.task.rawValue }.count
-        return DemoReport(records: [(.freshbooks, "FreshBooks created", ["clients": clients.count, "projects": fbProjects.count, "invoices": invoices.count, "invoice_lines": lines.count]),
-                                    (.asana, "Asana", ["projects": projects.count, "tasks": asanaTasks.count, "status_updates": statusWrites])],
+        return DemoReport(integration: "agency-billing", records: [(.freshbooks, "FreshBooks created", ["clients": clients.count, "projects": fbProjects.count, "invoices": invoices.count, "invoice_lines": lines.count]),
+                                                                 (.asana, "Asana", ["projects": projects.count, "tasks": asanaTasks.count, "status_updates": statusWrites])],
                           triggers: Dictionary(grouping: jobs, by: { $0.source.rawValue }).mapValues(\.count), duplicates: duplicates)
     }
 }

@@ -44,12 +44,17 @@ struct DemoCommand: AsyncParsableCommand {
         var reports: [DemoReport] = []
         for play in DemoRegistry.plays {
             say(play.title)
-            reports.append(try await play.play(in: environment))
+            let callsBefore = sandboxes.apiCalls
+            var played = try await play.play(in: environment)
+            if played.count == 1, played[0].apiCalls.isEmpty {
+                played[0].apiCalls = sandboxes.apiCalls.merging(callsBefore) { after, before in after - before }.filter { $0.value > 0 }
+            }
+            reports += played
         }
         let elapsed = ContinuousClock.now - started
         let result = DemoSummary(reports: reports, apiCalls: sandboxes.apiCalls, elapsedSeconds: elapsed.seconds)
         print(result.table)
-        print("Look: ml-connector audit --data-dir \(directory) · ml-connector integration show agency-billing --data-dir \(directory) · \(serverURL)/metrics")
+        print("Look: ml-connector audit --data-dir \(directory) · ml-connector integration list --data-dir \(directory) · \(serverURL)/metrics")
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
