@@ -3,9 +3,9 @@ import Testing
 
 @Suite struct TokenBucketTests {
     @Test func burstGoesAtOnceThenRequestsAreSpacedAtTheRate() async {
-        // 72 per minute, 90% of it used (64), burst 4: refill (64 − 4) / 60 s = 1 per second.
-        let limit = RateLimit(requests: 72, per: .seconds(60), burst: 4)
-        #expect(limit.used == 64 && limit.refillPerSecond == 1)
+        // 64 per minute, 94% of it used (60): refill 60 / 60 s = 1 per second; burst 4 (the margin).
+        let limit = RateLimit(requests: 64, per: .seconds(60), burst: 4)
+        #expect(limit.used == 60 && limit.refillPerSecond == 1 && limit.burst == 4)
         let bucket = TokenBucket(limit: limit)
         var waits: [Duration] = []
         for _ in 0..<8 { waits.append(await bucket.reserve()) }
@@ -25,14 +25,39 @@ import Testing
         #expect(wait > .seconds(29) && wait <= .seconds(30))
     }
 
-    @Test func noWindowEverSeesMoreThanTheLimitLessAMargin() {
-        let limit = RateLimit(requests: 100, per: .seconds(1))
-        // A full burst plus one window of refill stays at 90% of the published limit.
-        #expect(Double(limit.burst) + limit.refillPerSecond * 1 <= 90.0001)
+    @Test(arguments: [(2, 1), (5, 1), (10, 1), (100, 1), (300, 60), (500, 60), (1500, 60), (100_000, 1)])
+    func noWindowEverSeesMoreThanTheLimit(requests: Int, seconds: Int) {
+        let limit = RateLimit(requests: requests, per: .seconds(seconds), burst: requests)
+        // A full burst plus one window of refill stays within the published limit…
+        #expect(Double(limit.burst) + limit.refillPerSecond * Double(seconds) <= Double(requests) + 0.0001)
+        // …and a long read still spends most of it.
+        #expect(limit.refillPerSecond * Double(seconds) >= Double(requests) * 0.9 - 1)
     }
 
-    @Test func defaultBurstIsATenthOfTheWindow() {
-        #expect(RateLimit(requests: 1500, per: .seconds(60)).burst == 135)
+    @Test func defaultBurstIsATwentiethOfTheLimitWithinTheMargin() {
+        #expect(RateLimit(requests: 1500, per: .seconds(60)).burst == 75)
+        #expect(RateLimit(requests: 500, per: .seconds(60), burst: 2).burst == 2)
         #expect(RateLimit(requests: 5, per: .seconds(60)).burst == 1)
+    }
+
+    /// A reader that takes each token as it comes, for ten seconds of a 20-per-second limit,
+    /// sends what the limit allows less the margin: no window over the limit, none far under.
+    @Test func aSteadyReaderSpendsTheLimitLessTheMargin() async {
+        let limit = RateLimit(requests: 20, per: .seconds(1))
+        let bucket = TokenBucket(limit: limit)
+        var sendAt: [Double] = []
+        var clock = 0.0
+        for _ in 0..<200 {
+            let wait = await bucket.reserve()
+            clock = max(clock, Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            sendAt.append(clock)
+        }
+        // Reservations made at once are spaced by the bucket: the 200th goes after about
+        // (200 − burst) / the refill rate.
+        let last = sendAt.last ?? 0
+        #expect(last > (200.0 - Double(limit.burst)) / limit.refillPerSecond - 0.5 && last < (200.0 - Double(limit.burst)) / limit.refillPerSecond + 0.5)
+        for start in sendAt {
+            #expect(sendAt.filter { $0 >= start && $0 < start + 1 }.count <= 20, "a window from \(start) s held more than the limit")
+        }
     }
 }

@@ -170,32 +170,34 @@ public struct TokenEndpoint: Sendable, Equatable {
 
 /// A published request limit: `requests` per `per`, with bursts up to `burst`.
 ///
-/// The bucket runs 10% under the published figure: requests spaced exactly at a vendor's
-/// limit when sent still bunch up on the way (scheduling, network), and a vendor counts them
-/// when they arrive. The margin keeps the normal path clear of 429s.
+/// Over time the bucket spends 94% of the published figure, and a full burst plus one window
+/// of refill stays within the figure itself (a burst is at most the other 6%): requests spaced
+/// at a vendor's limit when sent still bunch up on the way (scheduling, network), and a vendor
+/// counts them when they arrive. A long read runs at the limit less the margin, never into a 429.
 public struct RateLimit: Sendable, Equatable {
     /// Requests the vendor allows in each window.
     public var requests: Int
     /// The window.
     public var per: Duration
-    /// How many requests may go at once after a quiet spell (a tenth of what is used per
-    /// window, at least one), so a burst cannot trip a vendor that counts in sub-windows.
+    /// How many requests may go at once after a quiet spell: a twentieth of the published
+    /// figure unless said otherwise, at least one, and never more than the margin (so a burst
+    /// cannot trip a vendor that counts in sub-windows, nor push a window past the limit).
     public var burst: Int
 
     /// Describes a limit.
     public init(requests: Int, per: Duration, burst: Int? = nil) {
         self.requests = max(1, requests)
         self.per = per
-        let used = max(1, self.requests * 9 / 10)
-        self.burst = min(max(1, burst ?? used / 10), max(1, used - 1))
+        let margin = self.requests - max(1, self.requests * 94 / 100)
+        self.burst = max(1, min(burst ?? self.requests / 20, margin))
     }
 
-    /// The requests per window the bucket lets through: 90% of the published limit.
-    public var used: Int { max(1, requests * 9 / 10) }
+    /// The requests per window the bucket lets through over time: 94% of the published limit.
+    /// (With a published limit of one, a window may see the burst and one refill: two.)
+    public var used: Int { max(1, requests * 94 / 100) }
 
-    /// Tokens added per second: `(used − burst) / per`, so that a full burst plus a window of
-    /// refill stays within `used` in any window of length `per`.
+    /// Tokens added per second: `used / per`.
     public var refillPerSecond: Double {
-        Double(max(1, used - burst)) / (Double(per.components.seconds) + Double(per.components.attoseconds) / 1e18)
+        Double(used) / (Double(per.components.seconds) + Double(per.components.attoseconds) / 1e18)
     }
 }
