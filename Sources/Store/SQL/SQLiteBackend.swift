@@ -62,7 +62,7 @@ public final class SQLiteBackend: SQLBackend {
     /// Runs one statement on the connection; the caller holds the lock.
     @discardableResult
     static func run(_ connection: SQLiteConnection, _ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        let statement = sql.replacing(#/\$([0-9]+)/#) { "?\($0.1)" }
+        let statement = sqliteParameters(sql)
         let data = binds.map { value -> SQLiteData in
             switch value {
             case .null: .null
@@ -87,6 +87,19 @@ public final class SQLiteBackend: SQLBackend {
             return SQLRow(values: values)
         }
     }
+}
+
+/// The statement with PostgreSQL's `$1` placeholders written as SQLite's numbered `?1`: one
+/// scan of the bytes, on every statement (a regular expression here cost a tenth of the
+/// webhook ingest's CPU).
+func sqliteParameters(_ sql: String) -> String {
+    let bytes = Array(sql.utf8)
+    guard bytes.contains(UInt8(ascii: "$")) else { return sql }
+    var out = bytes
+    for index in out.indices where out[index] == UInt8(ascii: "$") && index + 1 < out.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(out[index + 1]) {
+        out[index] = UInt8(ascii: "?")
+    }
+    return String(decoding: out, as: UTF8.self)
 }
 
 /// The executor handed to a transaction body: it runs on the connection whose lock the
