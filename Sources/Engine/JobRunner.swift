@@ -96,7 +96,7 @@ public struct JobRunner: Sendable {
                 var generator = SystemRandomNumberGenerator()
                 // A recurring job never backs off longer than its own interval.
                 let delay = retry.delay(afterAttempt: job.attempts, error: error, ceiling: job.repeatEveryMs.map { .milliseconds($0) }, using: &generator)
-                let runAt = Date().addingTimeInterval(Double(Backoff.milliseconds(delay)) / 1000)
+                let runAt = Date().addingTimeInterval(delay.timeInterval)
                 let entry = audit(job, outcome: .retrying, error: error, exchanges: recorder.recorded, started: started)
                 do {
                     try await store.retryJob(claim, at: runAt, error: SecretRedactor.shared.redact(String(describing: error)), audit: entry)

@@ -29,7 +29,7 @@ public struct RetentionSweeper: Service {
     public func sweep(now: Date = Date()) async throws -> [RetentionTarget: Int] {
         var deleted: [RetentionTarget: Int] = [:]
         for target in RetentionTarget.allCases {
-            let cutoff = now.addingTimeInterval(-Double(Backoff.milliseconds(policy.age(of: target))) / 1000)
+            let cutoff = now.addingTimeInterval(-policy.age(of: target).timeInterval)
             while true {
                 let count = try await store.prune(target, olderThan: cutoff, limit: policy.batchSize)
                 deleted[target, default: 0] += count

@@ -27,6 +27,18 @@ public actor SubscriptionDirectory {
     private var loadedAt: ContinuousClock.Instant?
     private var loadedChangeCount = -1
     private var reads = 0
+    /// The table read under way, which callers finding the copy stale join.
+    private var inFlight: (task: Task<Loaded, any Error>, changeCount: Int)?
+    private var generation = 0
+    private var installedGeneration = 0
+
+    /// One read of the table.
+    private struct Loaded: Sendable {
+        var entries: [String: Entry]
+        var changeCount: Int
+        var at: ContinuousClock.Instant
+        var generation: Int
+    }
 
     /// Creates an empty directory over `store`.
     public init(store: any Store, ttl: Duration = .seconds(10), recheckInterval: Duration = .milliseconds(500)) {
@@ -55,6 +67,7 @@ public actor SubscriptionDirectory {
     /// Forgets everything; the next lookup reads the table.
     public func invalidate() {
         loadedAt = nil
+        inFlight = nil
     }
 
     /// How many times the table was read (for tests and metrics).
@@ -70,15 +83,37 @@ public actor SubscriptionDirectory {
         return ContinuousClock.now - loadedAt >= recheckInterval
     }
 
+    /// Reads the table once for every caller that finds the copy stale at the same moment:
+    /// a burst of deliveries when the copy expires waits on one read, not one read each.
     private func reload() async throws {
-        let changeCount = store.subscriptionChangeCount
-        var fresh: [String: Entry] = [:]
-        for subscription in try await store.subscriptions(connectionID: nil) where subscription.status != .deleted {
-            fresh[subscription.id] = Entry(subscription: subscription, secret: try await store.subscriptionSecret(id: subscription.id))
-        }
-        entries = fresh
-        loadedAt = .now
-        loadedChangeCount = changeCount
+        // A read that began before this process's latest change may miss it: not joined.
+        let read = inFlight.flatMap { $0.changeCount == store.subscriptionChangeCount ? $0.task : nil } ?? startRead()
+        let result = await read.result
+        // A finished read, failed or not, is never joined again.
+        if inFlight?.task == read { inFlight = nil }
+        let loaded = try result.get()
+        // The first caller back installs the read; a later caller of the same read, or of an
+        // older one, finds its generation installed already.
+        guard loaded.generation > installedGeneration else { return }
+        entries = loaded.entries
+        loadedAt = loaded.at
+        loadedChangeCount = loaded.changeCount
+        installedGeneration = loaded.generation
+    }
+
+    private func startRead() -> Task<Loaded, any Error> {
+        generation += 1
         reads += 1
+        let (store, generation, changeCount) = (store, generation, store.subscriptionChangeCount)
+        let read = Task {
+            let at = ContinuousClock.now
+            var entries: [String: Entry] = [:]
+            for (subscription, secret) in try await store.liveSubscriptionsWithSecrets() {
+                entries[subscription.id] = Entry(subscription: subscription, secret: secret)
+            }
+            return Loaded(entries: entries, changeCount: changeCount, at: at, generation: generation)
+        }
+        inFlight = (read, changeCount)
+        return read
     }
 }

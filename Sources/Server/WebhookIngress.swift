@@ -131,7 +131,7 @@ public struct WebhookIngress: Sendable {
             await directory.invalidate()
             return taken
         }
-        let since = Date().addingTimeInterval(-Double(Backoff.milliseconds(handshakeWindow)) / 1000)
+        let since = Date().addingTimeInterval(-handshakeWindow.timeInterval)
         guard try await store.offerCandidateSecret(id: subscription.id, secret: secret, registeredSince: since) else { return false }
         try await store.enqueue(try JobRequest(kind: SystemJobKind.webhookConfirm, tenant: subscription.tenant, connectionID: subscription.connectionID,
                                                coalesceKey: SystemJobKind.confirmKey(subscriptionID: subscription.id), payload: ["subscriptionID": subscription.id], source: .webhook))
@@ -144,8 +144,10 @@ public struct WebhookIngress: Sendable {
         // per connection in the delivery, not one per event.
         var byConnection: [String: [ChangeEvent]] = [:]
         var order: [String] = []
+        // One connection lookup per vendor account in the delivery, not one per event.
+        var byAccount: [String: String?] = [:]
         for event in events {
-            guard let connectionID = try await connectionID(for: event, subscription: subscription) else {
+            guard let connectionID = try await connectionID(for: event, subscription: subscription, byAccount: &byAccount) else {
                 logger.warning("webhook change for an account no connection serves", metadata: ["system": "\(subscription.system)", "ref": "\(event.ref)"])
                 try await store.appendAudit(AuditEntry(tenant: subscription.tenant, sourceRef: event.ref.description, action: "webhook.unrouted", outcome: .rejected,
                                                        error: "no connection has account \(event.accountRef ?? "?")"))
@@ -168,10 +170,13 @@ public struct WebhookIngress: Sendable {
 
     /// The connection a change belongs to: named by the event, by the subscription, or found
     /// from the vendor account id in the verified payload (one endpoint serving many accounts).
-    private func connectionID(for event: ChangeEvent, subscription: WebhookSubscription) async throws -> String? {
+    private func connectionID(for event: ChangeEvent, subscription: WebhookSubscription, byAccount: inout [String: String?]) async throws -> String? {
         if let id = event.connectionID ?? subscription.connectionID { return id }
-        if let account = event.accountRef { return try await store.connection(system: subscription.system, accountRef: account)?.id }
-        return nil
+        guard let account = event.accountRef else { return nil }
+        if let known = byAccount[account] { return known }
+        let found = try await store.connection(system: subscription.system, accountRef: account)?.id
+        byAccount[account] = .some(found)
+        return found
     }
 
     static func json(_ status: HTTPResponse.Status, _ fields: [String: String]) -> Response {
@@ -187,7 +192,7 @@ extension WebhookIngress {
     /// - Throws: `HTTPError(.contentTooLarge)` past the limit, `HTTPError(.requestTimeout)` past the time.
     static func readBody(_ body: RequestBody, limit: Int, timeout: Duration) async throws -> ByteBuffer {
         guard let buffer = try await withTimeLimit(timeout, { try await body.collect(upTo: limit) }) else {
-            throw HTTPError(.requestTimeout, message: "the body did not arrive within \(Backoff.milliseconds(timeout) / 1000) s")
+            throw HTTPError(.requestTimeout, message: "the body did not arrive within \(timeout.roundedUpSeconds) s")
         }
         return buffer
     }

@@ -18,7 +18,15 @@ public enum Migrations {
     }
 
     /// Every migration this build knows.
-    public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention, exactlyOnce, sharedSystemJobKinds]
+    public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention, exactlyOnce, sharedSystemJobKinds, intentRetention]
+
+    /// Intents confirmed done are aged out with the audit trail; the sweep finds them by state
+    /// and age without reading the whole table.
+    static let intentRetention = Migration(
+        version: 6,
+        name: "index done intents by age for retention",
+        statements: ["CREATE INDEX intents_done ON intents (state, updated_at)"]
+    )
 
     /// The jobs every system shares got one kind each: pending confirmations and actions keep
     /// their payloads under the new kind; the old per-system webhook upkeeps carried another
@@ -38,9 +46,10 @@ public enum Migrations {
     /// The newest version this build knows.
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
-    /// Applies every migration the database lacks; returns the versions applied.
+    /// Applies every migration the database lacks, up to `last`; returns the versions applied.
+    /// (`last` rehearses an upgrade from an older schema in tests.)
     @discardableResult
-    public static func apply(on backend: any SQLBackend) async throws -> [Int] {
+    public static func apply(on backend: any SQLBackend, through last: Int = .max) async throws -> [Int] {
         try await backend.transaction { db in
             if backend.dialect.name == "postgres" {
                 // Two servers starting together must not both migrate.
@@ -52,7 +61,7 @@ public enum Migrations {
                 throw StoreError.schemaTooNew(database: current, known: latestVersion)
             }
             var applied: [Int] = []
-            for migration in all.sorted(by: { $0.version < $1.version }) where migration.version > current {
+            for migration in all.sorted(by: { $0.version < $1.version }) where migration.version > current && migration.version <= last {
                 for statement in migration.statements + (migration.dialectStatements[backend.dialect.name] ?? []) {
                     try await db.query(statement.replacingOccurrences(of: "{serial}", with: backend.dialect.serialPrimaryKey), [])
                 }
@@ -125,6 +134,16 @@ public enum Migrations {
                 integration_id TEXT NOT NULL, intent_key TEXT NOT NULL, state TEXT NOT NULL, target_ref TEXT,
                 job_id TEXT, claim_token TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
                 PRIMARY KEY (integration_id, intent_key))
+            """,
+            // Version 2 only skipped keys with a running job, so two processes could each have
+            // claimed one: keep the oldest running job of a key and fold the others into it
+            // (jobs of one key are interchangeable, as the pending merge already treats them),
+            // or the unique index below cannot be built on such a database.
+            """
+            UPDATE jobs SET state = 'merged', lease_until = NULL, claim_token = NULL,
+                last_error = 'merged at upgrade: another job of its key was running'
+            WHERE state = 'running' AND coalesce_key IS NOT NULL AND EXISTS (
+                SELECT 1 FROM jobs AS kept WHERE kept.coalesce_key = jobs.coalesce_key AND kept.state = 'running' AND kept.id < jobs.id)
             """,
             "DROP INDEX jobs_coalesce_running",
             "CREATE UNIQUE INDEX jobs_one_running ON jobs (coalesce_key) WHERE state = 'running'",

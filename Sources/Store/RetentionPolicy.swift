@@ -8,7 +8,7 @@ public struct RetentionPolicy: Sendable, Equatable {
     public var inbox: Duration
     /// Succeeded and merged jobs, and dead letters already replayed.
     public var finishedJobs: Duration
-    /// Audit entries.
+    /// Audit entries, and intents confirmed done (as long as the trail that explains them).
     public var audit: Duration
     /// Records deleted per transaction.
     public var batchSize: Int
@@ -26,7 +26,7 @@ public struct RetentionPolicy: Sendable, Equatable {
         switch target {
         case .inbox: inbox
         case .finishedJobs, .replayedDeadLetters: finishedJobs
-        case .audit: audit
+        case .audit, .doneIntents: audit
         }
     }
 

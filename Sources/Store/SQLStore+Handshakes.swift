@@ -42,9 +42,7 @@ extension SQLStore {
         guard let envelope = try await backend.query("SELECT candidate_envelope FROM webhook_subscriptions WHERE id = $1", [.text(id)]).first?.optionalString("candidate_envelope") else {
             return nil
         }
-        let secret = String(decoding: try vault.open(envelope, context: Self.candidateContext(id)), as: UTF8.self)
-        redactor.register([secret])
-        return secret
+        return try openSecret(envelope, context: Self.candidateContext(id))
     }
 
     public func resolveCandidateSecret(id: String, candidate: String, confirmed: Bool) async throws -> Bool {

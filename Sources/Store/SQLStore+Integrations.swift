@@ -31,8 +31,7 @@ extension SQLStore {
     }
 
     public func integration(id: String) async throws -> IntegrationRecord? {
-        guard let row = try await backend.query("SELECT * FROM integrations WHERE id = $1", [.text(id)]).first else { return nil }
-        return try await integration(from: row)
+        try await integrations(from: try await backend.query("SELECT * FROM integrations WHERE id = $1", [.text(id)])).first
     }
 
     public func integrations(tenant: String?) async throws -> [IntegrationRecord] {
@@ -41,9 +40,7 @@ extension SQLStore {
         } else {
             try await backend.query("SELECT * FROM integrations ORDER BY tenant, id", [])
         }
-        var result: [IntegrationRecord] = []
-        for row in rows { result.append(try await integration(from: row)) }
-        return result
+        return try await integrations(from: rows)
     }
 
     public func integrations(usingConnection connectionID: String) async throws -> [IntegrationRecord] {
@@ -51,9 +48,7 @@ extension SQLStore {
             "SELECT DISTINCT i.* FROM integrations i JOIN integration_connections c ON c.integration_id = i.id WHERE c.connection_id = $1 ORDER BY i.id",
             [.text(connectionID)]
         )
-        var result: [IntegrationRecord] = []
-        for row in rows { result.append(try await integration(from: row)) }
-        return result
+        return try await integrations(from: rows)
     }
 
     public func setIntegrationState(id: String, state: IntegrationState) async throws {
@@ -66,13 +61,23 @@ extension SQLStore {
         if rows.isEmpty { throw StoreError.notFound("integration \(id)") }
     }
 
-    private func integration(from row: SQLRow) async throws -> IntegrationRecord {
-        let id = try row.string("id")
-        var connections: [String: String] = [:]
-        for link in try await backend.query("SELECT role, connection_id FROM integration_connections WHERE integration_id = $1", [.text(id)]) {
-            connections[try link.string("role")] = try link.string("connection_id")
+    /// The integrations of `rows`, with their connections read in one more query, not one per
+    /// integration (the webhook ingress routes every delivery through these).
+    private func integrations(from rows: [SQLRow]) async throws -> [IntegrationRecord] {
+        guard !rows.isEmpty else { return [] }
+        let ids = try rows.map { try $0.string("id") }
+        var connections: [String: [String: String]] = [:]
+        for link in try await backend.query(
+            "SELECT integration_id, role, connection_id FROM integration_connections WHERE integration_id IN (\(Self.placeholders(from: 1, count: ids.count)))",
+            ids.map { .text($0) }
+        ) {
+            connections[try link.string("integration_id"), default: [:]][try link.string("role")] = try link.string("connection_id")
         }
-        return IntegrationRecord(
+        return try zip(rows, ids).map { row, id in try Self.integration(from: row, id: id, connections: connections[id] ?? [:]) }
+    }
+
+    private static func integration(from row: SQLRow, id: String, connections: [String: String]) throws -> IntegrationRecord {
+        IntegrationRecord(
             id: id,
             tenant: try row.string("tenant"),
             kind: try row.string("kind"),

@@ -10,11 +10,10 @@ extension SQLStore {
         }
     }
 
-    /// Inserts a job, or folds it into the pending job with the same coalescing key: the newer
-    /// payload wins (workers fetch the current record anyway) and the earlier run time stays.
     /// Inserts a job, or merges it into the pending job of its coalescing key. A new request
     /// brings its payload and interval (a schedule whose interval changed takes the new one);
-    /// a recurring job's own next run `yieldingToPending` keeps what a newer request set.
+    /// a recurring job's own next run `yieldingToPending` keeps what a newer request set. The
+    /// earlier run time stays (workers fetch the current record anyway).
     static func enqueue(_ request: JobRequest, in db: any SQLExecutor, dialect: SQLDialect, yieldingToPending: Bool = false) async throws -> EnqueueResult {
         let id = newID()
         let now = Date()
@@ -44,7 +43,7 @@ extension SQLStore {
         let token = Self.newID()
         let kindList = kinds.sorted()
         let skipLocked = backend.dialect.forUpdateSkipLocked
-        let leaseUntil = now.addingTimeInterval(Double(Backoff.milliseconds(lease)) / 1000)
+        let leaseUntil = now.addingTimeInterval(lease.timeInterval)
         let rows: [SQLRow]
         do {
             rows = try await backend.transaction { db in
@@ -78,7 +77,7 @@ extension SQLStore {
     }
 
     public func heartbeat(_ claim: JobClaim, lease: Duration, now: Date) async throws -> Bool {
-        let leaseUntil = now.addingTimeInterval(Double(Backoff.milliseconds(lease)) / 1000)
+        let leaseUntil = now.addingTimeInterval(lease.timeInterval)
         let rows = try await backend.query(
             "UPDATE jobs SET lease_until = $1, updated_at = $2 WHERE id = $3 AND claim_token = $4 AND state = 'running' RETURNING id",
             [.time(leaseUntil), .time(now), .text(claim.job.id), .text(claim.token)]
@@ -90,13 +89,14 @@ extension SQLStore {
         let dialect = backend.dialect
         try await backend.transaction { db in
             let rows = try await db.query(
-                "UPDATE jobs SET state = 'succeeded', lease_until = NULL, claim_token = NULL, last_error = NULL, updated_at = $1 WHERE id = $2 AND claim_token = $3 AND state = 'running' RETURNING *",
+                "UPDATE jobs SET state = 'succeeded', lease_until = NULL, claim_token = NULL, last_error = NULL, updated_at = $1 WHERE id = $2 AND claim_token = $3 AND state = 'running' RETURNING id",
                 [.time(now), .text(claim.job.id), .text(claim.token)]
             )
-            guard let row = rows.first else { throw StoreError.leaseLost(jobID: claim.job.id) }
+            guard !rows.isEmpty else { throw StoreError.leaseLost(jobID: claim.job.id) }
             try await Self.apply(writes, in: db, dialect: dialect)
             try await Self.appendAudit(audit, in: db)
-            let job = try Self.job(from: row)
+            // The claim's copy is the row: a running job's payload is never merged into.
+            let job = claim.job
             if job.repeatEveryMs != nil {
                 // A recurring job schedules its next run in the transaction that ends this one.
                 try await Self.scheduleNextRun(of: job, after: now, in: db, dialect: dialect)

@@ -21,6 +21,13 @@ extension SQLStore {
                 deleted = try await db.query(
                     "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE replayed_at IS NOT NULL AND replayed_at < $1 LIMIT $2) RETURNING id",
                     [.time(cutoff), .int(limit)])
+            case .doneIntents:
+                deleted = try await db.query(
+                    """
+                    DELETE FROM intents WHERE (integration_id, intent_key) IN (
+                        SELECT integration_id, intent_key FROM intents WHERE state = 'done' AND updated_at < $1 LIMIT $2) RETURNING intent_key
+                    """,
+                    [.time(cutoff), .int(limit)])
             case .audit:
                 // The append-only trigger lets through deletes older than the horizon only; it
                 // is opened for this transaction and closed again before it commits.

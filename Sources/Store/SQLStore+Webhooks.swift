@@ -61,7 +61,20 @@ extension SQLStore {
         guard let envelope = try await backend.query("SELECT secret_envelope FROM webhook_subscriptions WHERE id = $1", [.text(id)]).first?.optionalString("secret_envelope") else {
             return nil
         }
-        let secret = String(decoding: try vault.open(envelope, context: Self.subscriptionContext(id)), as: UTF8.self)
+        return try openSecret(envelope, context: Self.subscriptionContext(id))
+    }
+
+    public func liveSubscriptionsWithSecrets() async throws -> [(subscription: WebhookSubscription, secret: String?)] {
+        let rows = try await backend.query("SELECT * FROM webhook_subscriptions WHERE status <> $1 ORDER BY created_at", [.text(SubscriptionStatus.deleted.rawValue)])
+        return try rows.map { row in
+            let subscription = try Self.subscription(from: row)
+            return (subscription, try row.optionalString("secret_envelope").map { try openSecret($0, context: Self.subscriptionContext(subscription.id)) })
+        }
+    }
+
+    /// A webhook secret (confirmed or candidate) opened, and known to the redactor from now on.
+    func openSecret(_ envelope: String, context: String) throws -> String {
+        let secret = String(decoding: try vault.open(envelope, context: context), as: UTF8.self)
         redactor.register([secret])
         return secret
     }

@@ -128,6 +128,9 @@ public protocol Store: CredentialSource {
     func subscriptionSecret(id: String) async throws -> String?
     /// Subscriptions, optionally of one connection.
     func subscriptions(connectionID: String?) async throws -> [WebhookSubscription]
+    /// Every subscription not deleted, with its confirmed secret opened, in one read: what the
+    /// webhook ingress holds in memory.
+    func liveSubscriptionsWithSecrets() async throws -> [(subscription: WebhookSubscription, secret: String?)]
     /// Removes a subscription.
     func removeSubscription(id: String) async throws
 

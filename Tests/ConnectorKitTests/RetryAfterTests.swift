@@ -60,6 +60,11 @@ import Testing
         #expect(RetryAfter.parse("86400", now: now, cap: .seconds(600)) == .seconds(600))
         #expect(RetryAfter.read("86400", now: now)?.clamped == true)
         #expect(RetryAfter.parse("Fri, 31 Dec 9999 23:59:59 GMT", now: now) == .seconds(3600))
+        // A provider may set any cap: one beyond what a millisecond count holds must not trap either.
+        let endless = Duration.seconds(Int64.max)
+        let reading = RetryAfter.read("1e20", now: now, cap: endless)
+        #expect(reading?.wait == endless && reading?.clamped == true)
+        #expect(RetryAfter.parse("9000000000000000", now: now, cap: endless) == .seconds(9_000_000_000_000_000))
     }
 
     @Test func negativeAndOddValuesMeanNoWaitOrNothing() {

@@ -32,7 +32,8 @@ import Testing
             // Times are epoch microseconds from one machine's clock; a millisecond covers rounding
             // of the stored lease.
             var overlaps: [String] = []
-            var latest = runs[0]
+            // No runs at all is a failure, not a crash of the test process.
+            var latest = try #require(runs.first)
             for next in runs.dropFirst() {
                 if next.start + 1000 < latest.end {
                     overlaps.append("\(latest.kind) \(latest.job) [\(latest.start), \(latest.end)] overlaps \(next.kind) \(next.job) from \(next.start)")

@@ -20,8 +20,12 @@ import Testing
             try await store.enqueue(JobRequest(kind: "r.dead", tenant: "default", coalesceKey: "dead", payload: "{}"))
             let due = Date().addingTimeInterval(1)
             for claim in try await store.claimJobs(worker: "w", kinds: ["r.job"], limit: 10, lease: .seconds(30), now: due) {
-                try await store.completeJob(claim, writes: [], audit: AuditEntry(action: "done", outcome: .succeeded), now: due)
+                // Each job confirms the intent of what it made.
+                try await store.completeJob(claim, writes: [.closeIntent(integrationID: "i1", key: "made:\(claim.job.coalesceKey ?? "")", targetRef: nil)],
+                                            audit: AuditEntry(action: "done", outcome: .succeeded), now: due)
             }
+            // An intent no job confirmed: its effect is uncertain, so it is never aged out.
+            #expect(try await store.beginIntent(integrationID: "i1", key: "uncertain", claim: nil, now: now) == nil)
             let deadClaim = try #require(try await store.claimJobs(worker: "w", kinds: ["r.dead"], limit: 1, lease: .seconds(30), now: due).first)
             _ = try await store.deadLetterJob(deadClaim, error: "boom", errorKind: "permanent", audit: AuditEntry(action: "dead", outcome: .dead))
 
@@ -29,12 +33,14 @@ import Testing
             #expect(try await sweeper.sweep(now: now).values.reduce(0, +) == 0)
 
             let week = try await sweeper.sweep(now: now.addingTimeInterval(8 * 86_400))
-            #expect(week[.inbox] == 1 && week[.finishedJobs] == 5 && week[.audit] == 0)
+            #expect(week[.inbox] == 1 && week[.finishedJobs] == 5 && week[.audit] == 0 && week[.doneIntents] == 0)
             #expect(try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 10).count == 1)
             #expect(try await store.auditEntries(AuditFilter()).count == 6)
 
             let quarter = try await sweeper.sweep(now: now.addingTimeInterval(91 * 86_400))
-            #expect(quarter[.audit] == 6)
+            #expect(quarter[.audit] == 6 && quarter[.doneIntents] == 5)
+            #expect(try await store.intent(integrationID: "i1", key: "made:done-0") == nil)
+            #expect(try await store.intent(integrationID: "i1", key: "uncertain")?.state == .open)
             #expect(try await store.auditEntries(AuditFilter()).isEmpty)
             #expect(try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 10).count == 1)
 

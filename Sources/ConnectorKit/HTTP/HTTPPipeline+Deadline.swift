@@ -16,9 +16,8 @@ extension HTTPPipeline {
 
     /// The error for a request that could not finish before the caller's deadline.
     static func deadlineError(_ provider: ProviderDescription, endpoint: String, last: String?) -> ConnectorError {
-        let seconds = Int((Double(Backoff.milliseconds(RequestScope.timeout ?? .zero)) / 1000).rounded(.up))
         let tail = last.map { " (last: \($0))" } ?? ""
-        return .transient("\(provider.displayName) \(endpoint) did not finish within the overall timeout of \(seconds) s\(tail); try again later or allow a longer timeout")
+        return .transient("\(provider.displayName) \(endpoint) did not finish within the overall timeout of \((RequestScope.timeout ?? .zero).roundedUpSeconds) s\(tail); try again later or allow a longer timeout")
     }
 
     /// How long the next attempt may take: the request's timeout, cut to the time left before
@@ -33,7 +32,7 @@ extension HTTPPipeline {
     /// deadline rather than sleeping into it.
     func waitBeforeRetry(_ notice: RetryNotice, provider: ProviderDescription, last: String) async throws {
         if let remaining = RequestScope.remaining, notice.wait >= remaining {
-            throw Self.deadlineError(provider, endpoint: notice.endpoint, last: "\(last); the next retry was due in \(Int((Double(Backoff.milliseconds(notice.wait)) / 1000).rounded(.up))) s")
+            throw Self.deadlineError(provider, endpoint: notice.endpoint, last: "\(last); the next retry was due in \(notice.wait.roundedUpSeconds) s")
         }
         RequestScope.retryObserver?(notice)
         try await sleeper.sleep(for: notice.wait)

@@ -61,7 +61,7 @@ extension HTTPPipeline {
         } catch {
             var failure = classify(error)
             if error is AttemptTimedOut || (error as? HTTPClientError) == .deadlineExceeded {
-                failure.message = "no answer within \(Self.seconds(timeout)) s"
+                failure.message = "no answer within \(timeout.roundedUpSeconds) s"
                 if byDeadline { failure.final = Self.deadlineError(provider, endpoint: endpoint, last: failure.message) }
             } else if error is NIOTooManyBytesError {
                 failure.final = .permanent("\(provider.displayName) \(endpoint) answered with more than \(limit / (1024 * 1024)) MB (\(limit) bytes), the provider's response limit; ask for a smaller page")
@@ -78,11 +78,6 @@ extension HTTPPipeline {
     static func url(of request: OutboundRequest, provider: ProviderDescription) -> String {
         guard let key = request.idempotencyKey, let parameter = provider.idempotencyQueryParameter else { return request.url }
         return request.url + (request.url.contains("?") ? "&" : "?") + FormEncoding.escape(parameter) + "=" + FormEncoding.escape(key)
-    }
-
-    /// Whole seconds, rounded up, for messages.
-    static func seconds(_ duration: Duration) -> Int {
-        Int((Double(Backoff.milliseconds(duration)) / 1000).rounded(.up))
     }
 
     func applyAuth(_ credential: Credential, scheme: AuthScheme, to headers: inout HTTPHeaders) {

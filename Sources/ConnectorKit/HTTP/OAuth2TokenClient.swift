@@ -69,10 +69,15 @@ public struct OAuth2TokenClient: Sendable {
         if next.kind != .clientCredentials { next.kind = .oauth2 }
         next.accessToken = token.access_token
         if let refresh = token.refresh_token { next.refreshToken = refresh }
-        next.expiresAt = token.expires_in.map { now.addingTimeInterval($0) }
+        // A lifetime of zero or less is no lifetime (the token is used until a 401 says
+        // otherwise): taken as given, every request would refresh first. A huge one is capped.
+        next.expiresAt = token.expires_in.flatMap { $0 > 0 ? now.addingTimeInterval(min($0, Self.longestLifetime)) : nil }
         if let scope = token.scope { next.scopes = scope.split(separator: " ").map(String.init) }
         return next
     }
+
+    /// The longest access-token lifetime taken from a vendor: ten years.
+    static let longestLifetime: TimeInterval = 10 * 365 * 86_400
 
     private func request(_ fields: [String: String], clientID: String?, clientSecret: String?) throws -> OutboundRequest {
         var fields = fields

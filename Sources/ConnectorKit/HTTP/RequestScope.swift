@@ -63,7 +63,6 @@ public struct RetryNotice: Sendable, Equatable, CustomStringConvertible {
     /// "FreshBooks answered 503; retry 2 of 4 in 3 s".
     public var description: String {
         let what = status.map { "answered \($0)" } ?? "did not answer"
-        let seconds = (Double(Backoff.milliseconds(wait)) / 1000).rounded(.up)
-        return "\(vendor) \(what); retry \(retry) of \(maxRetries) in \(Int(seconds)) s"
+        return "\(vendor) \(what); retry \(retry) of \(maxRetries) in \(wait.roundedUpSeconds) s"
     }
 }

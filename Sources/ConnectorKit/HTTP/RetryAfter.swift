@@ -24,9 +24,11 @@ public enum RetryAfter {
     /// Like `parse`, and says whether the vendor's value was clamped (so the caller can log it).
     public static func read(_ value: String?, now: Date = Date(), cap: Duration = VendorLimits.defaultRetryAfterCap) -> Reading? {
         guard let seconds = seconds(value, now: now) else { return nil }
-        let capSeconds = Double(Backoff.milliseconds(cap)) / 1000
-        let bounded = min(max(0, seconds), capSeconds)
-        return Reading(wait: .milliseconds(Int64((bounded * 1000).rounded(.up))), clamped: seconds > capSeconds)
+        let capSeconds = cap.timeInterval
+        // At or past the cap the cap itself is the wait: a cap near `Int64.max` milliseconds
+        // would trap on the way back from floating point.
+        guard seconds < capSeconds else { return Reading(wait: cap, clamped: seconds > capSeconds) }
+        return Reading(wait: .milliseconds(Int64((max(0, seconds) * 1000).rounded(.up))), clamped: false)
     }
 
     /// The vendor's wait in seconds, unbounded but finite; nil when unreadable.

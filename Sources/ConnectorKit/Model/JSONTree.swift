@@ -56,9 +56,27 @@ public indirect enum JSONTree: Codable, Sendable, Equatable, Hashable {
         case .null: "null"
         case .bool(let value): value ? "true" : "false"
         case .number(let text): text
-        case .string(let text): "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .string(let text): Self.quoted(text)
         case .array(let values): "[" + values.map(\.canonical).joined(separator: ",") + "]"
-        case .object(let fields): "{" + fields.keys.sorted().map { "\"\($0)\":\(fields[$0]!.canonical)" }.joined(separator: ",") + "}"
+        case .object(let fields): "{" + fields.sorted { $0.key < $1.key }.map { Self.quoted($0.key) + ":" + $0.value.canonical }.joined(separator: ",") + "}"
         }
+    }
+
+    /// A JSON string literal (RFC 8259 §7): quote, backslash and control characters escaped, so
+    /// the canonical text is JSON that decodes again (a note with a line break included).
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 }

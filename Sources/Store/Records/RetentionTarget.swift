@@ -9,4 +9,7 @@ public enum RetentionTarget: String, Sendable, CaseIterable {
     case replayedDeadLetters
     /// Audit entries, by the time they were written.
     case audit
+    /// Intents a completed job confirmed, by their last update (open intents stay: their effect
+    /// is uncertain until a later attempt looks).
+    case doneIntents
 }

@@ -15,7 +15,11 @@ public enum SQLValue: Sendable, Equatable {
     /// An integer value, or null.
     static func int(_ value: Int?) -> SQLValue { value.map { .int(Int64($0)) } ?? .null }
     /// A time as UTC milliseconds, or null.
-    static func time(_ value: Date?) -> SQLValue { value.map { .int(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? .null }
+    static func time(_ value: Date?) -> SQLValue {
+        // Saturating: a date beyond what an Int64 of milliseconds holds (one read from outside)
+        // must not trap on its way to a column.
+        value.map { .int(Int64(exactly: ($0.timeIntervalSince1970 * 1000).rounded().clamped(to: -9.2e18...9.2e18)) ?? 0) } ?? .null
+    }
 }
 
 /// One result row, by column name.
@@ -95,4 +99,9 @@ extension JSONDecoder {
 /// JSON text of a value, for a JSON column.
 func jsonText<Value: Encodable>(_ value: Value) throws -> String {
     String(decoding: try JSONEncoder.store.encode(value), as: UTF8.self)
+}
+
+extension Double {
+    /// This value within `range`; NaN stays NaN.
+    fileprivate func clamped(to range: ClosedRange<Double>) -> Double { Swift.min(Swift.max(self, range.lowerBound), range.upperBound) }
 }

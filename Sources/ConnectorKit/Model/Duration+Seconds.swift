@@ -1,0 +1,14 @@
+import Foundation
+
+extension Duration {
+    /// This duration as a `TimeInterval`, to the millisecond, for `Date` arithmetic; saturating
+    /// rather than trapping (`Backoff.milliseconds`).
+    public var timeInterval: TimeInterval {
+        Double(Backoff.milliseconds(self)) / 1000
+    }
+
+    /// Whole seconds, rounded up, for messages ("retry 2 of 4 in 3 s").
+    public var roundedUpSeconds: Int {
+        Int(timeInterval.rounded(.up))
+    }
+}
