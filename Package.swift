@@ -186,7 +186,7 @@ let package = Package(
         .target(
             name: "Fuzzing",
             dependencies: [
-                "ConnectorKit", "FreshBooks", "Asana", "Flows",
+                "ConnectorKit", "FreshBooks", "Asana", "Jira", "QuickBooks", "Acumatica", "Flows",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -1,10 +1,13 @@
+import Acumatica
 import Asana
 import ConnectorKit
 import Flows
 import Foundation
 import FreshBooks
+import Jira
 import NIOCore
 import NIOHTTP1
+import QuickBooks
 
 /// Every parser of outside input, each as a target that makes one hostile input from a
 /// generator and runs the parser on it. A target returns normally or throws; a crash is the
@@ -21,7 +24,8 @@ public struct FuzzTarget: Sendable {
     }
 
     /// Every target.
-    public static let all: [FuzzTarget] = [retryAfter, money, freshBooksDates, decodingFailure, freshBooksVerifier, asanaVerifier, integrationYAML]
+    public static let all: [FuzzTarget] = [retryAfter, money, freshBooksDates, decodingFailure, freshBooksVerifier, asanaVerifier, jiraVerifier, quickBooksVerifier,
+                                           acumaticaVerifier, integrationYAML]
 
     /// `Retry-After` in every form, with the wait bounded by the cap.
     public static let retryAfter = FuzzTarget(name: "retry-after") { inputs in
@@ -93,6 +97,44 @@ public struct FuzzTarget: Sendable {
         }
         let delivery = WebhookDelivery(system: .asana, subscriptionID: "s", headers: headers, body: ByteBuffer(string: body))
         _ = try AsanaWebhookVerifier().verify(delivery, subscription: WebhookSubscriptionContext(id: "s", connectionID: "c", secret: secret))
+    }
+
+    /// Jira deliveries: HMAC-signed (so the body parser is reached), or a hostile JWT.
+    public static let jiraVerifier = FuzzTarget(name: "jira-webhook") { inputs in
+        let body = inputs.string(near: [#"{"timestamp":1700000000000,"webhookEvent":"jira:issue_updated","issue":{"id":"10001"}}"#,
+                                        #"{"webhookEvent":"worklog_created","worklog":{"id":"3","issueId":"10001"}}"#])
+        var headers = HTTPHeaders()
+        let secret = "fuzz-jira-secret"
+        if inputs.oneIn(4) {
+            headers.add(name: "Authorization", value: "Bearer " + inputs.string(near: ["eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln"]))
+        } else {
+            headers.add(name: "X-Hub-Signature", value: inputs.oneIn(5) ? inputs.string() : "sha256=" + Signature.hex(Signature.hmacSHA256(Data(body.utf8), secret: secret)))
+        }
+        let delivery = WebhookDelivery(system: .jira, subscriptionID: "s", headers: headers, body: ByteBuffer(string: body))
+        _ = try JiraWebhookVerifier().verify(delivery, subscription: WebhookSubscriptionContext(id: "s", connectionID: "c", secret: secret))
+    }
+
+    /// QuickBooks deliveries, both payload formats, signed with the verifier token.
+    public static let quickBooksVerifier = FuzzTarget(name: "quickbooks-webhook") { inputs in
+        let body = inputs.string(near: [
+            #"{"eventNotifications":[{"realmId":"9130","dataChangeEvent":{"entities":[{"name":"Bill","id":"42","operation":"Update","lastUpdated":"2024-01-01T00:00:00.000Z"}]}}]}"#,
+            #"[{"id":"e1","type":"qbo.bill.updated.v1","time":"2024-01-01T00:00:00Z","intuitentityid":"42","intuitaccountid":"9130"}]"#,
+        ])
+        var headers = HTTPHeaders()
+        let token = "fuzz-verifier-token"
+        headers.add(name: "intuit-signature", value: inputs.oneIn(5) ? inputs.string() : Signature.hmacSHA256(Data(body.utf8), secret: token).base64EncodedString())
+        let delivery = WebhookDelivery(system: .quickbooks, subscriptionID: "s", headers: headers, body: ByteBuffer(string: body))
+        _ = try QuickBooksWebhookVerifier().verify(delivery, subscription: WebhookSubscriptionContext(id: "s", connectionID: "c", secret: token))
+    }
+
+    /// Acumatica push notifications behind their shared-secret header.
+    public static let acumaticaVerifier = FuzzTarget(name: "acumatica-push") { inputs in
+        let body = inputs.string(near: [#"{"Query":"MLC-Bills","CompanyId":"Company","Id":"7f3","TimeStamp":6375,"Inserted":[{"RefNbr":"000123","Type":"Bill"}],"Deleted":[]}"#])
+        var headers = HTTPHeaders()
+        let secret = "fuzz-push-secret"
+        headers.add(name: AcumaticaProvider.pushSecretHeader, value: inputs.oneIn(5) ? inputs.string() : secret)
+        let delivery = WebhookDelivery(system: .acumatica, subscriptionID: "s", headers: headers, body: ByteBuffer(string: body))
+        _ = try AcumaticaPushVerifier().verify(delivery, subscription: WebhookSubscriptionContext(id: "s", connectionID: "c", secret: secret))
     }
 
     /// The FreshBooks ↔ Asana integration YAML.

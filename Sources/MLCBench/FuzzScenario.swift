@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConnectorKit
 import Foundation
 import Fuzzing
 
@@ -17,16 +18,20 @@ struct FuzzScenario: ParsableCommand {
     @Flag(help: "Print one JSON object per target.")
     var json = false
 
+    func validate() throws {
+        guard (1...100_000_000).contains(inputs) else { throw ValidationError("--inputs must be 1–100000000, got \(inputs)") }
+    }
+
     func run() throws {
         var failed = false
         for target in FuzzTarget.all {
             let started = ContinuousClock.now
-            let tally = FuzzRunner.run([target], inputs: max(1, inputs), seed: seed).first!
+            let tally = FuzzRunner.run([target], inputs: inputs, seed: seed).first!
             let elapsed = ContinuousClock.now - started
             failed = failed || !tally.problems.isEmpty
             if json {
                 let object: [String: Any] = ["benchmark": "fuzz", "target": tally.name, "inputs": tally.inputs, "accepted": tally.accepted, "refused": tally.refused,
-                                             "problems": tally.problems, "seconds": Double(elapsed.components.seconds)]
+                                             "problems": tally.problems, "seconds": elapsed.seconds]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
                 print("fuzz \(tally.name): \(tally.inputs) inputs, \(tally.accepted) accepted, \(tally.refused) refused with typed errors, \(tally.problems.count) problems (\(elapsed))")

@@ -33,6 +33,13 @@ struct MLCBench: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per benchmark.")
     var json = false
 
+    func validate() throws {
+        for (flag, value) in [("--jobs", jobs), ("--deliveries", deliveries), ("--secrets", secrets)] where !(1...10_000_000).contains(value) {
+            throw ValidationError("\(flag) must be 1–10000000, got \(value)")
+        }
+        guard (1...256).contains(workers) else { throw ValidationError("--workers must be 1–256, got \(workers)") }
+    }
+
     func run() async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
@@ -95,7 +102,7 @@ struct MLCBench: AsyncParsableCommand {
             headers.add(name: "X-Bench-Signature", value: Signature.hex(Signature.hmacSHA256(Data(body.utf8), secret: "bench-secret")))
             let started = ContinuousClock.now
             let response = try await ingress.handle(system: "bench", subscriptionID: subscription.id, headers: headers, body: ByteBuffer(string: body), query: nil)
-            latencies.append(seconds(ContinuousClock.now - started) * 1000)
+            latencies.append((ContinuousClock.now - started).seconds * 1000)
             precondition(response.status == .ok, "delivery refused: \(response.status)")
         }
         latencies.sort()
@@ -115,12 +122,8 @@ struct MLCBench: AsyncParsableCommand {
         return Result(name: "vault", figures: [("secrets", "\(secrets)"), ("seal_open_per_s", rate(secrets, ContinuousClock.now - started))])
     }
 
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     func rate(_ count: Int, _ duration: Duration) -> String {
-        String(format: "%.0f", Double(count) / max(seconds(duration), 1e-9))
+        String(format: "%.0f", Double(count) / max(duration.seconds, 1e-9))
     }
 }
 

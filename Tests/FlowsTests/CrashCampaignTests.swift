@@ -109,6 +109,8 @@ import Testing
                     // token (the vendor spent it; the answer died with the process). No store design
                     // saves that pair; the operator reconnects, and nothing may be duplicated after.
                     reconnects += 1
+                    // A token that never works again would otherwise loop here past the deadline.
+                    guard ContinuousClock.now < deadline else { Issue.record("no convergence: FreshBooks still refuses the token after \(reconnects) reconnects"); break }
                     let fresh = fbSandbox.issueTokens()
                     try await store.saveCredential(Credential(kind: .oauth2, accessToken: fresh.accessToken, refreshToken: fresh.refreshToken, clientID: app.clientID,
                                                               clientSecret: app.clientSecret, extra: ["redirect_uri": app.redirectURI]), for: fbConnection.id)

@@ -105,6 +105,31 @@ import Testing
         await world.stop()
     }
 
+    /// Every FreshBooks create of one reconciliation (client, project, expense, invoice) is
+    /// made and its answer lost, one after the other: each retry finds what the last attempt
+    /// made (by organization, title, the task's marker, our invoice number) and makes nothing twice.
+    @Test func everyCreateWhoseAnswerIsLostIsMadeOnce() async throws {
+        let world = try await AgencyWorld.start(database: .sqlite)
+        do {
+            try await world.apply(name: "lossy")
+            var plan = FaultPlan()
+            plan.dropWebhooks = true
+            plan.loseNextCreateResponses = 4
+            world.fb.sandbox.setFaults(plan)
+            let project = try await world.project("Stark: Armor")
+            try await world.completedTask("Fitting", in: project.gid, amount: "800.00", expense: "75.00")
+            try await world.pollUntil("lossy", "the invoice") { try await world.counts()[2] == 1 }
+            try await world.pollUntil("lossy", "an idle queue") { try await world.store.jobCounts()[.running, default: 0] == 0 }
+            #expect(world.fb.sandbox.faults.loseNextCreateResponses == 0, "every create's answer was lost once")
+            let counts = try await world.counts()
+            #expect(counts == [1, 1, 1, 1], "clients, projects, invoices, expenses: \(counts)")
+        } catch {
+            await world.stop()
+            throw error
+        }
+        await world.stop()
+    }
+
     /// Gap 8: a comment whose response was lost is not posted again by the retry.
     @Test func gap8_aRetryDoesNotPostItsCommentTwice() async throws {
         let world = try await AgencyWorld.start(database: .sqlite)

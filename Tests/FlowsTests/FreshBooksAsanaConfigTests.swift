@@ -47,6 +47,10 @@ import Testing
         ("expense: { category: 2 }", "expense: { category: two }", "freshbooks.expense.category"),
         ("match: email", "match: name", "people.match"),
         ("    hours: \"1200000000000102\"\n", "", "asana.fields.hours"),
+        ("poll: 5m", "poll: 99999999999999999999h", "schedule.poll"),
+        ("poll: 5m", "poll: -1m", "schedule.poll"),
+        ("expense: { category: 2 }", "expense: { category: 1e20 }", "freshbooks.expense.category"),
+        ("people: { match: email }", "people: { match: email }\n#" + String(repeating: "x", count: 300_000), "file"),
     ])
     func aBadKeyIsNamed(_ original: String, _ replacement: String, _ key: String) throws {
         let yaml = Self.valid.replacingOccurrences(of: original, with: replacement)

@@ -29,10 +29,8 @@ import Testing
             poll.maxAttempts = 2
             try await fb.store.enqueue(poll)
             engine.pool.nudge()
-            let deadline = ContinuousClock.now + .seconds(60)
-            while try await fb.store.deadLetters(tenant: nil, includeReplayed: false, limit: 10).isEmpty {
-                guard ContinuousClock.now < deadline else { Issue.record("the poll never spent its budget"); return }
-                try await _Concurrency.Task.sleep(for: .milliseconds(100))
+            try await eventually("the poll to spend its budget", timeout: .seconds(60), interval: .milliseconds(100)) {
+                !(try await fb.store.deadLetters(tenant: nil, includeReplayed: false, limit: 10).isEmpty)
             }
             // Dead-lettered, and still scheduled; `connection show` can say since when it fails.
             #expect(try await fb.store.jobs(state: nil, integrationID: nil, limit: 50).contains { $0.coalesceKey == poll.coalesceKey && ($0.state == .pending || $0.state == .running) })
@@ -40,13 +38,11 @@ import Testing
 
             fb.sandbox.setFaults(FaultPlan())
             let invoice = try await fb.client.createInvoice(InvoiceDraft(customerID: customer.id, invoiceNumber: "OUT-1", currencyCode: "USD", lines: []), previousAttemptUncertain: false)
-            while !seen.withLockedValue({ $0 }).contains(ExternalRef.freshbooks(.invoice, invoice.id).description) {
-                guard ContinuousClock.now < deadline else { Issue.record("the poll never converged"); return }
-                try await _Concurrency.Task.sleep(for: .milliseconds(100))
+            try await eventually("the poll to converge", timeout: .seconds(60), interval: .milliseconds(100)) {
+                seen.withLockedValue { $0 }.contains(ExternalRef.freshbooks(.invoice, invoice.id).description)
             }
-            while try await !fb.store.failingSchedules(connectionID: fb.connection.id).isEmpty {
-                guard ContinuousClock.now < deadline else { Issue.record("the failure was never cleared"); return }
-                try await _Concurrency.Task.sleep(for: .milliseconds(100))
+            try await eventually("the failure to be cleared", timeout: .seconds(30), interval: .milliseconds(100)) {
+                try await fb.store.failingSchedules(connectionID: fb.connection.id).isEmpty
             }
         } catch {
             await engine.stop()

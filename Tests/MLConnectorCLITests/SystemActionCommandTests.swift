@@ -31,6 +31,10 @@ import Testing
         (["freshbooks", "create-invoice", "--connection", "c", "--client", "12x", "--number", "A", "--line", "a|1|2"], "--client must be a whole number"),
         (["freshbooks", "list-clients", "--connection", "c", "--updated-since", "2026-02-30"], "--updated-since must be a date"),
         (["asana", "list-projects", "--connection", "c", "--timeout", "0"], "--timeout"),
+        (["asana", "list-projects", "--connection", "c", "--timeout=-1"], "--timeout"),
+        (["asana", "list-projects", "--connection", "c", "--timeout", "86401"], "--timeout"),
+        (["asana", "list-projects", "--connection", "c", "--timeout", "1e20"], "--timeout"),
+        (["asana", "list-projects", "--connection", "c", "--timeout", "99999999999999999999"], "--timeout"),
     ])
     func aBadFlagIsRefusedBeforeAnyCall(_ arguments: [String], _ mentions: String) async throws {
         let directory = try TestDatabase.temporaryDirectory()

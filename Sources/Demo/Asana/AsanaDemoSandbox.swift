@@ -37,7 +37,7 @@ public struct AsanaDemoSandbox: DemoSandbox {
         connection.adopt(AccountChoice(id: sandbox.workspaceGID, name: "Sandbox Agency (Asana)", accountRef: sandbox.workspaceGID,
                                        settings: [SettingKey.workspaceGID.rawValue: sandbox.workspaceGID]))
         connection[setting: .rateLimit] = "100/1s"
-        connection[setting: .authStyle] = "token"
+        connection[setting: .authStyle] = AuthStyle.token
         return (connection, Credential(kind: .apiToken, accessToken: sandbox.personalAccessToken))
     }
 }

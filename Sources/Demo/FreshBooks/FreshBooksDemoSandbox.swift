@@ -37,7 +37,7 @@ public struct FreshBooksDemoSandbox: DemoSandbox {
         connection.adopt(AccountChoice(id: "\(sandbox.businessID)", name: "Sandbox Agency (FreshBooks)", accountRef: sandbox.accountID,
                                        settings: [SettingKey.accountID.rawValue: sandbox.accountID, SettingKey.businessID.rawValue: "\(sandbox.businessID)"]))
         connection[setting: .rateLimit] = "100/1s"
-        connection[setting: .authStyle] = "oauth"
+        connection[setting: .authStyle] = AuthStyle.oauth
         return (connection, Credential(kind: .oauth2, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, clientID: app.clientID,
                                        clientSecret: app.clientSecret, extra: ["redirect_uri": app.redirectURI]))
     }

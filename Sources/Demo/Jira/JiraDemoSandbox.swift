@@ -37,7 +37,7 @@ public struct JiraDemoSandbox: DemoSandbox {
                                        settings: [SettingKey.jiraSite.rawValue: server.baseURL, SettingKey.jiraProject.rawValue: sandbox.projectKey,
                                                   SettingKey.jiraTimeZone.rawValue: sandbox.configuration.timeZone]))
         connection[setting: .rateLimit] = "100/1s"
-        connection[setting: .authStyle] = "token"
+        connection[setting: .authStyle] = AuthStyle.token
         return (connection, Credential(kind: .basic, username: sandbox.email, password: sandbox.configuration.apiToken))
     }
 }

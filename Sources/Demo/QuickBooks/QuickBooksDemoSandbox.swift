@@ -38,7 +38,7 @@ public struct QuickBooksDemoSandbox: DemoSandbox {
         var connection = Connection(id: id, system: .quickbooks, displayName: "Sandbox Builders LLC (QuickBooks)",
                                     baseURLs: ["api": server.baseURL, "auth": server.baseURL, "token": server.baseURL])
         connection.adopt(AccountChoice(id: sandbox.realmID, name: "Sandbox Builders LLC (QuickBooks)", accountRef: sandbox.realmID, settings: [:]))
-        connection[setting: .authStyle] = "oauth"
+        connection[setting: .authStyle] = AuthStyle.oauth
         return (connection, Credential(kind: .oauth2, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, clientID: app.clientID,
                                        clientSecret: app.clientSecret, extra: ["verifier_token": app.verifierToken]))
     }

@@ -34,17 +34,18 @@ extension FreshBooksAsanaSession {
         let projectSource = ExternalRef.asana(.project, projectGID)
         // One task list serves both the project's progress and its billing.
         let tasks = try await asana.tasks(project: projectGID).collect()
-        let projectOutcome = try await syncProject(gid: projectGID, tasks: tasks)
-        var writes = projectOutcome.writes
-        let pending = writes.compactMap { write -> Link? in if case .upsertLink(let link) = write { return link } else { return nil } }
-        let projectTarget = try await link(from: projectSource, type: "project")?.target ?? pending.first { $0.target.type == "project" }?.target
-        let clientTarget = try await link(from: projectSource, type: "client")?.target ?? pending.first { $0.target.type == "client" }?.target
-        guard let fbProjectID = projectTarget.flatMap({ Int($0.id) }), let clientID = clientTarget.flatMap({ Int($0.id) }) else {
+        let project = try await syncProject(gid: projectGID, tasks: tasks)
+        var writes = project.outcome.writes
+        guard let freshbooksIDs = project.freshbooks else {
             return JobOutcome(writes: writes, sourceRef: projectSource.description, unchanged: writes.isEmpty, action: "ignored: project not watched")
         }
+        let (clientID, fbProjectID) = freshbooksIDs
+        // Each task's links (expense, invoice) are read once for the whole reconciliation.
+        var taskLinks: [String: LinksFrom] = [:]
+        for task in tasks { taskLinks[task.gid] = try await links(from: .asana(.task, task.gid)) }
         var actions: [String] = []
         for task in tasks {
-            let expense = try await syncExpense(task: task, clientID: clientID, projectID: fbProjectID)
+            let expense = try await syncExpense(task: task, previous: taskLinks[task.gid]?[.expense], clientID: clientID, projectID: fbProjectID)
             writes += expense.writes
             if let action = expense.action { actions.append(action) }
         }
@@ -56,7 +57,7 @@ extension FreshBooksAsanaSession {
             let line = FreshBooksAsanaMapping.line(for: task, billable: billable, currency: currency)
             let number = FreshBooksAsanaMapping.invoiceNumber(prefix: config.freshbooks.invoice.number_prefix, group: config.freshbooks.invoice.group,
                                                               freshbooksProjectID: fbProjectID, task: task, now: context.now)
-            groups[number, default: []].append((task, line, FreshBooksAsanaMapping.contentHash(line), try await link(from: .asana(.task, task.gid), type: "invoice")))
+            groups[number, default: []].append((task, line, FreshBooksAsanaMapping.contentHash(line), taskLinks[task.gid]?[.invoice]))
         }
         for (number, entries) in groups.sorted(by: { $0.key < $1.key }) {
             let changed = entries.filter { $0.link?.contentHash != $0.hash }
@@ -82,11 +83,7 @@ extension FreshBooksAsanaSession {
                     actions.append("reported \(changed.count) change(s): invoice \(existing.invoiceNumber) already \(existing.v3Status)")
                     continue
                 }
-                let markers = Set(entries.map { "Asana task \($0.task.gid)" })
-                let kept = (existing.lines ?? []).filter { line in !markers.contains { (line.description ?? "").contains($0) } }.map { old in
-                    InvoiceLine(name: old.name, description: old.description, quantity: old.quantity, unitCost: Money(old.unitCost.amount, currency), type: old.type, expenseID: old.expenseID)
-                }
-                invoice = try await freshbooks.replaceInvoiceLines(id: existing.id, lines: kept + entries.map(\.line))
+                invoice = try await freshbooks.replaceInvoiceLines(id: existing.id, lines: lines(of: existing, without: entries.map(\.task.gid)) + entries.map(\.line))
                 actions.append("update draft invoice \(number)")
             } else {
                 let draft = InvoiceDraft(customerID: clientID, invoiceNumber: number, currencyCode: currency.code, dueOffsetDays: config.freshbooks.invoice.due_offset_days,
@@ -111,7 +108,7 @@ extension FreshBooksAsanaSession {
         let billableGIDs = Set(groups.values.flatMap { $0.map(\.task.gid) })
         var withdrawn: [Int: [AsanaTask]] = [:]
         for task in tasks where !billableGIDs.contains(task.gid) {
-            if let link = try await link(from: .asana(.task, task.gid), type: "invoice"), let id = Int(link.target.id) {
+            if let link = taskLinks[task.gid]?[.invoice], let id = Int(link.target.id) {
                 withdrawn[id, default: []].append(task)
             }
         }
@@ -127,16 +124,21 @@ extension FreshBooksAsanaSession {
                 actions.append("reported \(gone.count) withdrawal(s): invoice \(invoice.invoiceNumber) already \(invoice.v3Status)")
                 continue
             }
-            let markers = gone.map { "Asana task \($0.gid)" }
-            let kept = (invoice.lines ?? []).filter { line in !markers.contains { (line.description ?? "").contains($0) } }.map { old in
-                InvoiceLine(name: old.name, description: old.description, quantity: old.quantity, unitCost: Money(old.unitCost.amount, currency), type: old.type, expenseID: old.expenseID)
-            }
-            _ = try await freshbooks.replaceInvoiceLines(id: invoiceID, lines: kept)
+            _ = try await freshbooks.replaceInvoiceLines(id: invoiceID, lines: lines(of: invoice, without: gone.map(\.gid)))
             writes += gone.map { .removeLink(integrationID: integration.id, source: .asana(.task, $0.gid), target: target) }
             actions.append("remove \(gone.count) line(s) from draft invoice \(invoice.invoiceNumber)")
         }
-        return JobOutcome(writes: writes, sourceRef: projectSource.description, targetRef: projectTarget?.description, unchanged: writes.isEmpty,
-                          action: actions.isEmpty ? projectOutcome.action ?? "billing unchanged" : actions.joined(separator: "; "))
+        return JobOutcome(writes: writes, sourceRef: projectSource.description, targetRef: ExternalRef.freshbooks(.project, fbProjectID).description, unchanged: writes.isEmpty,
+                          action: actions.isEmpty ? project.outcome.action ?? "billing unchanged" : actions.joined(separator: "; "))
+    }
+
+    /// An invoice's lines but those of `taskGIDs` (found by the task's marker in the
+    /// description), as lines to write back.
+    func lines(of invoice: FreshBooks.Invoice, without taskGIDs: [String]) -> [InvoiceLine] {
+        let markers = taskGIDs.map { "Asana task \($0)" }
+        return (invoice.lines ?? []).filter { line in !markers.contains { (line.description ?? "").contains($0) } }.map { old in
+            InvoiceLine(name: old.name, description: old.description, quantity: old.quantity, unitCost: Money(old.unitCost.amount, currency), type: old.type, expenseID: old.expenseID)
+        }
     }
 
     /// Writes an invoice's state, as the mapped enum option, on each task whose link does not
@@ -144,9 +146,10 @@ extension FreshBooksAsanaSession {
     func writeStatus(of invoice: FreshBooks.Invoice, to tasks: [ExternalRef]) async throws -> (writes: [StoreWrite], written: Int) {
         guard let mapping = config.asana.fields.billing_status, let option = FreshBooksAsanaMapping.statusOption(for: invoice, options: mapping.options) else { return ([], 0) }
         let source = ExternalRef.freshbooks(.invoice, invoice.id)
+        let written = try await context.store.links(integrationID: integration.id, source: source)
         var writes: [StoreWrite] = []
         for task in tasks {
-            let previous = try await context.store.links(integrationID: integration.id, source: source).first { $0.target == task }
+            let previous = written.first { $0.target == task }
             guard previous?.contentHash != option else { continue }
             _ = try await asana.updateTask(gid: task.id, TaskDraft(customFields: [mapping.field: .enumOption(option)]))
             writes.append(newLink(source, task, hash: option, previous: previous))

@@ -7,8 +7,9 @@ import Store
 
 extension FreshBooksAsanaSession {
     /// A completed task's expense field → one FreshBooks expense billed back to the project's
-    /// client and project (created once; its amount follows while it is not yet invoiced).
-    func syncExpense(task: AsanaTask, clientID: Int, projectID: Int) async throws -> (writes: [StoreWrite], action: String?) {
+    /// client and project (created once; a later change of amount is reported on the task).
+    /// `previous` is the task's link to its expense, if any.
+    func syncExpense(task: AsanaTask, previous: Link?, clientID: Int, projectID: Int) async throws -> (writes: [StoreWrite], action: String?) {
         guard let field = config.asana.fields.expense_amount, let category = config.freshbooks.expense?.category, task.completed,
               let amount = task.value(of: field)?.number_value, amount != 0 else { return ([], nil) }
         let source = ExternalRef.asana(.task, task.gid)
@@ -16,7 +17,6 @@ extension FreshBooksAsanaSession {
         let day = String((task.completed_at ?? AsanaTime.format(context.now)).prefix(10))
         let draft = ExpenseDraft(categoryID: category, date: day, amount: Money(amount, currency), vendor: task.name, notes: marker, clientID: clientID, projectID: projectID)
         let hash = FreshBooksAsanaMapping.contentHash(draft)
-        let previous = try await link(from: source, type: "expense")
         if previous?.contentHash == hash { return ([], nil) }
         // Billing runs one job per project, so no other job creates this expense meanwhile.
         if let previous {

@@ -26,8 +26,10 @@ public struct FreshBooksAsanaIntegration: Integration {
         var lines: [String] = []
         if let team = config.asana.team {
             do {
-                let projects = try await asana.projects(team: team, archived: false).collect()
-                lines.append("team \(team): \(projects.count) project(s) watched")
+                // One page shows the team is there and reachable; `schedules`, next in apply,
+                // lists it whole (a poll line per project), so it is not listed twice.
+                for try await _ in try asana.projects(team: team, archived: false) { break }
+                lines.append("team \(team) reachable")
             } catch ConnectorError.notFound {
                 throw ConnectorError.validation(field: "asana.team", message: "team GID \(team) does not exist in Asana or this connection cannot see it")
             }

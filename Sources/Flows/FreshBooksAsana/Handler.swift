@@ -19,12 +19,9 @@ public struct FreshBooksAsanaChangeJob: JobHandler {
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(TriggerRouter.ChangePayload.self)
-        guard let integrationID = job.integrationID, let integration = try await context.store.integration(id: integrationID) else {
-            throw ConnectorError.permanent("integration \(job.integrationID ?? "?") no longer exists")
-        }
         // A paused integration's jobs are held by the queue, never claimed, so none arrives here
         // to be dropped; one claimed just before the pause finishes its work.
-        let session = try await FreshBooksAsanaSession(integration: integration, context: context, pipeline: pipeline)
+        let session = try await FreshBooksAsanaSession(job: job, context: context, pipeline: pipeline)
         let ref = payload.event.ref
         switch (ref.system, ref.type) {
         case (.asana, "project"): return try session.reconcileBilling(projectGID: ref.id, task: nil, trigger: payload.trigger)
@@ -69,10 +66,7 @@ public struct FreshBooksAsanaBillingJob: JobHandler {
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(Payload.self)
-        guard let integrationID = job.integrationID, let integration = try await context.store.integration(id: integrationID) else {
-            throw ConnectorError.permanent("integration \(job.integrationID ?? "?") no longer exists")
-        }
-        return try await FreshBooksAsanaSession(integration: integration, context: context, pipeline: pipeline).syncBilling(projectGID: payload.project)
+        return try await FreshBooksAsanaSession(job: job, context: context, pipeline: pipeline).syncBilling(projectGID: payload.project)
     }
 }
 
@@ -85,14 +79,14 @@ struct FreshBooksAsanaSession {
     let asana: AsanaClient
     let currency: CurrencyCode
 
-    init(integration: IntegrationRecord, context: JobContext, pipeline: HTTPPipeline) async throws {
+    /// The session of the integration `job` belongs to.
+    init(job: JobRecord, context: JobContext, pipeline: HTTPPipeline) async throws {
+        guard let integrationID = job.integrationID, let integration = try await context.store.integration(id: integrationID) else {
+            throw ConnectorError.permanent("integration \(job.integrationID ?? "?") no longer exists")
+        }
         self.integration = integration
         self.context = context
-        do {
-            config = try JSONDecoder().decode(FreshBooksAsanaConfig.self, from: Data(integration.config.utf8))
-        } catch {
-            throw ConnectorError.permanent("integration \(integration.id) has an unreadable configuration; apply it again: \(error)")
-        }
+        config = try FreshBooksAsanaIntegration().configuration(of: integration)
         guard let fbID = integration.connections["freshbooks"], let asanaID = integration.connections["asana"] else {
             throw ConnectorError.permanent("integration \(integration.id) lacks a freshbooks or asana connection")
         }
@@ -101,8 +95,9 @@ struct FreshBooksAsanaSession {
         currency = try CurrencyCode(config.freshbooks.invoice.currency)
     }
 
-    func link(from source: ExternalRef, type: String) async throws -> Link? {
-        try await context.store.links(integrationID: integration.id, source: source).first { $0.target.type == type }
+    /// The links from one record, read once; pick the one to each kind of FreshBooks record.
+    func links(from source: ExternalRef) async throws -> LinksFrom {
+        LinksFrom(all: try await context.store.links(integrationID: integration.id, source: source))
     }
 
     func newLink(_ source: ExternalRef, _ target: ExternalRef, hash: String, previous: Link?) -> StoreWrite {
@@ -113,4 +108,11 @@ struct FreshBooksAsanaSession {
     func watches(_ project: Asana.Project) -> Bool {
         (config.asana.projects ?? []).contains(project.gid) || (config.asana.team != nil && project.team?.gid == config.asana.team)
     }
+}
+
+/// The links from one Asana record, by the kind of FreshBooks record each reaches.
+struct LinksFrom {
+    let all: [Link]
+
+    subscript(_ type: FreshBooksRecord) -> Link? { all.first { $0.target.type == type.rawValue } }
 }

@@ -5,18 +5,26 @@ import Foundation
 import FreshBooks
 import Store
 
+/// What a project's sync made of it: the outcome, and the FreshBooks client and project its
+/// billing goes to (nil when the project is not watched).
+struct SyncedProject {
+    var outcome: JobOutcome
+    var freshbooks: (clientID: Int, projectID: Int)?
+}
+
 extension FreshBooksAsanaSession {
-    /// An Asana project → a FreshBooks client (matched by email or organization first, never
-    /// duplicated) and project; name, due date, completion and progress follow.
-    func syncProject(gid: String, tasks knownTasks: [AsanaTask]? = nil) async throws -> JobOutcome {
+    /// An Asana project (with its tasks, listed once by the caller) → a FreshBooks client
+    /// (matched by email or organization first, never duplicated) and project; name, due date,
+    /// completion and progress follow.
+    func syncProject(gid: String, tasks: [AsanaTask]) async throws -> SyncedProject {
         let project = try await asana.project(gid: gid)
         let source = ExternalRef.asana(.project, gid)
-        guard watches(project) else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: project outside the watched team") }
+        guard watches(project) else { return SyncedProject(outcome: JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: project outside the watched team")) }
         var writes: [StoreWrite] = []
 
-        let clientLink = try await link(from: source, type: "client")
+        let links = try await links(from: source)
         let clientID: Int
-        if let clientLink, let id = Int(clientLink.target.id) {
+        if let clientLink = links[.client], let id = Int(clientLink.target.id) {
             clientID = id
         } else {
             let organization = FreshBooksAsanaMapping.clientName(forProject: project.name).organization
@@ -31,19 +39,20 @@ extension FreshBooksAsanaSession {
             writes.append(newLink(source, .freshbooks(.client, client.id), hash: FreshBooksAsanaMapping.contentHash(organization), previous: nil))
         }
 
-        let tasks: [AsanaTask]
-        if let knownTasks { tasks = knownTasks } else { tasks = try await asana.tasks(project: gid).collect() }
         let assignees = tasks.compactMap(\.assignee)
         let team = assignees.isEmpty ? [] : FreshBooksAsanaMapping.team(assignees: assignees, members: try await freshbooks.teamMembers())
         let draft = FreshBooksAsanaMapping.projectDraft(for: project, clientID: clientID, done: tasks.filter(\.completed).count, total: tasks.count, team: team)
         let hash = FreshBooksAsanaMapping.contentHash(draft)
-        let projectLink = try await link(from: source, type: "project")
+        let projectLink = links[.project]
         let target: ExternalRef
+        let projectID: Int
         var action: String
         if let projectLink, let id = Int(projectLink.target.id) {
             target = projectLink.target
+            projectID = id
             guard projectLink.contentHash != hash else {
-                return JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, unchanged: writes.isEmpty, action: "project unchanged")
+                return SyncedProject(outcome: JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, unchanged: writes.isEmpty, action: "project unchanged"),
+                                     freshbooks: (clientID, id))
             }
             _ = try await freshbooks.updateProject(id: id, draft)
             action = "update FreshBooks project"
@@ -55,11 +64,13 @@ extension FreshBooksAsanaSession {
                 make: { try await freshbooks.createProject(draft) })
             writes.append(confirm)
             target = .freshbooks(.project, created.id)
+            projectID = created.id
             action = "create FreshBooks client and project"
             // From now on the project's tasks are polled too (the guarantee behind its webhook).
             writes.append(.enqueue(try PollJob.schedule(connection: asana.connection, feed: AsanaFeedName.project(gid), every: try config.pollInterval(), startingAt: context.now)))
         }
         writes.append(newLink(source, target, hash: hash, previous: projectLink))
-        return JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, action: action)
+        return SyncedProject(outcome: JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, action: action),
+                             freshbooks: (clientID, projectID))
     }
 }

@@ -4,8 +4,14 @@ import Yams
 
 /// Reads an integration's YAML; a missing or mistyped key is an error naming it.
 public enum ConfigurationYAML {
+    /// The largest configuration read: a real one is a few kilobytes.
+    public static let maximumBytes = 256 * 1024
+
     /// Decodes `yaml` as `type`.
     public static func decode<Value: Decodable>(_ type: Value.Type, from yaml: String) throws -> Value {
+        guard yaml.utf8.count <= maximumBytes else {
+            throw ConnectorError.validation(field: "file", message: "is \(yaml.utf8.count) bytes; a configuration is at most \(maximumBytes)")
+        }
         do {
             return try YAMLDecoder().decode(type, from: yaml)
         } catch let DecodingError.keyNotFound(key, context) {

@@ -26,10 +26,10 @@ struct ConnectionAddSystem: AsyncParsableCommand {
     @Option(name: .customLong("base-url"), help: "api=URL and auth=URL to point at a sandbox (repeatable).") var baseURLs: [String] = []
     @Option(help: "Requests per window this account allows, e.g. 100/1s (default: the vendor's published limit).") var rateLimit: String?
     @Option(help: "The account to connect when the credential reaches several (also --business, --workspace…).") var account: String?
-    @Option(help: "A user name for the vendor's own sign-in (the password from <SYSTEM>_PASSWORD or standard input).") var user: String?
     @Flag(help: "Connect with the OAuth client-credentials grant of --client-id (the secret from <SYSTEM>_CLIENT_SECRET).") var clientCredentials = false
     @Option(name: .customLong("setting"), help: "A connection setting KEY=VALUE the system reads (tenant=…, branch=…, endpoint_version=…); repeatable.") var settings: [String] = []
-    @Option(help: "A user for HTTP Basic with the token as its password (Jira: the account's email).") var username: String?
+    @Option(help: "The user name: the vendor's own sign-in where the system has one (Acumatica; the password from <SYSTEM>_PASSWORD or standard input), else HTTP Basic with the token as its password (Jira: the account's email).")
+    var username: String?
     @Argument(parsing: .allUnrecognized, help: "--<account word> ID, the system's own name for --account.") var accountAlias: [String] = []
 
     func validate() throws {
@@ -62,11 +62,12 @@ struct ConnectionAddSystem: AsyncParsableCommand {
                 connection[setting: .authStyle] = AuthStyle.oauth
                 credential = Credential(kind: .clientCredentials, clientID: clientID, clientSecret: try Self.secret(env: "\(prefix)_CLIENT_SECRET", what: "client secret"),
                                         scopes: connector.provider.authorization?.scopes.filter { $0 != "offline_access" } ?? [])
-            } else if let user, connector.connecting.acceptsSignIn {
+            } else if let username, connector.connecting.acceptsSignIn {
+                // One --username: the system's set-up says whether it signs in or goes with a token.
                 connection[setting: .authStyle] = AuthStyle.session
-                credential = Credential(kind: .session, username: user, password: try Self.secret(env: "\(prefix)_PASSWORD", what: "password"))
+                credential = Credential(kind: .session, username: username, password: try Self.secret(env: "\(prefix)_PASSWORD", what: "password"))
             } else if let clientID, let redirectURI {
-                connection[setting: .authStyle] = "oauth"
+                connection[setting: .authStyle] = AuthStyle.oauth
                 let granted = try await oauth(connector: connector, connection: connection, clientID: clientID, redirectURI: redirectURI)
                 credential = granted.credential
                 // A vendor that names the chosen account only on the redirect (QuickBooks realmId).
@@ -75,8 +76,8 @@ struct ConnectionAddSystem: AsyncParsableCommand {
                 guard connector.connecting.acceptsToken else {
                     throw CLIFailure(message: "\(connector.provider.displayName) connects with OAuth only; give --client-id and --redirect-uri")
                 }
-                connection[setting: .authStyle] = "token"
-                let token = try Self.secret(env: "\(connector.system.rawValue.uppercased())_TOKEN", what: "token")
+                connection[setting: .authStyle] = AuthStyle.token
+                let token = try Self.secret(env: "\(prefix)_TOKEN", what: "token")
                 credential = username.map { Credential(kind: .basic, username: $0, password: token) } ?? Credential(kind: .apiToken, accessToken: token)
             }
             let identity = try await connector.identify(pipeline: HTTPPipeline(credentials: StaticCredentialSource(credential)), connection: connection)

@@ -1,0 +1,24 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `mlc-bench` refuses a count it cannot run (negative, zero, absurd) with one line, before
+/// seeding or looping: `0..<-1` would trap and an empty latency list would be indexed.
+@Suite struct BenchFlagTests {
+    @Test(arguments: [
+        (["fuzz", "--inputs=-1"], "--inputs"),
+        (["fuzz", "--inputs", "0"], "--inputs"),
+        (["fuzz", "--inputs", "1e20"], "--inputs"),
+        (["read", "--projects=-1"], "--projects"),
+        (["read", "--limit", "0"], "--limit"),
+        (["--deliveries", "0"], "--deliveries"),
+        (["--jobs=-5"], "--jobs"),
+        (["--workers", "100000"], "--workers"),
+    ])
+    func aCountOutOfRangeIsRefused(_ arguments: [String], _ mentions: String) async throws {
+        let result = try await PackageExecutable.run("mlc-bench", arguments)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(mentions), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "ran anyway: \(result.stdout)")
+    }
+}
