@@ -97,8 +97,14 @@ public enum AsanaActions {
             // The feed's crawl or batched re-read already holds the task; only thin events read it.
             if let listed = event.record(as: AsanaTask.self, currentAt: call.now) {
                 tasks.append(listed)
-            } else if let task = try? await asana.task(gid: event.ref.id) {
-                tasks.append(task)
+            } else {
+                // A task deleted since its event has nothing to show; any other failure (a 429, an
+                // outage) fails the run, so the cursor does not move past a change it never showed.
+                do {
+                    tasks.append(try await asana.task(gid: event.ref.id))
+                } catch ConnectorError.notFound {
+                    continue
+                }
             }
         }
         return ActionResult("changed_tasks", tasks, cursor: page.cursor)

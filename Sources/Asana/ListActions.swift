@@ -4,7 +4,7 @@ import Foundation
 /// Bulk reads: every task of a project, a team or the workspace, and the workspace's custom
 /// fields, paged with Asana's offset at its largest page (100, digest B4) and streamed.
 extension AsanaActions {
-    static let listTasks = SystemAction(ActionDescriptor(name: "list-tasks", summary: "List every task, with its fields, of a project, a team's projects or a workspace's projects.", arguments: [
+    static let listTasks = SystemAction(ActionDescriptor(name: "list-tasks", summary: "List every task, with its fields, of a project, a team's projects or a workspace's projects.", safeToRepeat: true, arguments: [
         ActionArgument("project", help: "A project gid."),
         ActionArgument("team", help: "Every project of this team (a team gid)."),
         ActionArgument("workspace", help: "Every project of this workspace (a workspace gid)."),
@@ -29,7 +29,7 @@ extension AsanaActions {
         return try await call.list("tasks", projects.map { asana.tasks(project: $0, modifiedSince: since) }, identity: \.gid)
     }
 
-    static let listCustomFields = SystemAction(ActionDescriptor(name: "list-custom-fields", summary: "List the workspace's custom fields.", arguments: [
+    static let listCustomFields = SystemAction(ActionDescriptor(name: "list-custom-fields", summary: "List the workspace's custom fields.", safeToRepeat: true, arguments: [
         ActionArgument("workspace", help: "A workspace gid (default: the connection's)."),
     ], streams: true)) { call in
         let asana = client(call)

@@ -40,11 +40,27 @@ extension FreshBooksClient {
     static let pageSize = 100
 
     func accountingList<Item: Decodable & Sendable>(_ resource: String, _ item: Item.Type, query: [(String, String)]) throws -> Paged<Item> {
-        let path = "/accounting/account/\(try accountID())/\(resource)"
-        return Paged.numbered { [self] page in
-            let result = try await send(.GET, path, query: query + [("page", "\(page)"), ("per_page", "\(Self.pageSize)")], as: ResultEnvelope<AccountingPage<Item>>.self).response.result
+        accountingPages("/accounting/account/\(try accountID())/\(resource)", query: query)
+    }
+
+    /// Every item of a list in the accounting envelope (`response.result`, with `pages`), a page at a time.
+    func accountingPages<Item: Decodable & Sendable>(_ path: String, query: [(String, String)] = []) -> Paged<Item> {
+        Paged.numbered { [self] page in
+            let result = try await send(.GET, path, query: query + pageQuery(page), as: ResultEnvelope<AccountingPage<Item>>.self).response.result
             return (result.items, result.pages)
         }
+    }
+
+    /// Every item of a projects or time-tracking list (items beside `meta.pages`), a page at a time.
+    func metaPages<Item: Decodable & Sendable>(_ path: String, query: [(String, String)] = []) -> Paged<Item> {
+        Paged.numbered { [self] page in
+            let result = try await send(.GET, path, query: query + pageQuery(page), as: MetaPage<Item>.self)
+            return (result.items, result.meta.pages)
+        }
+    }
+
+    private func pageQuery(_ page: Int) -> [(String, String)] {
+        [("page", "\(page)"), ("per_page", "\(Self.pageSize)")]
     }
 
     func accountingGet<Item: Decodable>(_ resource: String, id: Int, query: [(String, String)] = [], as type: Item.Type) async throws -> Item {

@@ -4,7 +4,7 @@ import Foundation
 /// Bulk reads beside `list-clients` and `list-invoices`: projects, expenses and payments, paged
 /// at FreshBooks' largest page (100, digest A5) and streamed.
 extension FreshBooksActions {
-    static let listProjects = SystemAction(ActionDescriptor(name: "list-projects", summary: "List projects, optionally by client, completion or change time.", arguments: [
+    static let listProjects = SystemAction(ActionDescriptor(name: "list-projects", summary: "List projects, optionally by client, completion or change time.", safeToRepeat: true, arguments: [
         ActionArgument("client", .integer, help: "Only this client's projects."),
         ActionArgument("complete", .boolean, help: "true or false."),
         ActionArgument("updated-since", .day, help: "Only projects changed on or after this day (YYYY-MM-DD, UTC)."),
@@ -15,7 +15,7 @@ extension FreshBooksActions {
         return try await call.list("projects", try client(call).projects(search).map(ProjectSummary.init))
     }
 
-    static let listExpenses = SystemAction(ActionDescriptor(name: "list-expenses", summary: "List expenses, optionally by client or change day.", arguments: [
+    static let listExpenses = SystemAction(ActionDescriptor(name: "list-expenses", summary: "List expenses, optionally by client or change day.", safeToRepeat: true, arguments: [
         ActionArgument("updated-since", .day, help: "Only expenses changed on or after this day (YYYY-MM-DD)."),
         ActionArgument("client", .integer, help: "Only this client's expenses."),
     ], streams: true)) { call in
@@ -23,7 +23,7 @@ extension FreshBooksActions {
         return try await call.list("expenses", try client(call).expenses(search).map(ExpenseSummary.init))
     }
 
-    static let listPayments = SystemAction(ActionDescriptor(name: "list-payments", summary: "List payments, optionally by client or change day.", arguments: [
+    static let listPayments = SystemAction(ActionDescriptor(name: "list-payments", summary: "List payments, optionally by client or change day.", safeToRepeat: true, arguments: [
         ActionArgument("updated-since", .day, help: "Only payments changed on or after this day (YYYY-MM-DD)."),
         ActionArgument("client", .integer, help: "Only this client's payments."),
     ], streams: true)) { call in

@@ -79,26 +79,12 @@ public struct FreshBooksPoller: ChangeFeed {
     private func items(since: String) throws -> Paged<FeedItem> {
         let accountingPath: (String) throws -> String = { "/accounting/account/\(try client.accountID())/\($0)" }
         switch resource {
-        case .invoices: return try feed(accountingPath("invoices/invoices"), query: [("search[updated_min]", since), ("include[]", "lines")])
-        case .clients: return try feed(accountingPath("users/clients"), query: [("search[updated_min]", since)])
-        case .expenses: return try feed(accountingPath("expenses/expenses"), query: [("search[updated_min]", since)])
-        case .payments: return try feed(accountingPath("payments/payments"), query: [("search[updated_min]", since)])
-        case .projects: return try metaFeed("/projects/business/\(try client.businessID())/projects", query: [("updated_since", since)])
-        case .timeEntries: return try metaFeed("/timetracking/business/\(try client.businessID())/time_entries", query: [("updated_since", since)])
-        }
-    }
-
-    private func feed(_ path: String, query: [(String, String)]) throws -> Paged<FeedItem> {
-        Paged.numbered { [client] page in
-            let result = try await client.send(.GET, path, query: query + [("page", "\(page)"), ("per_page", "100")], as: ResultEnvelope<AccountingPage<FeedItem>>.self).response.result
-            return (result.items, result.pages)
-        }
-    }
-
-    private func metaFeed(_ path: String, query: [(String, String)]) throws -> Paged<FeedItem> {
-        Paged.numbered { [client] page in
-            let result = try await client.send(.GET, path, query: query + [("page", "\(page)"), ("per_page", "100")], as: MetaPage<FeedItem>.self)
-            return (result.items, result.meta.pages)
+        case .invoices: return client.accountingPages(try accountingPath("invoices/invoices"), query: [("search[updated_min]", since), ("include[]", "lines")])
+        case .clients: return client.accountingPages(try accountingPath("users/clients"), query: [("search[updated_min]", since)])
+        case .expenses: return client.accountingPages(try accountingPath("expenses/expenses"), query: [("search[updated_min]", since)])
+        case .payments: return client.accountingPages(try accountingPath("payments/payments"), query: [("search[updated_min]", since)])
+        case .projects: return client.metaPages("/projects/business/\(try client.businessID())/projects", query: [("updated_since", since)])
+        case .timeEntries: return client.metaPages("/timetracking/business/\(try client.businessID())/time_entries", query: [("updated_since", since)])
         }
     }
 }

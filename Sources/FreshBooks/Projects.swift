@@ -35,11 +35,7 @@ public struct ProjectSearch: Sendable, Equatable {
 extension FreshBooksClient {
     /// Projects, every page (`/projects` plural for the list).
     public func projects(_ search: ProjectSearch = ProjectSearch()) throws -> Paged<Project> {
-        let path = "/projects/business/\(try businessID())/projects"
-        return Paged.numbered { [self] page in
-            let result = try await send(.GET, path, query: search.query + [("page", "\(page)"), ("per_page", "\(Self.pageSize)")], as: MetaPage<Project>.self)
-            return (result.items, result.meta.pages)
-        }
+        metaPages("/projects/business/\(try businessID())/projects", query: search.query)
     }
 
     /// One project (`/project` singular).
@@ -63,10 +59,7 @@ extension FreshBooksClient {
         var query: [(String, String)] = []
         if let projectID { query.append(("project_id", "\(projectID)")) }
         if let updatedSince { query.append(("updated_since", ProjectSearch.iso(updatedSince))) }
-        return Paged.numbered { [self, query] page in
-            let result = try await send(.GET, path, query: query + [("page", "\(page)"), ("per_page", "\(Self.pageSize)")], as: MetaPage<TimeEntry>.self)
-            return (result.items, result.meta.pages)
-        }
+        return metaPages(path, query: query)
     }
 
     /// One time entry.

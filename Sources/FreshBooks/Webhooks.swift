@@ -12,7 +12,15 @@ public struct FreshBooksWebhookVerifier: WebhookVerifier {
     /// Creates the verifier.
     public init() {}
 
+    /// The most form fields a delivery may carry: FreshBooks sends seven (digest A7), and every
+    /// field is re-serialised before the signature can be checked.
+    static let mostFields = 32
+    /// The longest `object_id` accepted: FreshBooks ids are integers.
+    static let longestObjectID = 64
+
     public func verify(_ delivery: WebhookDelivery, subscription: WebhookSubscriptionContext) throws -> WebhookVerdict {
+        let fieldCount = delivery.body.readableBytesView.reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 }
+        guard fieldCount <= Self.mostFields else { return .rejected(reason: "a FreshBooks delivery has a handful of form fields, not \(fieldCount)") }
         let body = String(buffer: delivery.body)
         let pairs = FreshBooksSignature.formPairs(body)
         let fields = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
@@ -29,6 +37,9 @@ public struct FreshBooksWebhookVerifier: WebhookVerifier {
         }
         guard let name = fields["name"], let objectID = fields["object_id"], !objectID.isEmpty else {
             throw ConnectorError.validation(field: "name/object_id", message: "a signed FreshBooks delivery must carry name and object_id")
+        }
+        guard objectID.utf8.count <= Self.longestObjectID else {
+            throw ConnectorError.validation(field: "object_id", message: "a FreshBooks object_id is an id, not \(objectID.utf8.count) bytes")
         }
         let parts = name.split(separator: ".", maxSplits: 1)
         let noun = String(parts.first ?? "")
@@ -96,8 +107,7 @@ public enum FreshBooksSignature {
 extension FreshBooksClient {
     /// Callbacks registered for this account.
     public func callbacks() throws -> Paged<Callback> {
-        let path = "/events/account/\(try accountID())/events/callbacks"
-        return accountingPaged(path)
+        accountingPages("/events/account/\(try accountID())/events/callbacks")
     }
 
     /// Registers a callback; FreshBooks then POSTs a verifier to `uri`.
@@ -118,13 +128,6 @@ extension FreshBooksClient {
     /// Removes a callback.
     public func deleteCallback(id: Int) async throws {
         _ = try await raw(.DELETE, "/events/account/\(try accountID())/events/callbacks/\(id)")
-    }
-
-    func accountingPaged<Item: Decodable & Sendable>(_ path: String) -> Paged<Item> {
-        Paged.numbered { [self] page in
-            let result = try await send(.GET, path, query: [("page", "\(page)"), ("per_page", "\(Self.pageSize)")], as: ResultEnvelope<AccountingPage<Item>>.self).response.result
-            return (result.items, result.pages)
-        }
     }
 }
 

@@ -59,6 +59,29 @@ import Testing
         return (project, created.json["data"]?["gid"]?.text ?? "", amount.gid, status.gid)
     }
 
+    @Test func anOffsetTheListNeverGaveIsRefused() async throws {
+        try await Wire.with { wire in
+            for position in ["-5", "9223372036854775807", "abc"] {
+                let token = Data("o:\(position)".utf8).base64EncodedString().addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                let answer = try await wire.call(.GET, "/workspaces/\(wire.sandbox.workspaceGID)/users?limit=1&offset=\(token)")
+                #expect(answer.status == 400, "o:\(position) answered \(answer.status): \(answer.json)")
+            }
+        }
+    }
+
+    @Test func listsUnderAnUnknownWorkspaceOrTeamAreNotFound() async throws {
+        try await Wire.with { wire in
+            for path in ["/workspaces/\(wire.sandbox.workspaceGID)/users", "/teams/\(wire.sandbox.teamGID)/users", "/workspaces/\(wire.sandbox.workspaceGID)/teams"] {
+                let listed = try await wire.data(path).array
+                #expect(listed?.isEmpty == false, "\(path) lists nothing")
+            }
+            for path in ["/workspaces/999/users", "/teams/999/users", "/workspaces/999/teams"] {
+                let status = try await wire.call(.GET, path).status
+                #expect(status == 404, "\(path) answered for a gid that does not exist")
+            }
+        }
+    }
+
     @Test func aListedProjectIsTheRecordAReadReturns() async throws {
         try await Wire.with { wire in
             let seeded = try await Self.seeded(wire)

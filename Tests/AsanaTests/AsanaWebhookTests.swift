@@ -28,7 +28,10 @@ import Testing
         #expect(events.map(\.ref) == [ExternalRef(system: .asana, type: "task", id: "456")])
         #expect(events.first?.action == .completed && events.first?.connectionID == "asana-1")
         // The same event delivered twice has the same id (the inbox drops the second).
-        guard case .accepted(let again) = try deliver(body, signature: signature, secret: secret) else { return }
+        guard case .accepted(let again) = try deliver(body, signature: signature, secret: secret) else {
+            Issue.record("expected the repeated delivery accepted")
+            return
+        }
         #expect(again.first?.eventID == events.first?.eventID)
 
         for verdict in [try deliver(body.replacingOccurrences(of: "456", with: "457"), signature: signature, secret: secret),

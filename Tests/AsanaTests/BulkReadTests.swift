@@ -17,6 +17,13 @@ import Testing
         return (counts.values.reduce(0, +), perTask, lists)
     }
 
+    /// A queued list is retried like any read (`SystemActionJob` gives only safe actions more than one attempt).
+    @Test func everyListIsSafeToRepeat() {
+        let lists = AsanaConnector().actions.filter { $0.descriptor.name.hasPrefix("list-") }
+        #expect(lists.count >= 3)
+        for list in lists { #expect(list.descriptor.safeToRepeat, "\(list.descriptor.name) is a read") }
+    }
+
     @Test func firstPollsReadEveryTaskInPagesAndLaterPollsReadNoRecord() async throws {
         let fixture = try await AsanaFixture.start()
         defer { Task { await fixture.stop() } }

@@ -13,6 +13,13 @@ import Testing
         sandbox.requestCounts.filter { $0.key.hasPrefix("GET ") && $0.key.contains("/invoices/invoices/") }.values.reduce(0, +)
     }
 
+    /// A queued list is retried like any read (`SystemActionJob` gives only safe actions more than one attempt).
+    @Test func everyListIsSafeToRepeat() {
+        let lists = FreshBooksConnector().actions.filter { $0.descriptor.name.hasPrefix("list-") }
+        #expect(lists.count >= 3)
+        for list in lists { #expect(list.descriptor.safeToRepeat, "\(list.descriptor.name) is a read") }
+    }
+
     @Test func invoiceUpdatedUsesThePolledInvoicesAndReadsNoneById() async throws {
         let fixture = try await FreshBooksFixture.start()
         defer { Task { await fixture.stop() } }

@@ -54,6 +54,38 @@ import Testing
         }
     }
 
+    @Test func aFaultPlanWithNumbersNoSandboxCanActOnIsRefused() async throws {
+        try await withSandbox(try await FreshBooksSandbox.serve()) { sandbox, server in
+            for body in [#"{"failNext": 1e20}"#, #"{"failNext": -1}"#, #"{"slowMilliseconds": 1e20}"#, #"{"slowMilliseconds": 86400000}"#,
+                         #"{"webhookDelayMilliseconds": -5}"#, #"{"failStatus": 5000}"#, #"{"failStatus": 200}"#, #"{"failWritesStatus": -1}"#,
+                         #"{"rateLimitPerMinute": -1}"#, #"{"rateLimitWindowSeconds": 0}"#, #"{"retryAfterSeconds": -3}"#] {
+                let answer = try await Self.call(server, .PATCH, "/_sandbox/faults", body)
+                #expect(answer.status == 400, "\(body) was accepted")
+            }
+            #expect(sandbox.faults == FaultPlan())
+
+            // A limit of none used to index an empty window (a trap); now every call is refused.
+            let token = sandbox.issueTokens().accessToken
+            #expect(try await Self.call(server, .PATCH, "/_sandbox/faults", #"{"rateLimitPerMinute": 0, "rateLimitWindowSeconds": 30}"#).status == 200)
+            var request = HTTPClientRequest(url: server.baseURL + "/auth/api/v1/users/me")
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            let refused = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            #expect(refused.status.code == 429 && refused.headers.first(name: "Retry-After") == "30")
+        }
+    }
+
+    @Test func aPageNumberPastAnyListIsAnEmptyPage() async throws {
+        try await withSandbox(try await FreshBooksSandbox.serve()) { sandbox, server in
+            let token = sandbox.issueTokens().accessToken
+            for path in ["/accounting/account/\(sandbox.accountID)/users/clients", "/projects/business/\(sandbox.businessID)/projects"] {
+                let answer = try await Self.call(server, .GET, path + "?page=9223372036854775807&per_page=100", bearer: token)
+                #expect(answer.status == 200, "\(path): \(answer.json)")
+                let items = answer.json["response"]?["result"]?["clients"] ?? answer.json["projects"]
+                #expect(items == .array([]), "\(path): \(answer.json)")
+            }
+        }
+    }
+
     @Test func listsAndReadsPresentTheSameCallback() async throws {
         try await withSandbox(try await FreshBooksSandbox.serve()) { sandbox, server in
             let token = sandbox.issueTokens().accessToken

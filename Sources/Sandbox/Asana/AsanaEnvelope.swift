@@ -24,7 +24,9 @@ extension AsanaSandbox {
         let limit = limitText.flatMap(Int.init) ?? records.count
         var start = 0
         if let offset = SandboxHTTP.queryValue(request, "offset") {
-            guard let decoded = Data(base64Encoded: offset).flatMap({ Int(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "o:", with: "")) }) else {
+            // Only a position this list could have handed out: a negative or huge one would trap `dropFirst` or `start + limit`.
+            guard let decoded = Data(base64Encoded: offset).flatMap({ Int(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "o:", with: "")) }),
+                  (0...records.count).contains(decoded) else {
                 return error(.badRequest, "offset: Your pagination token is invalid.")
             }
             start = decoded

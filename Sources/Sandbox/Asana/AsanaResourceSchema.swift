@@ -1,8 +1,10 @@
 /// The fields Asana's OpenAPI document gives each resource type, so that a field a client asks
 /// for comes back whenever Asana would return it (with its value, `[]` for a list, or `null`).
-/// Generated from `shared/specs/asana/asana_oas.yaml`: `fields` are the properties of
-/// `<Resource>Response` (allOf resolved), `compact` those of `<Resource>Compact` that are not
-/// marked "[Opt In]", `optIn` the properties so marked, `arrays` the array-typed ones.
+/// `byResourceType` is generated from `shared/specs/asana/asana_oas.yaml` by
+/// `Scripts/generate-asana-resource-schema` (`AsanaResourceSchemaTests`, which fails when this
+/// file and the document differ): `fields` are the properties of `<Resource>Response` (allOf
+/// resolved), `compact` those of `<Resource>Compact` that are not marked "[Opt In]", `optIn`
+/// the properties so marked, `arrays` the array-typed ones.
 struct AsanaResourceSchema: Sendable {
     /// Every field the full representation may carry.
     let fields: Set<String>

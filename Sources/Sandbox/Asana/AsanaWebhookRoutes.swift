@@ -111,33 +111,29 @@ extension AsanaSandbox {
     }
 
     func deliver(_ webhook: AsanaWorld.Webhook, events: [JSONValue], faults: FaultPlan) {
-        if faults.dropWebhooks {
-            deliveryLog.record(.init(status: nil, dropped: true, details: ["webhook": .string(webhook.gid), "events": .int(events.count)]))
-            return
-        }
         let body = JSONValue.object(["events": .array(events)]).serialized()
         let signature = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(webhook.secret.utf8))).map { String(format: "%02x", $0) }.joined()
-        Task { [http, world, deliveryLog] in
-            if faults.webhookDelayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(faults.webhookDelayMilliseconds)) }
-            for _ in 0..<(faults.duplicateWebhooks ? 2 : 1) {
-                let status = await deliveryLog.post(body, to: webhook.target, headers: [("Content-Type", "application/json"), ("X-Hook-Signature", signature)],
-                                                    details: ["webhook": .string(webhook.gid), "events": .int(events.count)], http: http)
-                let ok = status.map { (200..<300).contains($0) } ?? false
-                world.withLockedValue { world in
-                    guard var current = world.webhooks[webhook.gid] else { return }
-                    if ok {
-                        current.lastSuccessAt = Date()
-                        current.failingSince = nil
-                    } else {
-                        current.lastFailureAt = Date()
-                        current.failingSince = current.failingSince ?? Date()
-                    }
-                    world.webhooks[webhook.gid] = current
-                    if let since = current.failingSince, Date().timeIntervalSince(since) >= Double(world.configuration.webhookFailureSpan.components.seconds) {
-                        world.webhooks[webhook.gid] = nil
-                    }
+        let details: [String: JSONValue] = ["webhook": .string(webhook.gid), "events": .int(events.count)]
+        WebhookPoster.deliver(plan: faults, log: deliveryLog, details: details) { [http, world] in
+            let status = await WebhookPoster.post(http, url: webhook.target, body: ByteBuffer(data: body),
+                                                  headers: [("Content-Type", "application/json"), ("X-Hook-Signature", signature)])
+            let ok = status.map { (200..<300).contains($0) } ?? false
+            world.withLockedValue { world in
+                guard var current = world.webhooks[webhook.gid] else { return }
+                if ok {
+                    current.lastSuccessAt = Date()
+                    current.failingSince = nil
+                } else {
+                    current.lastFailureAt = Date()
+                    current.failingSince = current.failingSince ?? Date()
+                }
+                world.webhooks[webhook.gid] = current
+                // Asana removes a webhook whose deliveries have failed for the whole failure span.
+                if let since = current.failingSince, Date().timeIntervalSince(since) >= Double(world.configuration.webhookFailureSpan.components.seconds) {
+                    world.webhooks[webhook.gid] = nil
                 }
             }
+            return status
         }
     }
 }

@@ -33,15 +33,24 @@ extension AsanaSandbox {
             guard try context.parameters.require("workspace") == workspace["gid"]?.text else { return Self.error(.notFound, "workspace: Not a recognized ID") }
             return Self.single(workspace, request: request)
         }
-        for path in ["\(p)/workspaces/:workspace/users", "\(p)/teams/:team/users"] {
-            router.get(RouterPath(path)) { [self] request, _ -> Response in
+        // Every user is in the one workspace and its one team; another gid is not found.
+        for (path, parameter) in [("\(p)/workspaces/:workspace/users", "workspace"), ("\(p)/teams/:team/users", "team")] {
+            router.get(RouterPath(path)) { [self] request, context -> Response in
                 if let refusal = await gate(request) { return refusal }
-                return Self.page(world.withLockedValue { $0.users.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }, request: request)
+                let reference = try context.parameters.require(parameter)
+                let (known, users) = world.withLockedValue { world in
+                    ((parameter == "team" ? world.teamGID : world.workspaceGID) == reference, world.users.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") })
+                }
+                guard known else { return Self.error(.notFound, "\(parameter): Not a recognized ID: \(reference)") }
+                return Self.page(users, request: request)
             }
         }
-        router.get("\(p)/workspaces/:workspace/teams") { [self] request, _ -> Response in
+        router.get("\(p)/workspaces/:workspace/teams") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
-            return Self.page([world.withLockedValue { $0.team }], request: request)
+            let reference = try context.parameters.require("workspace")
+            let (workspace, team) = world.withLockedValue { ($0.workspaceGID, $0.team) }
+            guard reference == workspace else { return Self.error(.notFound, "workspace: Not a recognized ID: \(reference)") }
+            return Self.page([team], request: request)
         }
         router.get("\(p)/teams/:team") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }

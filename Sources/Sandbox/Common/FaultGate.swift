@@ -71,18 +71,19 @@ final class FaultGate: Sendable {
         let now = Date()
         let (fault, slow): (Response?, Int) = state.withLockedValue { state in
             state.requestCounts[Self.route(request), default: 0] += 1
-            let slow = state.plan.slowMilliseconds
+            // A plan set in code skips the decoder's range checks: the gate still never traps.
+            let slow = min(state.plan.slowMilliseconds, FaultPlan.longestWaitMilliseconds)
             if state.plan.failNext > 0 {
                 state.plan.failNext -= 1
                 state.injectedFaults += 1
                 let status = state.plan.failStatus
-                var response = answers.injected(HTTPResponse.Status(code: status))
+                var response = answers.injected(Self.status(status))
                 if status == 429 { response.headers[.retryAfter] = "\(state.plan.retryAfterSeconds)" }
                 return (response, slow)
             }
             if let path = state.plan.failWritesOn, request.method != .get, request.uri.path.contains(path) {
                 state.injectedFaults += 1
-                return (answers.injected(HTTPResponse.Status(code: state.plan.failWritesStatus)), slow)
+                return (answers.injected(Self.status(state.plan.failWritesStatus)), slow)
             }
             if let limit = state.plan.rateLimitPerMinute {
                 let window = Double(max(1, state.plan.rateLimitWindowSeconds))
@@ -91,8 +92,9 @@ final class FaultGate: Sendable {
                     state.plan.rateLimitedCount += 1
                     state.rateLimited += 1
                     var response = answers.rateLimited()
-                    // The wait until the oldest call in the window leaves it.
-                    response.headers[.retryAfter] = "\(max(1, Int((window - now.timeIntervalSince(state.callTimes[0])).rounded(.up))))"
+                    // The wait until the oldest call in the window leaves it (a limit of 0 keeps none: the whole window).
+                    let oldest = state.callTimes.first ?? now
+                    response.headers[.retryAfter] = "\(max(1, Int((window - now.timeIntervalSince(oldest)).rounded(.up))))"
                     return (response, slow)
                 }
                 state.callTimes.append(now)
@@ -127,6 +129,11 @@ final class FaultGate: Sendable {
     /// Counters for the admin API's `/_sandbox/stats`.
     var statistics: (requests: [String: Int], byStatus: [Int: Int], rateLimited: Int, injectedFaults: Int) {
         state.withLockedValue { ($0.requestCounts, $0.statusCounts, $0.rateLimited, $0.injectedFaults) }
+    }
+
+    /// A fault's status; outside 400...599 (HTTPTypes traps past 999) it is a 500.
+    private static func status(_ code: Int) -> HTTPResponse.Status {
+        HTTPResponse.Status(code: (400...599).contains(code) ? code : 500)
     }
 
     private static func route(_ request: Request) -> String {

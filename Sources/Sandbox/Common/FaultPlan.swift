@@ -56,6 +56,30 @@ public struct FaultPlan: Sendable, Codable, Equatable {
         loseNextCreateResponses = try container.decodeIfPresent(Int.self, forKey: .loseNextCreateResponses) ?? defaults.loseNextCreateResponses
         failWritesOn = try container.decodeIfPresent(String.self, forKey: .failWritesOn)
         failWritesStatus = try container.decodeIfPresent(Int.self, forKey: .failWritesStatus) ?? defaults.failWritesStatus
+        if let problem = outOfRange {
+            throw DecodingError.dataCorrupted(.init(codingPath: [problem.key], debugDescription: problem.message))
+        }
+    }
+
+    /// The longest wait a plan may ask for (slow answers, delayed webhooks): ten minutes.
+    public static let longestWaitMilliseconds = 600_000
+
+    /// The first value no sandbox can act on, as the key and why; nil when every value is usable.
+    /// Statuses must be 4xx or 5xx (HTTPTypes traps outside 0...999), counts and waits must not
+    /// be negative, a wait at most `longestWaitMilliseconds`, a rate-limit window at least a second.
+    var outOfRange: (key: CodingKeys, message: String)? {
+        let counts: [(CodingKeys, Int)] = [(.failNext, failNext), (.retryAfterSeconds, retryAfterSeconds), (.rateLimitedCount, rateLimitedCount),
+                                           (.loseNextCreateResponses, loseNextCreateResponses), (.rateLimitPerMinute, rateLimitPerMinute ?? 0)]
+        if let (key, value) = counts.first(where: { $0.1 < 0 }) { return (key, "\(key.rawValue) is \(value); it cannot be negative") }
+        for (key, status) in [(CodingKeys.failStatus, failStatus), (.failWritesStatus, failWritesStatus)] where !(400...599).contains(status) {
+            return (key, "\(key.rawValue) is \(status); a fault answers with a status from 400 to 599")
+        }
+        for (key, wait) in [(CodingKeys.slowMilliseconds, slowMilliseconds), (.webhookDelayMilliseconds, webhookDelayMilliseconds)]
+        where !(0...Self.longestWaitMilliseconds).contains(wait) {
+            return (key, "\(key.rawValue) is \(wait); a wait is from 0 to \(Self.longestWaitMilliseconds) milliseconds")
+        }
+        if rateLimitWindowSeconds < 1 { return (.rateLimitWindowSeconds, "rateLimitWindowSeconds is \(rateLimitWindowSeconds); the window is at least a second") }
+        return nil
     }
 
     /// Why a body was not accepted as (part of) a fault plan.

@@ -39,18 +39,7 @@ final class WebhookDeliveryLog: Sendable {
 extension WebhookDeliveryLog {
     /// POSTs one delivery and records it with the receiver's status (nil: no answer).
     func post(_ body: Data, to url: String, headers: [(String, String)], details: [String: JSONValue], http: HTTPClient) async -> Int? {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(data: body))
-        var status: Int?
-        do {
-            let response = try await http.execute(request, timeout: .seconds(10))
-            _ = try? await response.body.collect(upTo: 1 << 16)
-            status = Int(response.status.code)
-        } catch {
-            status = nil
-        }
+        let status = await WebhookPoster.post(http, url: url, body: ByteBuffer(data: body), headers: headers)
         record(.init(status: status, dropped: false, details: details))
         return status
     }

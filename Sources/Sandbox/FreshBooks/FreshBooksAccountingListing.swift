@@ -22,7 +22,8 @@ enum AccountingListing {
         let perPage = min(100, max(1, Int(SandboxHTTP.queryValue(request, "per_page") ?? "") ?? 30))
         let pageNumber = max(1, Int(SandboxHTTP.queryValue(request, "page") ?? "") ?? 1)
         let pages = max(1, (filtered.count + perPage - 1) / perPage)
-        let slice = filtered.dropFirst((pageNumber - 1) * perPage).prefix(perPage)
+        // A page past the last is empty; `min` keeps `?page=9223372036854775807` from overflowing.
+        let slice = filtered.dropFirst(min(pageNumber - 1, pages) * perPage).prefix(perPage)
         return SandboxHTTP.json(.ok, .object(["response": .object(["result": .object([
             listName: .array(Array(slice)), "page": .int(pageNumber), "pages": .int(pages), "per_page": .int(perPage), "total": .int(filtered.count),
         ])])]))

@@ -141,7 +141,7 @@ extension FreshBooksSandbox {
         let page = max(1, Int(SandboxHTTP.queryValue(request, "page") ?? "") ?? 1)
         let pages = max(1, (sorted.count + perPage - 1) / perPage)
         return SandboxHTTP.json(.ok, .object([
-            listName: .array(Array(sorted.dropFirst((page - 1) * perPage).prefix(perPage))),
+            listName: .array(Array(sorted.dropFirst(min(page - 1, pages) * perPage).prefix(perPage))),
             "meta": .object(["total": .int(sorted.count), "per_page": .int(perPage), "page": .int(page), "pages": .int(pages), "sort": .array([])]),
         ]))
     }
