@@ -99,7 +99,10 @@ public enum AcumaticaActions {
             var bills: [Bill] = []
             for event in page.events {
                 let keys = event.ref.id.split(separator: "/", maxSplits: 1).map(String.init)
-                if keys.count == 2, let bill = try? await client.bill(type: keys[0], referenceNbr: keys[1]) { bills.append(bill) }
+                guard keys.count == 2 else { continue }
+                // Only a bill deleted since the poll is skipped: any other failure fails the run, so the
+                // cursor does not move past a bill that was never read.
+                do { bills.append(try await client.bill(type: keys[0], referenceNbr: keys[1])) } catch ConnectorError.notFound(_) { continue }
             }
             return ActionResult("changed_bills", bills, cursor: page.cursor)
         }

@@ -16,8 +16,10 @@ public struct AcumaticaClient: Sendable {
     public var actionPollInterval: Duration = .seconds(1)
     /// How long an action may run before the wait is given up.
     public var actionTimeout: Duration = .seconds(300)
-    /// Records per page of a list (`$top`).
-    public var pageSize = 100
+    /// Records per page of a list (`$top`), at least 1: a `$top` of 0 would page forever.
+    public var pageSize = 100 {
+        didSet { pageSize = max(1, pageSize) }
+    }
 
     /// Creates a client; a connection whose `auth` setting is `session` signs in with cookies.
     public init(pipeline: HTTPPipeline, connection: Connection) {

@@ -58,17 +58,25 @@ extension AcumaticaClient {
         return try await createOnce("Bill", draft.record, naturalKey: key, AcumaticaQuery(expand: ["Details"]))
     }
 
-    /// Releases a bill (`ReleaseBill`, waiting for the 202 to finish) and reads it back.
+    /// Releases a bill (`ReleaseBill`, waiting for the 202 to finish) and reads it back; a bill
+    /// already released (`Open` or `Closed`) is answered as it is, so a retry does not fail.
     public func releaseBill(type: String = "Bill", referenceNbr: String) async throws -> Bill {
-        try await invoke("Bill", action: "ReleaseBill", keys: EntityKeys(("Type", type), ("ReferenceNbr", referenceNbr)))
-        return try await bill(type: type, referenceNbr: referenceNbr)
+        try await invokeOnce("Bill", action: "ReleaseBill", keys: EntityKeys(("Type", type), ("ReferenceNbr", referenceNbr)),
+                             read: { try await bill(type: type, referenceNbr: referenceNbr) }, done: { Bill.released.contains($0.Status?.value ?? "") })
     }
 
-    /// Approves a bill pending approval (the workflow action `Approve`, digest 2.6) and reads it back.
+    /// Approves a bill pending approval (the workflow action `Approve`, digest 2.6) and reads it
+    /// back; a bill already past approval (`Balanced` or released) is answered as it is.
     public func approveBill(type: String = "Bill", referenceNbr: String) async throws -> Bill {
-        try await invoke("Bill", action: "Approve", keys: EntityKeys(("Type", type), ("ReferenceNbr", referenceNbr)))
-        return try await bill(type: type, referenceNbr: referenceNbr)
+        try await invokeOnce("Bill", action: "Approve", keys: EntityKeys(("Type", type), ("ReferenceNbr", referenceNbr)),
+                             read: { try await bill(type: type, referenceNbr: referenceNbr) },
+                             done: { ($0.Status?.value).map { $0 == "Balanced" || Bill.released.contains($0) } ?? false })
     }
+}
+
+extension Bill {
+    /// The statuses of a released bill.
+    static let released: Set<String> = ["Open", "Closed"]
 }
 
 /// A record's key fields as an action names them: `{"Type":{"value":"Bill"},"ReferenceNbr":{"value":"000159"}}`.

@@ -45,3 +45,21 @@ extension AcumaticaClient {
         return String(location.dropFirst(root.count))
     }
 }
+
+extension AcumaticaClient {
+    /// Runs `action` on a record and reads it back. Acumatica refuses an action on a record it
+    /// has already moved on (ReleaseBill on an `Open` bill answers 422), so a retry after the
+    /// action ran but its answer or its 202 wait was lost would fail for good; when the refused
+    /// record is already where the action takes it (`done`), that record is the answer.
+    func invokeOnce<Record: Sendable>(_ entity: String, action: String, keys: some Encodable & Sendable,
+                                      read: () async throws -> Record, done: (Record) -> Bool) async throws -> Record {
+        do {
+            try await invoke(entity, action: action, keys: keys)
+        } catch ConnectorError.validation(let field, let message) {
+            let current = try await read()
+            guard done(current) else { throw ConnectorError.validation(field: field, message: message) }
+            return current
+        }
+        return try await read()
+    }
+}

@@ -67,7 +67,7 @@ public struct AcumaticaChangeFeed: ChangeFeed {
 
     public func poll(cursor: String?, now: Date) async throws -> FeedPage {
         let previous = cursor.flatMap { try? JSONDecoder().decode(Cursor.self, from: Data($0.utf8)) }
-        let newest = previous?.newest ?? now.addingTimeInterval(-seconds(backstop))
+        let newest = min(previous?.newest ?? now.addingTimeInterval(-seconds(backstop)), now)
         var seen = previous?.seen ?? [:]
         var latest = newest
         var events: [ChangeEvent] = []
@@ -76,7 +76,9 @@ public struct AcumaticaChangeFeed: ChangeFeed {
             let keys = entity.keyFields.map { row[$0]?.value ?? "" }.joined(separator: "/")
             let version = row["LastModifiedDateTime"]?.value ?? ""
             let modified = AcumaticaDate.parse(version)
-            if let modified, modified > latest { latest = modified }
+            // A stamp ahead of our clock (a skewed or hostile instance) must not move the watermark
+            // past now, or every later change would fall before it.
+            if let modified, modified > latest { latest = min(modified, now) }
             guard seen[keys] != version else { continue }
             events.append(ChangeEvent(eventID: "acu-poll:\(entity.rawValue):\(keys):\(version)", ref: .acumatica(entity.record, keys),
                                       action: .updated, occurredAt: modified, accountRef: client.connection.accountRef))

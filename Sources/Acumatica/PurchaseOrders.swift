@@ -12,9 +12,11 @@ extension AcumaticaClient {
         try await get("PurchaseOrder", keys: [type, orderNbr], AcumaticaQuery(expand: ["Details"]), as: PurchaseOrder.self)
     }
 
-    /// Approves a purchase order (the workflow action `Approve` through `{actionName}`) and reads it back.
+    /// Approves a purchase order (the workflow action `Approve` through `{actionName}`) and reads
+    /// it back; an order already past approval (`Open` or later) is answered as it is.
     public func approvePurchaseOrder(type: String = "Normal", orderNbr: String) async throws -> PurchaseOrder {
-        try await invoke("PurchaseOrder", action: "Approve", keys: EntityKeys(("Type", type), ("OrderNbr", orderNbr)))
-        return try await purchaseOrder(type: type, orderNbr: orderNbr)
+        try await invokeOnce("PurchaseOrder", action: "Approve", keys: EntityKeys(("Type", type), ("OrderNbr", orderNbr)),
+                             read: { try await purchaseOrder(type: type, orderNbr: orderNbr) },
+                             done: { ["Open", "Completed", "Closed"].contains($0.Status?.value ?? "") })
     }
 }

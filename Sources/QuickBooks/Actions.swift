@@ -102,11 +102,8 @@ public enum QuickBooksActions {
                                                            triggerCursor: { _ in "trigger:bill-changed" })) { call in
         let quickbooks = client(call)
         let page = try await QuickBooksPoller(record: .bill, client: quickbooks).poll(cursor: call.cursor, now: call.now)
-        var bills: [BillSummary] = []
-        for event in page.events where event.action != .deleted {
-            bills.append(BillSummary(try await quickbooks.bill(id: event.ref.id)))
-        }
-        return ActionResult("changed_bills", bills, cursor: page.cursor)
+        let ids = page.events.filter { $0.action != .deleted }.map(\.ref.id)
+        return ActionResult("changed_bills", try await quickbooks.bills(ids: ids).map(BillSummary.init), cursor: page.cursor)
     }
 
     private static func client(_ call: ActionCall) -> QuickBooksClient {

@@ -18,8 +18,9 @@ public struct QuickBooksAuth: Sendable {
         guard connection.accountRef != nil else {
             throw ConnectorError.validation(field: "--company", message: "QuickBooks names the company only on the OAuth redirect: paste the whole redirect address, or give --company <realmId>")
         }
-        let company = try await QuickBooksClient(pipeline: pipeline, connection: connection).companyInfo()
-        let realm = try QuickBooksClient(pipeline: pipeline, connection: connection).realmID()
+        let client = QuickBooksClient(pipeline: pipeline, connection: connection)
+        let realm = try client.realmID()
+        let company = try await client.companyInfo()
         let name = company.CompanyName ?? company.LegalName ?? "realm \(realm)"
         return ConnectedIdentity(user: company.Email?.Address ?? "the company's admin", accounts: [
             AccountChoice(id: realm, name: name, detail: company.Country.map { "realm \(realm), \($0)" } ?? "realm \(realm)", accountRef: realm, settings: [:]),

@@ -58,7 +58,8 @@ public struct QuickBooksPoller: ChangeFeed {
         }
         // A capped answer stops at its newest object: continue from there, not from now.
         let newest = found.compactMap { $0.lastUpdated.flatMap(QuickBooksTime.parse) }.max()
-        let next = (capped ? (newest ?? now) : now).addingTimeInterval(-overlap)
+        // A stamp ahead of our clock must not carry the watermark past now.
+        let next = (capped ? min(newest ?? now, now) : now).addingTimeInterval(-overlap)
         seen = seen.filter { (QuickBooksTime.parse($0.value) ?? .distantPast) >= next }
         let text = String(decoding: try JSONEncoder().encode(Cursor(since: QuickBooksTime.format(next), seen: seen)), as: UTF8.self)
         return FeedPage(events: events, cursor: text)

@@ -11,30 +11,34 @@ public struct NameSummary: Codable, Sendable, Equatable, ActionRecord {
     public var syncToken: String?
     public var updated: String?
 
-    init(_ vendor: Vendor) {
-        type = QuickBooksRecord.vendor.rawValue
-        id = vendor.Id
-        displayName = vendor.DisplayName
-        email = vendor.PrimaryEmailAddr?.Address
-        balance = vendor.Balance.map(Money.string)
-        syncToken = vendor.SyncToken
-        updated = vendor.MetaData?.lastUpdated.map(QuickBooksTime.format)
-    }
-
-    init(_ customer: Customer) {
-        type = QuickBooksRecord.customer.rawValue
-        id = customer.Id
-        displayName = customer.DisplayName
-        email = customer.PrimaryEmailAddr?.Address
-        balance = customer.Balance.map(Money.string)
-        syncToken = customer.SyncToken
-        updated = customer.MetaData?.lastUpdated.map(QuickBooksTime.format)
+    init(_ name: some NameEntity) {
+        type = Swift.type(of: name).record.rawValue
+        id = name.Id
+        displayName = name.DisplayName
+        email = name.PrimaryEmailAddr?.Address
+        balance = name.Balance.map(Money.string)
+        syncToken = name.SyncToken
+        updated = name.MetaData?.lastUpdated.map(QuickBooksTime.format)
     }
 
     public static let columns = ["ID", "DISPLAY NAME", "EMAIL", "BALANCE", "UPDATED"]
     public var row: [String] { [id, displayName ?? "", email ?? "", balance ?? "", updated ?? ""] }
     public var ref: ExternalRef { ExternalRef(.quickbooks, type, id) }
 }
+
+/// What vendors and customers share, as a summary shows it.
+protocol NameEntity {
+    static var record: QuickBooksRecord { get }
+    var Id: String { get }
+    var DisplayName: String? { get }
+    var PrimaryEmailAddr: EmailAddress? { get }
+    var Balance: Decimal? { get }
+    var SyncToken: String? { get }
+    var MetaData: ModificationMetaData? { get }
+}
+
+extension Vendor: NameEntity { static var record: QuickBooksRecord { .vendor } }
+extension Customer: NameEntity { static var record: QuickBooksRecord { .customer } }
 
 /// A bill as actions show it (amounts exact, in the bill's currency).
 public struct BillSummary: Codable, Sendable, Equatable, ActionRecord {

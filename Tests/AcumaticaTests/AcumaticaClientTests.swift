@@ -110,6 +110,36 @@ import Testing
         await client.signOut()
     }
 
+    @Test func anActionRepeatedAfterItRanAnswersTheRecordAsItIs() async throws {
+        let fixture = try await AcumaticaFixture.start()
+        defer { Task { await fixture.stop() } }
+        let client = fixture.client
+        // The release ran, then the job failed before recording it: the retry meets an Open bill,
+        // which Acumatica refuses to release again (422); the released bill is the answer.
+        #expect(try await client.releaseBill(referenceNbr: "000001").Status?.value == "Open")
+        #expect(try await client.releaseBill(referenceNbr: "000001").Status?.value == "Open")
+        #expect(try await client.approvePurchaseOrder(orderNbr: "PO000004").Status?.value == "Open")
+        #expect(try await client.approvePurchaseOrder(orderNbr: "PO000004").Status?.value == "Open")
+        #expect(fixture.sandbox.requestCounts["POST /entity/Default/24.200.001/Bill/ReleaseBill"] == 2, "the repeat reached Acumatica and was refused there")
+        // A refusal for a record not yet where the action takes it still fails.
+        let held = await #expect(throws: ConnectorError.self) { try await client.releaseBill(referenceNbr: "000002") }
+        #expect(held?.kind == "validation")
+        await client.signOut()
+    }
+
+    @Test func anActionThatNeverFinishesIsGivenUpAsTransient() async throws {
+        var configuration = AcumaticaSandbox.Configuration()
+        configuration.actionPolls = 1_000_000
+        let fixture = try await AcumaticaFixture.start(configuration: configuration)
+        defer { Task { await fixture.stop() } }
+        var client = fixture.client
+        client.actionTimeout = .milliseconds(200)
+        // The Location answers 202 for ever: the wait is bounded, and a retry may find the bill released.
+        let error = await #expect(throws: ConnectorError.self) { try await client.releaseBill(referenceNbr: "000001") }
+        #expect(error?.kind == "transient")
+        await client.signOut()
+    }
+
     @Test func actionsRunFromTheirDescriptors() async throws {
         let fixture = try await AcumaticaFixture.start()
         defer { Task { await fixture.stop() } }

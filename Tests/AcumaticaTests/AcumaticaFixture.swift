@@ -49,12 +49,3 @@ struct AcumaticaFixture: Sendable {
         await store.close()
     }
 }
-
-/// Waits until `condition` holds, checking every 10 ms; throws when it does not within `timeout`.
-func waitUntil(timeout: Duration = .seconds(5), _ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw ConnectorError.transient("timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}

@@ -44,7 +44,7 @@ final class PushReceiver: Sendable {
         let client = fixture.client
         _ = try await client.approveBill(referenceNbr: "000003")
         await client.signOut()
-        try await waitUntil("the push") { receiver.count == 1 }
+        try await eventually("the push", timeout: .seconds(5)) { receiver.count == 1 }
         let (headers, body) = receiver.received.withLockedValue { $0[0] }
         let verifier = AcumaticaPushVerifier()
         guard case .accepted(let events) = try verifier.verify(WebhookDelivery(system: .acumatica, subscriptionID: "acu-push", headers: headers, body: body), subscription: Self.subscription) else {

@@ -33,6 +33,23 @@ import Testing
         }
     }
 
+    @Test func theBillChangedTriggerReadsTheChangedBillsWithOneQuery() async throws {
+        try await QuickBooksFixture.with { fixture in
+            let trigger = try QuickBooksConnector().action(named: "bill-changed")
+            let queries = "GET /v3/company/\(fixture.sandbox.realmID)/query"
+            let first = try await trigger.run(ActionCall(pipeline: fixture.pipeline, connection: fixture.connection, arguments: ActionArguments()))
+            #expect(first.records.count == 2, "the two seeded bills")
+            let vendor = try await fixture.makeVendor()
+            let bill = try await fixture.client().createBill(Bill(vendor: vendor.Id, lines: [BillLine(amount: 12, account: try await fixture.account("Contractors"))]),
+                                                             requestID: "trigger-1")
+            let before = fixture.sandbox.requestCounts[queries] ?? 0
+            let second = try await trigger.run(ActionCall(pipeline: fixture.pipeline, connection: fixture.connection, arguments: ActionArguments(), cursor: first.cursor))
+            #expect(second.rows.map { $0[0] } == [try #require(bill.Id)])
+            #expect(fixture.sandbox.requestCounts[queries] == before + 1, "one Id IN (…) query, not one read per bill")
+            #expect(fixture.sandbox.requestCounts["GET /v3/company/\(fixture.sandbox.realmID)/bill/\(try #require(bill.Id))"] == nil)
+        }
+    }
+
     @Test func aGapBeyondThirtyDaysFallsBackToQueries() async throws {
         try await QuickBooksFixture.with { fixture in
             let old = #"{"since":"2020-01-01T00:00:00Z","seen":{}}"#

@@ -55,6 +55,22 @@ import Testing
         }
     }
 
+    @Test func theSandboxRemembersRequestIDsOfTheLatestWritesOnly() async throws {
+        var configuration = QuickBooksSandbox.Configuration()
+        configuration.rememberedRequestIDs = 2
+        try await QuickBooksFixture.with(configuration) { fixture in
+            let client = fixture.client()
+            let first = try await client.createVendor(NameDraft(displayName: "Memory 1"), requestID: "memory-1")
+            #expect(try await client.createVendor(NameDraft(displayName: "Memory 1"), requestID: "memory-1").Id == first.Id)
+            _ = try await client.createVendor(NameDraft(displayName: "Memory 2"), requestID: "memory-2")
+            let third = try await client.createVendor(NameDraft(displayName: "Memory 3"), requestID: "memory-3")
+            #expect(try await client.createVendor(NameDraft(displayName: "Memory 3"), requestID: "memory-3").Id == third.Id)
+            // memory-1 has been forgotten: its repeat is a new write, refused as a duplicate name.
+            let forgotten = await #expect(throws: ConnectorError.self) { try await client.createVendor(NameDraft(displayName: "Memory 1"), requestID: "memory-1") }
+            #expect(forgotten?.kind == "validation")
+        }
+    }
+
     @Test func aStaleSyncTokenIsReReadAndTheChangeReApplied() async throws {
         try await QuickBooksFixture.with { fixture in
             let client = fixture.client()

@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import QuickBooks
 import Sandbox
+import TestSupport
 import Testing
 
 /// The sandbox's signed deliveries, received over loopback and read by our verifier; and the
@@ -31,15 +32,6 @@ import Testing
         var url: String { server.baseURL + "/hook" }
     }
 
-    /// Waits for `condition`, throwing when it has not come true in `timeout`.
-    static func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw ConnectorError.transient("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-    }
-
     @Test(arguments: ["cloudevents", "legacy"]) func deliveriesAreSignedAndNameTheRealm(format: String) async throws {
         let receiver = try await Receiver()
         defer { Task { await receiver.server.stop() } }
@@ -49,7 +41,7 @@ import Testing
             faults.duplicateWebhooks = true
             fixture.sandbox.setFaults(faults)
             let vendor = try await fixture.makeVendor()
-            try await Self.eventually("two copies of the delivery") { receiver.received.withLockedValue { $0.count } == 2 }
+            try await eventually("two copies of the delivery") { receiver.received.withLockedValue { $0.count } == 2 }
             let token = fixture.sandbox.configuration.verifierToken
             var eventIDs: Set<String> = []
             for delivery in receiver.received.withLockedValue({ $0 }) {
@@ -76,12 +68,12 @@ import Testing
             let poller = QuickBooksPoller(record: .bill, client: fixture.client())
             let start = try await poller.poll(cursor: nil, now: Date())
             let vendor = try await fixture.makeVendor()
-            try await Self.eventually("the vendor's delivery") { receiver.received.withLockedValue { $0.count } == 1 }
+            try await eventually("the vendor's delivery") { receiver.received.withLockedValue { $0.count } == 1 }
             var faults = FaultPlan()
             faults.dropWebhooks = true
             fixture.sandbox.setFaults(faults)
             let bill = try await fixture.client().createBill(Bill(vendor: vendor.Id, lines: [BillLine(amount: 7, account: try await fixture.account("Contractors"))]), requestID: "gap-1")
-            try await Self.eventually("the dropped delivery") { fixture.sandbox.deliveries.dropped == 1 }
+            try await eventually("the dropped delivery") { fixture.sandbox.deliveries.dropped == 1 }
             #expect(receiver.received.withLockedValue { $0.count } == 1 && fixture.sandbox.deliveries.sent == 1, "only the vendor's delivery arrived")
             let page = try await poller.poll(cursor: start.cursor, now: Date())
             #expect(page.events.map(\.ref) == [.quickbooks(.bill, try #require(bill.Id))])

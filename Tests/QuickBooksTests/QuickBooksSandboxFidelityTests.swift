@@ -52,6 +52,23 @@ import Testing
         }
     }
 
+    @Test func pagingNumbersAndTimesFromOutsideAreRefusedNotTrusted() async throws {
+        func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+        try await QuickBooksFixture.with { fixture in
+            for clause in ["STARTPOSITION -1", "STARTPOSITION 1e20", "MAXRESULTS -1", "MAXRESULTS 99999999999999999999"] {
+                let (status, fault) = try await Self.call(fixture, .GET, "query?query=" + encoded("SELECT * FROM Bill \(clause)"))
+                #expect(status == 400 && fault["Fault"]?["Error"]?.array?.first?["code"]?.text == "4000", "\(clause)")
+            }
+            let (far, rows) = try await Self.call(fixture, .GET, "query?query=" + encoded("SELECT * FROM Bill STARTPOSITION 9223372036854775807 MAXRESULTS 9223372036854775807"))
+            #expect(far == 200 && rows["QueryResponse"]?.object?.isEmpty == true)
+            // CDC reaches back 30 days; a time with a non-ASCII space never reaches a date formatter.
+            for since in ["1900-01-01T00:00:00Z", "2026-01-01T00:00:00\u{00A0}+05:00"] {
+                let (status, _) = try await Self.call(fixture, .GET, "cdc?entities=Bill&changedSince=" + encoded(since))
+                #expect(status == 400, "\(since)")
+            }
+        }
+    }
+
     @Test func aRevokedRefreshTokenIsRefusedAtTheTokenEndpoint() async throws {
         try await QuickBooksFixture.with { fixture in
             let credential = try await fixture.store.credential(for: fixture.connection.id).credential

@@ -51,11 +51,18 @@ extension AcumaticaSandbox {
     }
 
     private func list(_ entity: AcumaticaWorld.Entity, _ options: AcumaticaQueryOptions, query: [(String, String)]) -> Response {
-        let skip = query.first { $0.0 == "$skip" }.flatMap { Int($0.1) } ?? 0
-        let top = query.first { $0.0 == "$top" }.flatMap { Int($0.1) }
+        // OData: `$top` and `$skip` are non-negative integers; anything else is a 400, not a row count.
+        func count(_ name: String) -> Int?? {
+            guard let text = query.first(where: { $0.0 == name })?.1 else { return .some(nil) }
+            guard let value = Int(text), value >= 0 else { return nil }
+            return .some(value)
+        }
+        guard let skip = count("$skip"), let top = count("$top") else {
+            return Self.httpError(.badRequest, "$top and $skip must be non-negative integers.")
+        }
         let matching = world.withLockedValue { $0.records[entity] ?? [] }.filter(options.matches)
-        let page = matching.dropFirst(skip).prefix(top ?? Int.max)
-        return SandboxHTTP.json(.ok, .array(page.enumerated().map { options.shape($0.element, rowNumber: skip + $0.offset + 1) }))
+        let page = matching.dropFirst(skip ?? 0).prefix(top ?? Int.max)
+        return SandboxHTTP.json(.ok, .array(page.enumerated().map { options.shape($0.element, rowNumber: (skip ?? 0) + $0.offset + 1) }))
     }
 
     private func read(_ entity: AcumaticaWorld.Entity, keys: [String], _ options: AcumaticaQueryOptions) -> Response {

@@ -115,6 +115,7 @@ struct AcumaticaQueryOptions: Sendable {
     }
 
     static func date(_ text: String) -> Date? {
+        guard WireTime.isReadable(text) else { return nil }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }

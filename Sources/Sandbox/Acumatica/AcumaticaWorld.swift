@@ -77,9 +77,10 @@ struct AcumaticaWorld: Sendable {
         return String(format: "%06d", nextNumber)
     }
 
-    /// The index of the record whose key fields are `keys`.
+    /// The index of the record whose key fields are `keys`; nil when a URL names too few or too many.
     func index(of entity: Entity, keys: [String]) -> Int? {
-        records[entity]?.firstIndex { record in entity.keyFields.enumerated().allSatisfy { record[$0.element]?["value"]?.text == keys[$0.offset] } }
+        guard keys.count == entity.keyFields.count else { return nil }
+        return records[entity]?.firstIndex { record in entity.keyFields.enumerated().allSatisfy { record[$0.element]?["value"]?.text == keys[$0.offset] } }
     }
 
     /// The index of the record with entity id `id`.

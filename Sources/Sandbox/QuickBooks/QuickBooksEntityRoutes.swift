@@ -48,7 +48,7 @@ extension QuickBooksSandbox {
                 return refusal.response
             case .success(let (value, change)):
                 let answer: JSONValue = .object([entity: value, "time": .string(QuickBooksWorld.timestamp(Date()))])
-                if let requestID { world.withLockedValue { $0.answered[requestID] = answer } }
+                if let requestID { world.withLockedValue { $0.remember(answer, for: requestID) } }
                 notify(entity: entity, id: value["Id"]?.text ?? "", operation: change)
                 let response = SandboxHTTP.json(.ok, answer)
                 return change == "Create" ? faultGate.createResponse(response) : response

@@ -30,6 +30,8 @@ public final class QuickBooksSandbox: Sendable {
         public var requestsPerSecond = 10
         /// Requests a realm may have in flight at once (QBO's older policy: 10).
         public var concurrentRequests = 10
+        /// How many `requestid` answers are remembered for repeats, the oldest forgotten first.
+        public var rememberedRequestIDs = 10_000
         /// Seed the demo company (vendors, customers, classes, departments, accounts, two bills).
         public var seedCompany = true
 
@@ -57,7 +59,7 @@ public final class QuickBooksSandbox: Sendable {
     /// Creates a sandbox with the demo company.
     public init(configuration: Configuration = Configuration(), http: HTTPClient = .shared) {
         self.configuration = configuration
-        world = NIOLockedValueBox(QuickBooksWorld(realmID: configuration.realmID, seed: configuration.seedCompany))
+        world = NIOLockedValueBox(QuickBooksWorld(realmID: configuration.realmID, seed: configuration.seedCompany, answerMemory: configuration.rememberedRequestIDs))
         tokens = OAuthTokenStore(accessLifetime: configuration.accessTokenLifetime,
                                  refreshPolicy: .rotating(rotateAfter: configuration.refreshTokenRotation, grace: configuration.refreshTokenGrace),
                                  newAccessToken: { OAuthTokenStore.random("eyJqbwt.") }, newRefreshToken: { OAuthTokenStore.random("AB11") })

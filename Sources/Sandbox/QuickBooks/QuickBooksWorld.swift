@@ -29,14 +29,20 @@ struct QuickBooksWorld: Sendable {
     /// Entity name (`Bill`) → Id → the entity.
     var entities: [String: [String: JSONValue]] = [:]
     var deletions: [Deletion] = []
-    /// `<entity path> <requestid>` → the answer first given.
-    var answered: [String: JSONValue] = [:]
+    /// `<entity path> <requestid>` → the answer first given, for the latest `answerMemory` writes.
+    private(set) var answered: [String: JSONValue] = [:]
+    /// The keys of `answered`, oldest first.
+    private var answeredOrder: [String] = []
+    /// How many answers are kept (QBO's de-duplication window is unpublished; a long-running
+    /// sandbox must not keep every answer it ever gave).
+    let answerMemory: Int
     var endpoints: [Endpoint] = []
     var companyInfo: JSONValue = .null
     private var nextID = 100
 
-    init(realmID: String, seed: Bool) {
+    init(realmID: String, seed: Bool, answerMemory: Int = 10_000) {
         self.realmID = realmID
+        self.answerMemory = max(1, answerMemory)
         companyInfo = .object([
             "Id": .string("1"), "SyncToken": .string("0"), "CompanyName": .string("Sandbox Builders LLC"), "LegalName": .string("Sandbox Builders LLC"),
             "Country": .string("US"), "Email": .object(["Address": .string("owner@sandbox-builders.test")]), "CompanyStartDate": .string("2024-01-01"),
@@ -49,6 +55,12 @@ struct QuickBooksWorld: Sendable {
     mutating func newID() -> String {
         nextID += 1
         return "\(nextID)"
+    }
+
+    /// Keeps the answer given to a `requestid`, forgetting the oldest beyond `answerMemory`.
+    mutating func remember(_ answer: JSONValue, for requestID: String) {
+        if answered.updateValue(answer, forKey: requestID) == nil { answeredOrder.append(requestID) }
+        while answeredOrder.count > answerMemory { answered[answeredOrder.removeFirst()] = nil }
     }
 
     /// Stores an entity as it is now.
@@ -72,7 +84,7 @@ struct QuickBooksWorld: Sendable {
         for format in ["yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"] {
             // Without a zone in the text, the company's own.
             let zone = format.hasSuffix("ss") || format == "yyyy-MM-dd" ? "America/Los_Angeles" : "UTC"
-            if let date = WireTime.formatter(format, timeZone: zone).date(from: text) { return date }
+            if let date = WireTime.date(text, format, timeZone: zone) { return date }
         }
         return nil
     }
