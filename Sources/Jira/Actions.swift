@@ -74,7 +74,10 @@ public enum JiraActions {
             }
             started = parsed
         }
-        let worklog = try await client(call).addWorklog(issue: try arguments.required("issue"), WorklogDraft(started: started, timeSpentSeconds: try arguments.requiredInt("seconds"),
+        // Jira refuses no time at all; say so before the call (1e20 is not a whole number already).
+        let seconds = try arguments.requiredInt("seconds")
+        guard seconds > 0 else { throw ConnectorError.validation(field: "--seconds", message: "--seconds must be more than 0, got \(seconds)") }
+        let worklog = try await client(call).addWorklog(issue: try arguments.required("issue"), WorklogDraft(started: started, timeSpentSeconds: seconds,
                                                                                                            comment: arguments["comment"].map(JiraDocument.init(text:))))
         return ActionResult("worklogs", [worklog])
     }
@@ -89,9 +92,11 @@ public enum JiraActions {
         ActionArgument("jql", required: true, help: "A bounded JQL query, e.g. project = MLC ORDER BY updated DESC."),
         ActionArgument("limit", .integer, help: "At most this many issues (default 100)."),
     ])) { call in
-        var found: [JiraIssue] = []
         let limit = try call.arguments.int("limit") ?? 100
-        for try await issue in client(call).search(jql: try call.arguments.required("jql")) {
+        guard limit > 0 else { throw ConnectorError.validation(field: "--limit", message: "--limit must be more than 0, got \(limit)") }
+        var found: [JiraIssue] = []
+        // Pages no larger than the limit asks for; Jira caps a page of issues with fields at 100.
+        for try await issue in client(call).search(jql: try call.arguments.required("jql"), pageSize: min(limit, 100)) {
             found.append(issue)
             if found.count >= limit { break }
         }

@@ -20,21 +20,41 @@ public struct SearchConsistency: Sendable, Equatable {
 }
 
 /// Issues this process created, by idempotency label: the local record that covers the window in
-/// which search does not show an issue yet. Search is the record that outlives the process.
+/// which search does not show an issue yet. Search is the record that outlives the process, so
+/// only the newest `capacity` labels are kept: a server that runs for months does not grow it.
 public actor JiraCreatedIssues {
     /// The record every client in the process shares.
     public static let shared = JiraCreatedIssues()
 
-    private var keys: [String: String] = [:]
+    /// Labels kept at most; the oldest are forgotten first.
+    public let capacity: Int
+    private var keys: [String: (issueKey: String, serial: Int)] = [:]
+    /// Labels in the order they were recorded, with the serial that recorded them.
+    private var order: [(label: String, serial: Int)] = []
+    private var serial = 0
 
     /// Creates an empty record (tests use their own).
-    public init() {}
+    public init(capacity: Int = 10_000) {
+        self.capacity = max(1, capacity)
+    }
 
-    /// The issue created under `label`, if this process created one.
-    public func issueKey(for label: String) -> String? { keys[label] }
+    /// The issue created under `label`, if this process created one and still remembers it.
+    public func issueKey(for label: String) -> String? { keys[label]?.issueKey }
 
-    /// Records a create that answered.
-    public func record(_ label: String, issueKey: String) { keys[label] = issueKey }
+    /// How many labels are remembered.
+    public var count: Int { keys.count }
+
+    /// Records a create that answered, forgetting the oldest labels past `capacity`.
+    public func record(_ label: String, issueKey: String) {
+        serial += 1
+        keys[label] = (issueKey, serial)
+        order.append((label, serial))
+        guard order.count > capacity else { return }
+        // Forget a quarter at once, so that recording stays cheap on average.
+        let dropped = order.prefix(max(1, capacity / 4) + order.count - capacity)
+        for old in dropped where keys[old.label]?.serial == old.serial { keys[old.label] = nil }
+        order.removeFirst(dropped.count)
+    }
 
     /// Forgets a label whose issue is gone.
     public func forget(_ label: String) { keys[label] = nil }
@@ -88,8 +108,10 @@ extension JiraClient {
     public func findIssue(label: String, consistency: SearchConsistency = .standard, custom: [String] = []) async throws -> JiraIssue? {
         var wait = consistency.firstWait
         for attempt in 1...consistency.attempts {
-            let found = try await search(jql: "labels = \"\(label)\" ORDER BY created ASC", fields: JiraIssue.fields + custom, pageSize: 10).collect()
-            if let oldest = found.first(where: { $0.hasLabel(label) }) { return oldest }
+            // The first match is the oldest: no need to read every page.
+            for try await issue in search(jql: "labels = \"\(label)\" ORDER BY created ASC", fields: JiraIssue.fields + custom, pageSize: 10) where issue.hasLabel(label) {
+                return issue
+            }
             if attempt < consistency.attempts {
                 try await Task.sleep(for: wait)
                 wait = wait * 2

@@ -20,10 +20,11 @@ public struct JiraClient: Sendable {
     /// The connection called for.
     public var connection: Connection { shell.connection }
 
-    /// Sends a request to `/rest/api/3<path>` and decodes the answer.
+    /// Sends a request to `/rest/api/3<path>` and decodes the answer; `repeatable: true` marks a
+    /// read sent as POST, which the pipeline may send again after a lost answer.
     func send<Value: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: (any Encodable & Sendable)? = nil,
-                                idempotencyKey: String? = nil, as type: Value.Type) async throws -> Value {
-        try await shell.send(method, JiraProvider.restPath + path, query: query, body: body, idempotencyKey: idempotencyKey, as: type)
+                                repeatable: Bool? = nil, as type: Value.Type) async throws -> Value {
+        try await shell.raw(method, JiraProvider.restPath + path, query: query, body: body, repeatable: repeatable).decode(type)
     }
 
     /// Sends a request to `/rest/api/3<path>` whose answer has no body to read (204, 202).

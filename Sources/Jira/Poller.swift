@@ -81,7 +81,16 @@ public struct JiraWorklogFeed: ChangeFeed {
                         occurredAt: Date(timeIntervalSince1970: Double(change.updatedTime) / 1000), connectionID: client.connection.id,
                         accountRef: client.connection.accountRef, parent: issues[String(change.worklogId)].map { .jira(.issue, $0) })
         }
-        return FeedPage(events: events, cursor: String(changed.map(\.updatedTime).max() ?? since))
+        return FeedPage(events: events, cursor: String(Self.nextSince(since, changed: changed.map(\.updatedTime), now: now)))
+    }
+
+    /// The next watermark: the newest `updatedTime` read, but never behind `since` (an
+    /// `updatedTime` of -1 would re-read everything) nor ahead of `now` (one from the year 3000
+    /// would skip every later change).
+    static func nextSince(_ since: Int64, changed: [Int64], now: Date) -> Int64 {
+        guard let newest = changed.max() else { return since }
+        let nowMillis = Int64(now.timeIntervalSince1970 * 1000)
+        return max(since, min(newest, nowMillis))
     }
 }
 

@@ -73,7 +73,8 @@ public struct JiraWebhookVerifier: WebhookVerifier {
 enum JiraJWT {
     /// Why the token is refused, or nil when it is good.
     static func problem(_ token: String, secret: String, now: Date) -> String? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        // At most four pieces: a token of 10,000 segments is refused without splitting it all.
+        let parts = token.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, let header = decode(parts[0]), let claims = decode(parts[1]), let signature = decode(parts[2]) else { return "the JWT is malformed" }
         struct Header: Decodable { var alg: String }
         struct Claims: Decodable { var exp: Double? }
@@ -202,7 +203,7 @@ struct JiraAdminWebhookAPI: WebhookSubscriptionAPI {
         let secret = (0..<2).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }.joined()
         let body = Registration(name: "ml-connector", url: target, events: try JiraWebhookEvents.named(wanted.filter),
                                 filters: ["issue-related-events-section": wanted.resource], excludeBody: false, secret: secret)
-        let created = try await client.shell.send(.POST, Self.path, body: body, idempotencyKey: nil, as: AdminWebhook.self)
+        let created = try await client.shell.send(.POST, Self.path, body: body, as: AdminWebhook.self)
         return VendorSubscription(id: created.id, resource: wanted.resource, target: target, verified: true, signingSecret: secret)
     }
 

@@ -75,8 +75,8 @@ extension JiraClient {
         var all: [JiraWorklog] = []
         for start in stride(from: 0, to: ids.count, by: 1000) {
             let chunk = Array(ids[start..<min(ids.count, start + 1000)])
-            // A read sent as POST: the key makes a repeat after a lost answer harmless.
-            all += try await send(.POST, "/worklog/list", body: ["ids": chunk], idempotencyKey: "worklog-list", as: [JiraWorklog].self)
+            // A read sent as POST: a repeat after a lost answer is harmless.
+            all += try await send(.POST, "/worklog/list", body: ["ids": chunk], repeatable: true, as: [JiraWorklog].self)
         }
         return all
     }

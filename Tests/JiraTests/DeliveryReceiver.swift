@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import Sandbox
+import TestSupport
 
 /// A loopback endpoint that keeps every webhook delivery it receives, as the ingress sees one.
 struct DeliveryReceiver: Sendable {
@@ -28,13 +29,8 @@ struct DeliveryReceiver: Sendable {
 
     /// Waits until `count` deliveries arrived (facts, not time: fails after five seconds).
     func waitFor(count: Int) async throws -> [WebhookDelivery] {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline {
-            let all = received.withLockedValue { $0 }
-            if all.count >= count { return all }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw ConnectorError.transient("only \(received.withLockedValue { $0.count }) of \(count) deliveries arrived")
+        try await eventually("\(count) deliveries", timeout: .seconds(5)) { received.withLockedValue { $0.count } >= count }
+        return received.withLockedValue { $0 }
     }
 
     func stop() async { await server.stop() }

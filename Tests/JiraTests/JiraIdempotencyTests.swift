@@ -16,45 +16,58 @@ import Testing
     }
 
     @Test func aLostCreateResponseIsFoundOnceSearchCatchesUp() async throws {
-        let fixture = try await JiraFixture.start()
-        defer { _Concurrency.Task { await fixture.stop() } }
-        fixture.sandbox.setSearchLag(.milliseconds(500))
-        var faults = FaultPlan()
-        faults.loseNextCreateResponses = 1
-        fixture.sandbox.setFaults(faults)
-        let issue = try await fixture.client.createIssue(draft(), key: "bill-126", previousAttemptUncertain: false, consistency: SearchConsistency(attempts: 6, firstWait: .milliseconds(100)),
-                                                         record: JiraCreatedIssues())
-        #expect(issue.hasLabel("mlc-bill-126"))
-        #expect(fixture.sandbox.requestCounts["POST /rest/api/3/issue"] == 1)
-        #expect(try await count(fixture, label: "mlc-bill-126") == 1)
+        try await JiraFixture.with { fixture in
+            fixture.sandbox.setSearchLag(.milliseconds(500))
+            var faults = FaultPlan()
+            faults.loseNextCreateResponses = 1
+            fixture.sandbox.setFaults(faults)
+            let issue = try await fixture.client.createIssue(draft(), key: "bill-126", previousAttemptUncertain: false, consistency: SearchConsistency(attempts: 6, firstWait: .milliseconds(100)),
+                                                             record: JiraCreatedIssues())
+            #expect(issue.hasLabel("mlc-bill-126"))
+            #expect(fixture.sandbox.requestCounts["POST /rest/api/3/issue"] == 1)
+            #expect(try await count(fixture, label: "mlc-bill-126") == 1)
+        }
     }
 
     @Test func withoutTheConsistencyWaitTheLookupMissesAndARetryWouldDuplicate() async throws {
-        let fixture = try await JiraFixture.start()
-        defer { _Concurrency.Task { await fixture.stop() } }
-        fixture.sandbox.setSearchLag(.seconds(30))
-        var faults = FaultPlan()
-        faults.loseNextCreateResponses = 1
-        fixture.sandbox.setFaults(faults)
-        let once = SearchConsistency(attempts: 1, firstWait: .zero)
-        // The guarantee broken first: search has not caught up, the lookup misses…
-        await #expect(throws: ConnectorError.self) {
-            _ = try await fixture.client.createIssue(draft(), key: "bill-127", previousAttemptUncertain: false, consistency: once, record: JiraCreatedIssues())
+        try await JiraFixture.with { fixture in
+            fixture.sandbox.setSearchLag(.seconds(30))
+            var faults = FaultPlan()
+            faults.loseNextCreateResponses = 1
+            fixture.sandbox.setFaults(faults)
+            let once = SearchConsistency(attempts: 1, firstWait: .zero)
+            // The guarantee broken first: search has not caught up, the lookup misses…
+            await #expect(throws: ConnectorError.self) {
+                _ = try await fixture.client.createIssue(draft(), key: "bill-127", previousAttemptUncertain: false, consistency: once, record: JiraCreatedIssues())
+            }
+            // …and a re-create within the window makes a second issue: the window is real.
+            _ = try await fixture.client.createIssue(draft(), key: "bill-127", previousAttemptUncertain: true, consistency: once, record: JiraCreatedIssues())
+            #expect(try await count(fixture, label: "mlc-bill-127") == 2)
         }
-        // …and a re-create within the window makes a second issue: the window is real.
-        _ = try await fixture.client.createIssue(draft(), key: "bill-127", previousAttemptUncertain: true, consistency: once, record: JiraCreatedIssues())
-        #expect(try await count(fixture, label: "mlc-bill-127") == 2)
     }
 
     @Test func theLocalRecordCoversAnIssueSearchDoesNotShowYet() async throws {
-        let fixture = try await JiraFixture.start()
-        defer { _Concurrency.Task { await fixture.stop() } }
-        fixture.sandbox.setSearchLag(.seconds(30))
-        let record = JiraCreatedIssues()
-        let first = try await fixture.client.createIssue(draft(), key: "bill-128", previousAttemptUncertain: false, record: record)
-        let again = try await fixture.client.createIssue(draft(), key: "bill-128", previousAttemptUncertain: true, consistency: SearchConsistency(attempts: 1, firstWait: .zero), record: record)
-        #expect(again.key == first.key)
-        #expect(fixture.sandbox.requestCounts["POST /rest/api/3/issue"] == 1)
-        #expect(try await count(fixture, label: "mlc-bill-128") == 1)
+        try await JiraFixture.with { fixture in
+            fixture.sandbox.setSearchLag(.seconds(30))
+            let record = JiraCreatedIssues()
+            let first = try await fixture.client.createIssue(draft(), key: "bill-128", previousAttemptUncertain: false, record: record)
+            let again = try await fixture.client.createIssue(draft(), key: "bill-128", previousAttemptUncertain: true, consistency: SearchConsistency(attempts: 1, firstWait: .zero), record: record)
+            #expect(again.key == first.key)
+            #expect(fixture.sandbox.requestCounts["POST /rest/api/3/issue"] == 1)
+            #expect(try await count(fixture, label: "mlc-bill-128") == 1)
+        }
+    }
+
+    @Test func afterARestartBetweenCreateAndConfirmTheLabelLookupFindsTheIssue() async throws {
+        try await JiraFixture.with { fixture in
+            fixture.sandbox.setSearchLag(.milliseconds(500))
+            // The process that created the issue is gone, and with it its local record.
+            let first = try await fixture.client.createIssue(draft(), key: "bill-129", previousAttemptUncertain: false, record: JiraCreatedIssues())
+            let again = try await fixture.client.createIssue(draft(), key: "bill-129", previousAttemptUncertain: true,
+                                                             consistency: SearchConsistency(attempts: 6, firstWait: .milliseconds(100)), record: JiraCreatedIssues())
+            #expect(again.key == first.key)
+            #expect(fixture.sandbox.requestCounts["POST /rest/api/3/issue"] == 1)
+            #expect(try await count(fixture, label: "mlc-bill-129") == 1)
+        }
     }
 }

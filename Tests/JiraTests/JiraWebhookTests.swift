@@ -53,53 +53,53 @@ import Testing
     }
 
     @Test func upkeepRenewsDynamicWebhooksBeforeTheir30DaysRunOut() async throws {
-        let fixture = try await JiraFixture.start(oauth: true)
-        defer { _Concurrency.Task { await fixture.stop() } }
-        let connector = JiraConnector()
-        let api = try #require(connector.subscriptions(pipeline: fixture.pipeline, connection: fixture.connection))
-        let facts = try #require(connector.subscriptionFacts)
-        let target = "https://connector.example/webhooks/jira/"
-        let kept = try await api.create(WantedSubscription(resource: "project = MLC"), target: target + "row-1")
-        let neglected = try await api.create(WantedSubscription(resource: "project = MLC AND labels = urgent"), target: target + "row-2")
-        #expect(kept.signingSecret == fixture.sandbox.configuration.clientSecret)
-        let listed = try await api.list()
-        let expiry = try #require(listed.first?.expiresAt)
-        #expect(abs(expiry.timeIntervalSinceNow - 30 * 86400) < 120)
+        try await JiraFixture.with(oauth: true) { fixture in
+            let connector = JiraConnector()
+            let api = try #require(connector.subscriptions(pipeline: fixture.pipeline, connection: fixture.connection))
+            let facts = try #require(connector.subscriptionFacts)
+            let target = "https://connector.example/webhooks/jira/"
+            let kept = try await api.create(WantedSubscription(resource: "project = MLC"), target: target + "row-1")
+            let neglected = try await api.create(WantedSubscription(resource: "project = MLC AND labels = urgent"), target: target + "row-2")
+            #expect(kept.signingSecret == fixture.sandbox.configuration.clientSecret)
+            let listed = try await api.list()
+            let expiry = try #require(listed.first?.expiresAt)
+            #expect(abs(expiry.timeIntervalSinceNow - 30 * 86400) < 120)
 
-        // 25 days on, the plan renews what is wanted; the neglected one is left to expire.
-        fixture.sandbox.advanceClock(by: .seconds(25 * 86400))
-        let now = Date().addingTimeInterval(25 * 86400)
-        let known = [KnownSubscription(id: "row-1", resource: "project = MLC", externalID: kept.id, active: true, lastSign: now)]
-        let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "project = MLC")], vendor: try await api.list().filter { $0.id == kept.id },
-                                         known: known, targetPrefix: target, facts: facts, now: now)
-        #expect(plan.renew == [kept.id] && plan.create.isEmpty)
-        try await api.renew(ids: plan.renew)
-        fixture.sandbox.advanceClock(by: .seconds(10 * 86400))
-        #expect(try await api.list().map(\.id) == [kept.id])
-        #expect(!(try await api.list().contains { $0.id == neglected.id }))
-        try await api.delete(id: kept.id)
-        #expect(try await api.list().isEmpty)
+            // 25 days on, the plan renews what is wanted; the neglected one is left to expire.
+            fixture.sandbox.advanceClock(by: .seconds(25 * 86400))
+            let now = Date().addingTimeInterval(25 * 86400)
+            let known = [KnownSubscription(id: "row-1", resource: "project = MLC", externalID: kept.id, active: true, lastSign: now)]
+            let plan = SubscriptionPlan.plan(wanted: [WantedSubscription(resource: "project = MLC")], vendor: try await api.list().filter { $0.id == kept.id },
+                                             known: known, targetPrefix: target, facts: facts, now: now)
+            #expect(plan.renew == [kept.id] && plan.create.isEmpty)
+            try await api.renew(ids: plan.renew)
+            fixture.sandbox.advanceClock(by: .seconds(10 * 86400))
+            #expect(try await api.list().map(\.id) == [kept.id])
+            #expect(!(try await api.list().contains { $0.id == neglected.id }))
+            try await api.delete(id: kept.id)
+            #expect(try await api.list().isEmpty)
+        }
     }
 
     @Test func signedDeliveriesReachTheTargetWithAStableIdentifierWhenDuplicated() async throws {
-        let fixture = try await JiraFixture.start()
-        defer { _Concurrency.Task { await fixture.stop() } }
-        let receiver = try await DeliveryReceiver.start()
-        defer { _Concurrency.Task { await receiver.stop() } }
-        let api = try #require(JiraConnector().subscriptions(pipeline: fixture.pipeline, connection: fixture.connection))
-        let subscription = try await api.create(WantedSubscription(resource: "project = MLC", filter: "issues-and-worklogs"), target: receiver.url)
-        var faults = FaultPlan()
-        faults.duplicateWebhooks = true
-        fixture.sandbox.setFaults(faults)
-        let issue = try await fixture.client.createIssue(IssueDraft(project: "MLC", issueType: "Task", summary: "Hooked"), key: "hooked", previousAttemptUncertain: false, record: JiraCreatedIssues())
-        let received = try await receiver.waitFor(count: 2)
-        let context = WebhookSubscriptionContext(id: "sub", connectionID: "jira-test", secret: subscription.signingSecret)
-        var ids = Set<String>()
-        for delivery in received {
-            guard case .accepted(let events) = try JiraWebhookVerifier().verify(delivery, subscription: context) else { Issue.record("a sandbox delivery was refused"); return }
-            #expect(events.map(\.ref) == [.jira(.issue, issue.id)] && events.first?.action == .created)
-            ids.formUnion(events.map(\.eventID))
+        try await JiraFixture.with { fixture in
+            let receiver = try await DeliveryReceiver.start()
+            defer { _Concurrency.Task { await receiver.stop() } }
+            let api = try #require(JiraConnector().subscriptions(pipeline: fixture.pipeline, connection: fixture.connection))
+            let subscription = try await api.create(WantedSubscription(resource: "project = MLC", filter: "issues-and-worklogs"), target: receiver.url)
+            var faults = FaultPlan()
+            faults.duplicateWebhooks = true
+            fixture.sandbox.setFaults(faults)
+            let issue = try await fixture.client.createIssue(IssueDraft(project: "MLC", issueType: "Task", summary: "Hooked"), key: "hooked", previousAttemptUncertain: false, record: JiraCreatedIssues())
+            let received = try await receiver.waitFor(count: 2)
+            let context = WebhookSubscriptionContext(id: "sub", connectionID: "jira-test", secret: subscription.signingSecret)
+            var ids = Set<String>()
+            for delivery in received {
+                guard case .accepted(let events) = try JiraWebhookVerifier().verify(delivery, subscription: context) else { Issue.record("a sandbox delivery was refused"); return }
+                #expect(events.map(\.ref) == [.jira(.issue, issue.id)] && events.first?.action == .created)
+                ids.formUnion(events.map(\.eventID))
+            }
+            #expect(ids.count == 1)
         }
-        #expect(ids.count == 1)
     }
 }

@@ -41,4 +41,12 @@ public struct JiraFixture: Sendable {
         await server.stop()
         await store.close()
     }
+
+    /// Starts a fixture for `body` and stops it before returning, also when `body` throws.
+    public static func with<Value>(
+        oauth: Bool = false, configuration: JiraSandbox.Configuration = .init(),
+        isolation: isolated (any Actor)? = #isolation, _ body: (JiraFixture) async throws -> Value
+    ) async throws -> Value {
+        try await withStarted({ try await start(oauth: oauth, configuration: configuration) }, stop: { await $0.stop() }, body)
+    }
 }

@@ -69,7 +69,7 @@ extension JiraWorld {
             return .object(["id": .string(String(parent.id)), "key": .string(parent.key), "fields": .object(["summary": parent.fields["summary"] ?? .null, "status": parent.fields["status"] ?? .null, "issuetype": parent.fields["issuetype"] ?? .null])])
         case "duedate":
             if case .null = value { return .null }
-            guard let text = value.text, Self.formatter(timeZone: "UTC", format: "yyyy-MM-dd").date(from: text) != nil, text.count == 10 else {
+            guard let text = value.text, WireTime.formatter("yyyy-MM-dd", timeZone: "UTC").wireDate(from: text) != nil, text.count == 10 else {
                 throw JiraSandbox.fieldError(name, "Error parsing date string: \(value.text ?? "")")
             }
             return .string(text)

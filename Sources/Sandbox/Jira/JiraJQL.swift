@@ -58,6 +58,11 @@ struct JiraJQL {
             } else {
                 values = [tokens.removeFirst()]
             }
+            // Jira refuses a date it cannot read rather than matching nothing (relative periods
+            // such as "-5d" and functions such as now() are not emulated: refused as well).
+            if field == "created" || field == "updated", let bad = values.first(where: { date($0, timeZone: "UTC") == nil }) {
+                throw Problem(message: "Date value '\(bad)' for field '\(field)' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd'.")
+            }
             clauses.append(Clause(field: field, op: op, values: values))
         }
         guard !clauses.isEmpty else { throw Problem(message: "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.") }
@@ -161,8 +166,8 @@ struct JiraJQL {
     /// `yyyy-MM-dd HH:mm` or `yyyy-MM-dd`, in the user's time zone: JQL has minute precision.
     static func date(_ text: String, timeZone: String) -> Date? {
         for format in ["yyyy-MM-dd HH:mm", "yyyy/MM/dd HH:mm", "yyyy-MM-dd", "yyyy/MM/dd"] {
-            let formatter = JiraWorld.formatter(timeZone: timeZone, format: format)
-            if let date = formatter.date(from: text), formatter.string(from: date) == text { return date }
+            let formatter = WireTime.formatter(format, timeZone: timeZone)
+            if let date = formatter.wireDate(from: text), formatter.string(from: date) == text { return date }
         }
         return nil
     }

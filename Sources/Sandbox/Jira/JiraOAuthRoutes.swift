@@ -23,32 +23,15 @@ extension JiraSandbox {
         router.post("/oauth/token") { [self] request, _ -> Response in
             faultGate.count(request)
             tokens.countTokenRequest()
-            let text = try await SandboxHTTP.text(request)
-            let fields: [String: String]
-            if request.headers[.contentType]?.contains("json") == true {
-                fields = (try? JSONValue.parse(Data(text.utf8)).object?.compactMapValues(\.text)) ?? [:]
-            } else {
-                fields = Dictionary(SandboxHTTP.formPairs(text), uniquingKeysWith: { _, last in last })
-            }
             let configuration = self.configuration
-            guard fields["client_id"] == configuration.clientID, fields["client_secret"] == configuration.clientSecret else {
-                return SandboxHTTP.json(.unauthorized, .object(["error": .string("access_denied"), "error_description": .string("Unauthorized")]))
-            }
             let issued: OAuthTokenStore.Issued
-            switch fields["grant_type"] {
-            case "authorization_code":
-                guard let code = fields["code"], let grant = tokens.redeemCode(code), grant.redirectURI == fields["redirect_uri"] else {
-                    return Self.invalidGrant("Invalid authorization code")
-                }
-                issued = tokens.issuePair()
-            case "refresh_token":
-                // Rotating refresh tokens: the one presented is spent (digest 3.1).
-                guard let token = fields["refresh_token"], case .issued(let pair) = tokens.refresh(token) else {
-                    return Self.invalidGrant("Unknown or invalid refresh token.")
-                }
-                issued = pair
-            default:
-                return SandboxHTTP.json(.badRequest, .object(["error": .string("unsupported_grant_type")]))
+            switch tokens.grant(try await OAuthTokenStore.tokenRequestFields(request), clientID: configuration.clientID, clientSecret: configuration.clientSecret) {
+            case .success(let pair): issued = pair
+            case .failure(.unknownClient): return SandboxHTTP.json(.unauthorized, .object(["error": .string("access_denied"), "error_description": .string("Unauthorized")]))
+            case .failure(.invalidCode): return Self.invalidGrant("Invalid authorization code")
+            // Rotating refresh tokens: the one presented is spent (digest 3.1).
+            case .failure(.invalidRefreshToken): return Self.invalidGrant("Unknown or invalid refresh token.")
+            case .failure(.unsupportedGrantType): return SandboxHTTP.json(.badRequest, .object(["error": .string("unsupported_grant_type")]))
             }
             var body: [String: JSONValue] = ["access_token": .string(issued.accessToken), "expires_in": .int(issued.expiresIn), "token_type": .string("Bearer"),
                                              "scope": .string("read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access")]

@@ -25,8 +25,11 @@ extension JiraSandbox {
         }
         router.get("\(p)/project/search") { [self] request, _ -> Response in
             try await answer(request) { caller in
-                SandboxHTTP.json(.ok, .object(["self": .string("\(caller.base)/project/search"), "startAt": .int(0), "maxResults": .int(50), "total": .int(1),
-                                               "isLast": .bool(true), "values": .array([project(caller: caller)])]))
+                let (startAt, maxResults) = Self.window(request, defaultSize: 50, maxSize: 100)
+                let all = [project(caller: caller)]
+                let page = Array(all.dropFirst(startAt).prefix(maxResults))
+                return SandboxHTTP.json(.ok, .object(["self": .string("\(caller.base)/project/search"), "startAt": .int(startAt), "maxResults": .int(maxResults),
+                                                      "total": .int(all.count), "isLast": .bool(startAt + page.count >= all.count), "values": .array(page)]))
             }
         }
         router.get("\(p)/project/:project") { [self] request, context -> Response in
@@ -58,6 +61,14 @@ extension JiraSandbox {
                 return SandboxHTTP.json(.ok, .array(users.map { Self.present(user: $0, caller: caller) }))
             }
         }
+    }
+
+    /// `startAt` and `maxResults` of a paged list: a negative start reads from 0, and the size
+    /// stays within 1…`maxSize` whatever the caller asks.
+    static func window(_ request: Request, defaultSize: Int, maxSize: Int) -> (startAt: Int, maxResults: Int) {
+        let startAt = max(0, SandboxHTTP.queryValue(request, "startAt").flatMap(Int.init) ?? 0)
+        let maxResults = max(1, min(maxSize, SandboxHTTP.queryValue(request, "maxResults").flatMap(Int.init) ?? defaultSize))
+        return (startAt, maxResults)
     }
 
     /// A user as `User`, with its `self` link.

@@ -32,7 +32,7 @@ extension JiraSandbox {
         }
         var start = 0
         if let token {
-            guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8), text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)) else {
+            guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8), text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)), offset >= 0 else {
                 throw JiraRefusal(Self.error(.badRequest, "The provided next page token is invalid or expired."))
             }
             start = offset

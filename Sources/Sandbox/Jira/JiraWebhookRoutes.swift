@@ -35,8 +35,7 @@ extension JiraSandbox {
         router.get("\(p)/webhook") { [self] request, _ -> Response in
             try await answer(request) { caller in
                 guard caller.oauth else { throw JiraRefusal(Self.error(.forbidden, "Only Connect and OAuth 2.0 apps can use this operation.")) }
-                let startAt = SandboxHTTP.queryValue(request, "startAt").flatMap(Int.init) ?? 0
-                let maxResults = min(100, SandboxHTTP.queryValue(request, "maxResults").flatMap(Int.init) ?? 100)
+                let (startAt, maxResults) = Self.window(request, defaultSize: 100, maxSize: 100)
                 let live = world.withLockedValue { world in world.liveDynamicWebhooks() }
                 let page = live.dropFirst(startAt).prefix(maxResults).map(Self.present)
                 return SandboxHTTP.json(.ok, .object(["startAt": .int(startAt), "maxResults": .int(maxResults), "total": .int(live.count),

@@ -9,8 +9,7 @@ extension JiraSandbox {
         router.get("\(p)/issue/:issue/worklog") { [self] request, context -> Response in
             try await answer(request) { caller in
                 let reference = try context.parameters.require("issue")
-                let startAt = SandboxHTTP.queryValue(request, "startAt").flatMap(Int.init) ?? 0
-                let maxResults = min(5000, SandboxHTTP.queryValue(request, "maxResults").flatMap(Int.init) ?? 5000)
+                let (startAt, maxResults) = Self.window(request, defaultSize: 5000, maxSize: 5000)
                 return try world.withLockedValue { world throws -> Response in
                     guard let issue = world.issue(reference) else { throw Self.issueNotFound() }
                     let all = world.worklogs.values.filter { $0.issueID == issue.id }.sorted { $0.id < $1.id }
@@ -117,7 +116,7 @@ extension JiraSandbox {
         var started: String?
         if let text = body["started"]?.text {
             guard text.wholeMatch(of: #/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{4}/#) != nil,
-                  let date = JiraWorld.formatter(timeZone: "UTC", format: "yyyy-MM-dd'T'HH:mm:ss.SSSZ").date(from: text) else {
+                  let date = WireTime.formatter("yyyy-MM-dd'T'HH:mm:ss.SSSZ", timeZone: "UTC").wireDate(from: text) else {
                 throw fieldError("started", "Could not parse the date '\(text)'; use yyyy-MM-dd'T'HH:mm:ss.SSSZ, e.g. 2021-01-17T12:34:00.000+0000.")
             }
             started = String(date.timeIntervalSince1970)
@@ -125,11 +124,17 @@ extension JiraSandbox {
             throw fieldError("started", "Started is required.")
         }
         let seconds = body["timeSpentSeconds"]?.int
+        // 1e20 or 1.5 is no whole number of seconds: refused, not taken as absent.
+        if body["timeSpentSeconds"] != nil && seconds == nil { throw fieldError("timeSpentSeconds", "timeSpentSeconds must be a whole number of seconds.") }
         let spent = body["timeSpent"]?.text
         if seconds != nil && spent != nil { throw fieldError("timeLogged", "Provide one of timeSpent or timeSpentSeconds, not both.") }
         var total = seconds
-        if let spent { total = Self.seconds(spent) }
-        if existing == nil, (total ?? 0) <= 0 { throw fieldError("timeLogged", "You must indicate the time spent working.") }
+        if let spent {
+            guard let parsed = Self.seconds(spent) else { throw fieldError("timeLogged", "Invalid time duration entered.") }
+            total = parsed
+        }
+        // Required on create; when given, more than nothing (an update of -1 is refused too).
+        if (existing == nil && total == nil) || (total.map { $0 <= 0 } ?? false) { throw fieldError("timeLogged", "You must indicate the time spent working.") }
         var comment: JSONValue?
         if let value = body["comment"] {
             let (document, problem) = JiraDocument.accept(value, version: version)
@@ -139,18 +144,18 @@ extension JiraSandbox {
         return (started, total, comment)
     }
 
-    /// `3h 20m` (also `1d`, `1w`: 8 hours a day, 5 days a week) in seconds.
+    /// `3h 20m` (also `1d`, `1w`: 8 hours a day, 5 days a week) in seconds; nil for anything
+    /// else, and for a total no `Int` holds (`99999999999999999w`).
     static func seconds(_ text: String) -> Int? {
+        let units: [Character: Int] = ["w": 5 * 8 * 3600, "d": 8 * 3600, "h": 3600, "m": 60]
         var total = 0
         for part in text.split(separator: " ") {
-            guard let unit = part.last, let value = Int(part.dropLast()) else { return nil }
-            switch unit {
-            case "w": total += value * 5 * 8 * 3600
-            case "d": total += value * 8 * 3600
-            case "h": total += value * 3600
-            case "m": total += value * 60
-            default: return nil
-            }
+            guard let unit = part.last.flatMap({ units[$0] }), let value = Int(part.dropLast()) else { return nil }
+            let (seconds, overflowed) = value.multipliedReportingOverflow(by: unit)
+            guard !overflowed else { return nil }
+            let (sum, overflowedSum) = total.addingReportingOverflow(seconds)
+            guard !overflowedSum else { return nil }
+            total = sum
         }
         return total
     }

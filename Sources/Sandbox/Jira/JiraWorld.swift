@@ -122,15 +122,7 @@ struct JiraWorld: Sendable {
 
     /// `2026-04-01T10:00:00.000-0700`, in the site user's time zone, as Jira writes times.
     func timestamp(_ date: Date) -> String {
-        Self.formatter(timeZone: configuration.timeZone, format: "yyyy-MM-dd'T'HH:mm:ss.SSSZ").string(from: date)
-    }
-
-    static func formatter(timeZone: String, format: String) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")
-        formatter.dateFormat = format
-        return formatter
+        WireTime.format(date, "yyyy-MM-dd'T'HH:mm:ss.SSSZ", timeZone: configuration.timeZone)
     }
 
     static let systemFields: [JSONValue] = ([
