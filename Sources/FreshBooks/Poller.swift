@@ -3,7 +3,7 @@ import Foundation
 
 /// The resources whose changes FreshBooks can be polled for.
 public enum FreshBooksResource: String, Sendable, CaseIterable, Codable {
-    case invoices, clients, expenses, payments, projects, timeEntries = "time_entries"
+    case invoices, clients, expenses, payments, projects, bills, timeEntries = "time_entries"
 
     /// The `ExternalRef` type of its records.
     public var refType: String {
@@ -13,12 +13,13 @@ public enum FreshBooksResource: String, Sendable, CaseIterable, Codable {
         case .expenses: "expense"
         case .payments: "payment"
         case .projects: "project"
+        case .bills: "bill"
         case .timeEntries: "time_entry"
         }
     }
 
     /// True for the accounting family (day-granular `search[updated_min]`).
-    var isAccounting: Bool { [.invoices, .clients, .expenses, .payments].contains(self) }
+    var isAccounting: Bool { [.invoices, .clients, .expenses, .payments, .bills].contains(self) }
 }
 
 /// Polls one FreshBooks resource from a watermark: the guarantee behind webhooks.
@@ -83,6 +84,7 @@ public struct FreshBooksPoller: ChangeFeed {
         case .clients: return try feed(accountingPath("users/clients"), query: [("search[updated_min]", since)])
         case .expenses: return try feed(accountingPath("expenses/expenses"), query: [("search[updated_min]", since)])
         case .payments: return try feed(accountingPath("payments/payments"), query: [("search[updated_min]", since)])
+        case .bills: return try feed(accountingPath("bills/bills"), query: [("search[updated_min]", since)])
         case .projects: return try metaFeed("/projects/business/\(try client.businessID())/projects", query: [("updated_since", since)])
         case .timeEntries: return try metaFeed("/timetracking/business/\(try client.businessID())/time_entries", query: [("updated_since", since)])
         }
