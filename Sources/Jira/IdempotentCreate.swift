@@ -38,6 +38,9 @@ public actor JiraCreatedIssues {
 
     /// Forgets a label whose issue is gone.
     public func forget(_ label: String) { keys[label] = nil }
+
+    /// Forgets an issue that was deleted or stripped of its label (a rollback).
+    public func forgetIssue(_ issueKey: String) { keys = keys.filter { $0.value != issueKey } }
 }
 
 extension JiraClient {

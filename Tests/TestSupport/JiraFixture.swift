@@ -41,4 +41,16 @@ public struct JiraFixture: Sendable {
         await server.stop()
         await store.close()
     }
+
+    /// Adds a Basic (email and API token) connection to `sandbox` to a store of the test's own,
+    /// identified as `connection add jira` would.
+    public static func addConnection(id: String, sandbox: JiraSandbox, server: SandboxServer, to store: SQLStore) async throws -> Connection {
+        let credential = Credential(kind: .basic, username: sandbox.email, password: sandbox.configuration.apiToken)
+        var connection = Connection(id: id, system: .jira, baseURLs: ["api": server.baseURL, "auth": server.baseURL, "gateway": server.baseURL],
+                                    settings: ["rate_limit": "2000/1s", "auth": "token", SettingKey.jiraProject.rawValue: sandbox.projectKey])
+        let identity = try await JiraConnector().identify(pipeline: HTTPPipeline(credentials: StaticCredentialSource(credential)), connection: connection)
+        connection.adopt(try identity.choose(nil, noun: "site"))
+        try await store.addConnection(connection, credential: credential)
+        return connection
+    }
 }

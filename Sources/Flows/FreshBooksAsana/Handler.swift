@@ -19,9 +19,7 @@ public struct FreshBooksAsanaChangeJob: JobHandler {
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(TriggerRouter.ChangePayload.self)
-        guard let integrationID = job.integrationID, let integration = try await context.store.integration(id: integrationID) else {
-            throw ConnectorError.permanent("integration \(job.integrationID ?? "?") no longer exists")
-        }
+        let integration = try await context.integration(of: job)
         // A paused integration's jobs are held by the queue, never claimed, so none arrives here
         // to be dropped; one claimed just before the pause finishes its work.
         let session = try await FreshBooksAsanaSession(integration: integration, context: context, pipeline: pipeline)
@@ -69,9 +67,7 @@ public struct FreshBooksAsanaBillingJob: JobHandler {
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(Payload.self)
-        guard let integrationID = job.integrationID, let integration = try await context.store.integration(id: integrationID) else {
-            throw ConnectorError.permanent("integration \(job.integrationID ?? "?") no longer exists")
-        }
+        let integration = try await context.integration(of: job)
         return try await FreshBooksAsanaSession(integration: integration, context: context, pipeline: pipeline).syncBilling(projectGID: payload.project)
     }
 }
