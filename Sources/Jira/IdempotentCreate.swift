@@ -30,7 +30,7 @@ public actor JiraCreatedIssues {
     /// Creates an empty record (tests use their own).
     public init() {}
 
-    /// The issue created under `label`, if this process created one.
+    /// The issue created under `label` (prefixed by its site), if this process created one.
     public func issueKey(for label: String) -> String? { keys[label] }
 
     /// Records a create that answered.
@@ -39,8 +39,9 @@ public actor JiraCreatedIssues {
     /// Forgets a label whose issue is gone.
     public func forget(_ label: String) { keys[label] = nil }
 
-    /// Forgets an issue that was deleted or stripped of its label (a rollback).
-    public func forgetIssue(_ issueKey: String) { keys = keys.filter { $0.value != issueKey } }
+    /// Forgets an issue of site `site` (a connection's account) that was deleted or stripped
+    /// of its label (a rollback).
+    public func forgetIssue(_ issueKey: String, site: String) { keys = keys.filter { !($0.key.hasPrefix(site + "|") && $0.value == issueKey) } }
 }
 
 extension JiraClient {
@@ -60,15 +61,19 @@ extension JiraClient {
     public func createIssue(_ draft: IssueDraft, key: String, previousAttemptUncertain: Bool, consistency: SearchConsistency = .standard,
                             record: JiraCreatedIssues = .shared, custom: [String] = []) async throws -> JiraIssue {
         let label = Self.idempotencyLabel(key)
-        if let known = await record.issueKey(for: label) {
+        // One process may serve several sites: the record is kept per site.
+        let recorded = "\(connection.accountRef ?? connection.id)|\(label)"
+        if let known = await record.issueKey(for: recorded) {
             do {
-                return try await issue(known, custom: custom)
+                let found = try await issue(known, custom: custom)
+                if found.hasLabel(label) { return found }
+                await record.forget(recorded)
             } catch ConnectorError.notFound {
-                await record.forget(label)
+                await record.forget(recorded)
             }
         }
         if previousAttemptUncertain, let existing = try await findIssue(label: label, consistency: consistency, custom: custom) {
-            await record.record(label, issueKey: existing.key)
+            await record.record(recorded, issueKey: existing.key)
             return existing
         }
         var draft = draft
@@ -78,12 +83,12 @@ extension JiraClient {
             created = try await send(.POST, "/issue", body: IssueUpdateBody(fields: draft, update: nil), as: CreatedIssue.self)
         } catch let error as ConnectorError where error.mayHaveBeenApplied {
             if let existing = try await findIssue(label: label, consistency: consistency, custom: custom) {
-                await record.record(label, issueKey: existing.key)
+                await record.record(recorded, issueKey: existing.key)
                 return existing
             }
             throw error
         }
-        await record.record(label, issueKey: created.key)
+        await record.record(recorded, issueKey: created.key)
         return try await issue(created.key, custom: custom)
     }
 

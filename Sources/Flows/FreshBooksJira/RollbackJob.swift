@@ -58,11 +58,11 @@ extension FreshBooksJiraSession {
                 let labels = (issue.fields?.labels ?? []).filter { $0.hasPrefix("mlc-") }
                 if issue.fields?.status?.name?.caseInsensitiveCompare(status) != .orderedSame { try await jira.transition(key, to: status) }
                 if !labels.isEmpty { try await jira.editIssue(key, IssueDraft(), removeLabels: labels) }
-                await JiraCreatedIssues.shared.forgetIssue(key)
+                await JiraCreatedIssues.shared.forgetIssue(key, site: jira.connection.accountRef ?? jira.connection.id)
                 return "move issue \(key) to \(status)"
             }
             try await jira.deleteIssue(key)
-            await JiraCreatedIssues.shared.forgetIssue(key)
+            await JiraCreatedIssues.shared.forgetIssue(key, site: jira.connection.accountRef ?? jira.connection.id)
             return "delete issue \(key)"
         } catch ConnectorError.notFound(_) {
             return "issue \(key) already gone"
