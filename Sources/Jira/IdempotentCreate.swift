@@ -92,12 +92,21 @@ extension JiraClient {
         return try await issue(created.key, custom: custom)
     }
 
-    /// The oldest issue carrying `label`, searching up to `consistency.attempts` times.
+    /// The oldest issue carrying `label`, searching up to `consistency.attempts` times. What
+    /// search answers may be stale (an issue deleted, or its label removed, a moment ago), so a
+    /// hit is read back and counts only if the issue still carries the label.
     public func findIssue(label: String, consistency: SearchConsistency = .standard, custom: [String] = []) async throws -> JiraIssue? {
         var wait = consistency.firstWait
         for attempt in 1...consistency.attempts {
-            let found = try await search(jql: "labels = \"\(label)\" ORDER BY created ASC", fields: JiraIssue.fields + custom, pageSize: 10).collect()
-            if let oldest = found.first(where: { $0.hasLabel(label) }) { return oldest }
+            let found = try await search(jql: "labels = \"\(label)\" ORDER BY created ASC", fields: ["labels"], pageSize: 10).collect()
+            for candidate in found where candidate.hasLabel(label) {
+                do {
+                    let current = try await issue(candidate.key, custom: custom)
+                    if current.hasLabel(label) { return current }
+                } catch ConnectorError.notFound {
+                    continue
+                }
+            }
             if attempt < consistency.attempts {
                 try await Task.sleep(for: wait)
                 wait = wait * 2

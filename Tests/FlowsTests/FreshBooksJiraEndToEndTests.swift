@@ -13,8 +13,8 @@ import Testing
 /// both sandboxes over HTTP, with Jira search lagging, a lost create response, a 429 storm and
 /// FreshBooks webhooks dropped for a while (the poll converges).
 @Suite struct FreshBooksJiraEndToEndTests {
-    static func yaml(freshbooks: String, jira: String, project: String, defaultIssue: String) -> String {
-        """
+    static func yaml(freshbooks: String, jira: String, project: String, defaultIssue: String, rollbackTo: String? = nil) -> String {
+        (rollbackTo.map { "rollback: { transition_to: \($0) }\n" } ?? "") + """
         name: firm-finance
         kind: freshbooks-jira
         connections: { freshbooks: \(freshbooks), jira: \(jira) }
@@ -52,7 +52,8 @@ import Testing
                     }
 
                     let context = IntegrationContext(store: store, catalog: SystemCatalog(pipeline: fb.pipeline, publicURL: engine.baseURL))
-                    let applied = try await registry.apply(yaml: Self.yaml(freshbooks: fb.connection.id, jira: jiraConnection.id, project: jiraSandbox.projectKey, defaultIssue: engagement.key),
+                    let applied = try await registry.apply(yaml: Self.yaml(freshbooks: fb.connection.id, jira: jiraConnection.id, project: jiraSandbox.projectKey, defaultIssue: engagement.key,
+                                                                     rollbackTo: "Done"),
                                                            context: context)
                     #expect(applied.resolved.contains("amount field customfield_10050 = \"Amount\""))
                     try await eventually("FreshBooks callbacks active", timeout: .seconds(20), diagnostics: recentAudit) {
@@ -119,7 +120,8 @@ import Testing
                     #expect(invoiceIssue.fields?.reporter?.emailAddress == "blake@sandbox-agency.test")
                     #expect(invoiceIssue.fields?.summary == "Invoice INV-1001 · 1500.00 USD · Acme Corp")
 
-                    // 4. Rollback of the invoice's change job deletes its issue; its replay makes it once more.
+                    // 4. Rollback of the invoice's change job (deleting is not allowed here: `transition_to`) moves its issue
+                    // to Done without its label; the demo covers deletion. Its replay makes the issue once more.
                     let invoiceRef = ExternalRef.freshbooks(.invoice, invoice.id)
                     let change = try #require(try await store.jobs(state: .succeeded, integrationID: "firm-finance", limit: 1000).first { job in
                         job.kind == TriggerRouter.changeKind(forIntegrationKind: FreshBooksJiraConfig.kind) && (try? job.decodePayload(TriggerRouter.ChangePayload.self).event.ref) == invoiceRef
@@ -128,12 +130,14 @@ import Testing
                     try await store.enqueue(rollback)
                     engine.pool.nudge()
                     try await eventually("the rollback", timeout: .seconds(20), diagnostics: recentAudit) { try await store.links(integrationID: "firm-finance", source: invoiceRef).isEmpty }
-                    await #expect(throws: ConnectorError.self) { _ = try await jira.issue(invoiceIssue.key) }
+                    let undone = try await jira.issue(invoiceIssue.key)
+                    #expect(undone.fields?.status?.name == "Done" && undone.fields?.labels?.contains { $0.hasPrefix("mlc-") } == false)
                     #expect(try await store.auditEntries(AuditFilter(integrationID: "firm-finance", limit: 50)).contains { $0.action.hasPrefix("rollback of job \(change.id)") })
                     _ = try await store.replay(id: change.id, now: Date())
                     engine.pool.nudge()
                     try await eventually("the replayed issue", timeout: .seconds(20), diagnostics: recentAudit) { try await !store.links(integrationID: "firm-finance", source: invoiceRef).isEmpty }
                     try await idle()
+                    #expect(try await store.links(integrationID: "firm-finance", source: invoiceRef).first?.target.id != invoiceIssue.key, "a fresh issue, not the one moved to Done")
 
                     // 5. Every job run again duplicates nothing.
                     for job in try await store.jobs(state: .succeeded, integrationID: "firm-finance", limit: 1000) where !job.kind.hasSuffix(".rollback") {
