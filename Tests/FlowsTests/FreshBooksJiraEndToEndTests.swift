@@ -137,7 +137,7 @@ import Testing
                     engine.pool.nudge()
                     try await eventually("the replayed issue", timeout: .seconds(20), diagnostics: recentAudit) { try await !store.links(integrationID: "firm-finance", source: invoiceRef).isEmpty }
                     try await idle()
-                    #expect(try await store.links(integrationID: "firm-finance", source: invoiceRef).first?.target.id != invoiceIssue.key, "a fresh issue, not the one moved to Done")
+                    #expect(try await store.links(integrationID: "firm-finance", source: invoiceRef).first?.target.id != invoiceIssue.id, "a fresh issue, not the one moved to Done")
 
                     // 5. Every job run again duplicates nothing.
                     for job in try await store.jobs(state: .succeeded, integrationID: "firm-finance", limit: 1000) where !job.kind.hasSuffix(".rollback") {

@@ -20,20 +20,7 @@ public struct JiraFixture: Sendable {
     public static func start(oauth: Bool = false, configuration: JiraSandbox.Configuration = .init()) async throws -> JiraFixture {
         let (sandbox, server) = try await JiraSandbox.serve(configuration: configuration)
         let store = try await TestDatabase.sqlite.makeStore().store
-        let app = sandbox.configuration
-        let credential: Credential
-        var connection = Connection(id: "jira-test", system: .jira, baseURLs: ["auth": server.baseURL, "gateway": server.baseURL],
-                                    settings: ["rate_limit": "2000/1s", "auth": oauth ? "oauth" : "token", SettingKey.jiraProject.rawValue: sandbox.projectKey])
-        if oauth {
-            let tokens = sandbox.issueOAuthTokens()
-            credential = Credential(kind: .oauth2, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, clientID: app.clientID, clientSecret: app.clientSecret)
-        } else {
-            connection.baseURLs["api"] = server.baseURL
-            credential = Credential(kind: .basic, username: sandbox.email, password: app.apiToken)
-        }
-        let identity = try await JiraConnector().identify(pipeline: HTTPPipeline(credentials: StaticCredentialSource(credential)), connection: connection)
-        connection.adopt(try identity.choose(nil, noun: "site"))
-        try await store.addConnection(connection, credential: credential)
+        let connection = try await addConnection(id: "jira-test", sandbox: sandbox, server: server, oauth: oauth, to: store)
         return JiraFixture(sandbox: sandbox, server: server, store: store, pipeline: HTTPPipeline(credentials: store), connection: connection)
     }
 
@@ -42,12 +29,21 @@ public struct JiraFixture: Sendable {
         await store.close()
     }
 
-    /// Adds a Basic (email and API token) connection to `sandbox` to a store of the test's own,
-    /// identified as `connection add jira` would.
-    public static func addConnection(id: String, sandbox: JiraSandbox, server: SandboxServer, to store: SQLStore) async throws -> Connection {
-        let credential = Credential(kind: .basic, username: sandbox.email, password: sandbox.configuration.apiToken)
-        var connection = Connection(id: id, system: .jira, baseURLs: ["api": server.baseURL, "auth": server.baseURL, "gateway": server.baseURL],
-                                    settings: ["rate_limit": "2000/1s", "auth": "token", SettingKey.jiraProject.rawValue: sandbox.projectKey])
+    /// Adds a connection to `sandbox` to `store`, as `connection add jira` would: Basic with the
+    /// email and API token, or OAuth, where the site is chosen from `accessible-resources`,
+    /// which points the connection's `api` at the gateway.
+    public static func addConnection(id: String, sandbox: JiraSandbox, server: SandboxServer, oauth: Bool = false, to store: SQLStore) async throws -> Connection {
+        let app = sandbox.configuration
+        let credential: Credential
+        var connection = Connection(id: id, system: .jira, baseURLs: ["auth": server.baseURL, "gateway": server.baseURL],
+                                    settings: ["rate_limit": "2000/1s", "auth": oauth ? "oauth" : "token", SettingKey.jiraProject.rawValue: sandbox.projectKey])
+        if oauth {
+            let tokens = sandbox.issueOAuthTokens()
+            credential = Credential(kind: .oauth2, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, clientID: app.clientID, clientSecret: app.clientSecret)
+        } else {
+            connection.baseURLs["api"] = server.baseURL
+            credential = Credential(kind: .basic, username: sandbox.email, password: app.apiToken)
+        }
         let identity = try await JiraConnector().identify(pipeline: HTTPPipeline(credentials: StaticCredentialSource(credential)), connection: connection)
         connection.adopt(try identity.choose(nil, noun: "site"))
         try await store.addConnection(connection, credential: credential)

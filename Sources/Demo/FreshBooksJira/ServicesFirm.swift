@@ -134,13 +134,14 @@ public struct ServicesFirmMonth: DemoPlay {
             (try? job.decodePayload(TriggerRouter.ChangePayload.self).event.ref) == link.source
         }
         guard let change else { throw ConnectorError.permanent("the demo expected the bill's change job") }
+        let key = try await tenant.jiraClient.issue(link.target.id).key
         let request = try await Rollback.request(for: change.id, store: store, pipeline: HTTPPipeline(credentials: store))
         try await store.enqueue(request)
-        try await environment.waitUntil("the rollback of \(link.target.id)") { try await store.links(integrationID: tenant.integration, source: link.source).isEmpty }
-        environment.say("rollback \(change.id): issue \(link.target.id) deleted, recorded in the audit trail")
+        try await environment.waitUntil("the rollback of \(key)") { try await store.links(integrationID: tenant.integration, source: link.source).isEmpty }
+        environment.say("rollback \(change.id): issue \(key) deleted, recorded in the audit trail")
         let replay = try await store.replay(id: change.id, now: Date())
         try await environment.waitUntil("the replay of \(change.id)") { try await !store.links(integrationID: tenant.integration, source: link.source).isEmpty }
-        let again = try await store.links(integrationID: tenant.integration, source: link.source).first?.target.id ?? "?"
+        let again = try await tenant.jiraClient.issue(try await store.links(integrationID: tenant.integration, source: link.source).first?.target.id ?? "").key
         environment.say("replay \(replay): the bill's issue made again as \(again), once")
     }
 

@@ -35,6 +35,9 @@ public struct FreshBooksJiraConfig: IntegrationConfiguration, Equatable {
         public var amount_field: String?
         /// FreshBooks client id → the epic its issues are filed under.
         public var client_epics: [String: String]?
+        /// A Jira dynamic webhook on the project (OAuth connections), kept alive by the upkeep,
+        /// tells when a tracking issue is deleted in Jira: its link is dropped, so a replay makes it again.
+        public var notice_deleted: Bool?
     }
 
     /// Where time entries are logged: an issue key in the entry's note wins, then the entry's

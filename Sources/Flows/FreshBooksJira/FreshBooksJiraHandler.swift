@@ -27,6 +27,7 @@ public struct FreshBooksJiraChangeJob: JobHandler {
         // A replay reads each record as it is now: what the feed listed then may be gone.
         if job.replayOf != nil { event.snapshot = nil }
         let ref = event.ref
+        if ref.system == .jira, ref.type == JiraRecord.issue.rawValue, event.action == .deleted { return try await session.noticeDeleted(issue: ref) }
         guard ref.system == .freshbooks else { return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: \(ref.system.rawValue) changes do not move anything") }
         guard let id = Int(ref.id) else { throw ConnectorError.permanent("\(ref) does not carry a FreshBooks numeric id") }
         switch ref.type {
@@ -101,10 +102,22 @@ extension FreshBooksJiraSession {
         let draft = FreshBooksJiraMapping.issue(record, config: config, amountFieldID: field?.id, reporter: try await account(email: record.email))
         let start = try await context.intents.begin(key)
         let issue = try await jira.createIssue(draft, key: key, previousAttemptUncertain: start.needsLookUp, consistency: consistency)
-        let target = ExternalRef.jira(.issue, issue.key)
+        // By id: Jira's events name an issue by id, and a key changes when the issue moves.
+        let target = ExternalRef.jira(.issue, issue.id)
         // The link's hash is the event kind the issue stands for: a payment can have two (received, refunded).
         return JobOutcome(writes: [context.intents.done(key, target: target), newLink(record.source, target, hash: record.kind.rawValue, previous: nil)],
                           sourceRef: record.source.description, targetRef: target.description,
                           action: "create \(config.jira.issue_types[record.kind.rawValue] ?? record.kind.phrase) issue \(issue.key)")
+    }
+}
+
+extension FreshBooksJiraSession {
+    /// A tracking issue was deleted in Jira: its links are dropped (a replay of the FreshBooks
+    /// change makes it again, once); an issue this integration did not make is nothing to it.
+    func noticeDeleted(issue: ExternalRef) async throws -> JobOutcome {
+        let links = try await context.store.links(integrationID: integration.id, target: issue)
+        guard !links.isEmpty else { return JobOutcome(sourceRef: issue.description, unchanged: true, action: "ignored: not a tracking issue") }
+        return JobOutcome(writes: links.map { .removeLink(integrationID: integration.id, source: $0.source, target: issue) }, sourceRef: issue.description,
+                          targetRef: links.first?.source.description, action: "tracking issue \(issue.id) deleted in Jira; replay \(links.map(\.source.description).joined(separator: ", ")) to make it again")
     }
 }

@@ -76,13 +76,22 @@ public struct FreshBooksJiraIntegration: Integration {
         }
         if let publicURL = context.catalog.publicURL {
             jobs.append(ScheduledJob(try WebhookUpkeepJob.schedule(connection: freshbooks, publicURL: publicURL, startingAt: context.now), "freshbooks webhooks at \(publicURL)"))
+            // Jira's dynamic webhooks die after 30 days: the hourly upkeep refreshes them well before.
+            if config.jira.notice_deleted == true, let jira = connections["jira"] {
+                jobs.append(ScheduledJob(try WebhookUpkeepJob.schedule(connection: jira, publicURL: publicURL, startingAt: context.now), "jira webhook on project \(config.jira.project) at \(publicURL)"))
+            }
         }
         return jobs
     }
 
-    /// FreshBooks: the finance and time events. Jira: none (nothing flows back).
+    /// FreshBooks: the finance and time events. Jira: the project's issue events when deleted
+    /// tracking issues are to be noticed.
     public func webhooks(_ config: FreshBooksJiraConfig, record: IntegrationRecord, role: String, connections: [String: Connection], context: IntegrationContext) async throws -> [WantedSubscription] {
-        role == "freshbooks" ? Self.events.map { WantedSubscription(resource: $0) } : []
+        switch role {
+        case "freshbooks": return Self.events.map { WantedSubscription(resource: $0) }
+        case "jira" where config.jira.notice_deleted == true: return [WantedSubscription(resource: "project = \(config.jira.project)", filter: "issues")]
+        default: return []
+        }
     }
 
     public func handlers(pipeline: HTTPPipeline) -> [any JobHandler] {

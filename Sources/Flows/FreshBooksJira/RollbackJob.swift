@@ -40,7 +40,7 @@ extension FreshBooksJiraSession {
                     actions.append("delete worklog \(target.worklog) on \(target.issue)")
                 }
             case JiraRecord.issue.rawValue:
-                actions.append(try await undoIssue(link.target.id, kind: link.contentHash))
+                actions.append(try await undoIssue(link.target.id))
             default:
                 continue
             }
@@ -51,21 +51,22 @@ extension FreshBooksJiraSession {
     }
 
     /// Deletes the issue, or transitions it and removes its label; one already gone is done.
-    private func undoIssue(_ key: String, kind: String?) async throws -> String {
+    private func undoIssue(_ id: String) async throws -> String {
+        let site = jira.connection.accountRef ?? jira.connection.id
         do {
+            let issue = try await jira.issue(id)
             if let status = config.rollback?.transition_to {
-                let issue = try await jira.issue(key)
                 let labels = (issue.fields?.labels ?? []).filter { $0.hasPrefix("mlc-") }
-                if issue.fields?.status?.name?.caseInsensitiveCompare(status) != .orderedSame { try await jira.transition(key, to: status) }
-                if !labels.isEmpty { try await jira.editIssue(key, IssueDraft(), removeLabels: labels) }
-                await JiraCreatedIssues.shared.forgetIssue(key, site: jira.connection.accountRef ?? jira.connection.id)
-                return "move issue \(key) to \(status)"
+                if issue.fields?.status?.name?.caseInsensitiveCompare(status) != .orderedSame { try await jira.transition(issue.key, to: status) }
+                if !labels.isEmpty { try await jira.editIssue(issue.key, IssueDraft(), removeLabels: labels) }
+                await JiraCreatedIssues.shared.forgetIssue(issue.key, site: site)
+                return "move issue \(issue.key) to \(status)"
             }
-            try await jira.deleteIssue(key)
-            await JiraCreatedIssues.shared.forgetIssue(key, site: jira.connection.accountRef ?? jira.connection.id)
-            return "delete issue \(key)"
+            try await jira.deleteIssue(issue.key)
+            await JiraCreatedIssues.shared.forgetIssue(issue.key, site: site)
+            return "delete issue \(issue.key)"
         } catch ConnectorError.notFound(_) {
-            return "issue \(key) already gone"
+            return "issue \(id) already gone"
         }
     }
 }
