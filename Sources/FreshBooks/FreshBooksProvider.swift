@@ -18,7 +18,8 @@ extension SettingKey {
 
 /// FreshBooks record types, as they appear in references (`freshbooks:invoice:42`).
 public enum FreshBooksRecord: String, Sendable {
-    case client, invoice, payment, expense, project, callback, account, feed
+    case client, invoice, payment, expense, project, callback, account, feed, bill
+    case billVendor = "bill_vendor"
     case timeEntry = "time_entry"
 }
 

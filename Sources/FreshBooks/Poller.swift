@@ -3,7 +3,7 @@ import Foundation
 
 /// The resources whose changes FreshBooks can be polled for.
 public enum FreshBooksResource: String, Sendable, CaseIterable, Codable {
-    case invoices, clients, expenses, payments, projects, timeEntries = "time_entries"
+    case invoices, clients, expenses, payments, projects, bills, timeEntries = "time_entries"
 
     /// The `ExternalRef` type of its records.
     public var refType: String {
@@ -13,12 +13,13 @@ public enum FreshBooksResource: String, Sendable, CaseIterable, Codable {
         case .expenses: "expense"
         case .payments: "payment"
         case .projects: "project"
+        case .bills: "bill"
         case .timeEntries: "time_entry"
         }
     }
 
     /// True for the accounting family (day-granular `search[updated_min]`).
-    var isAccounting: Bool { [.invoices, .clients, .expenses, .payments].contains(self) }
+    var isAccounting: Bool { [.invoices, .clients, .expenses, .payments, .bills].contains(self) }
 }
 
 /// Polls one FreshBooks resource from a watermark: the guarantee behind webhooks.
@@ -83,6 +84,7 @@ public struct FreshBooksPoller: ChangeFeed {
         case .clients: return client.accountingPages(try accountingPath("users/clients"), query: [("search[updated_min]", since)])
         case .expenses: return client.accountingPages(try accountingPath("expenses/expenses"), query: [("search[updated_min]", since)])
         case .payments: return client.accountingPages(try accountingPath("payments/payments"), query: [("search[updated_min]", since)])
+        case .bills: return client.accountingPages(try accountingPath("bills/bills"), query: [("search[updated_min]", since)])
         case .projects: return client.metaPages("/projects/business/\(try client.businessID())/projects", query: [("updated_since", since)])
         case .timeEntries: return client.metaPages("/timetracking/business/\(try client.businessID())/time_entries", query: [("updated_since", since)])
         }

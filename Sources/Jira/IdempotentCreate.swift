@@ -38,7 +38,8 @@ public actor JiraCreatedIssues {
         self.capacity = max(1, capacity)
     }
 
-    /// The issue created under `label`, if this process created one and still remembers it.
+    /// The issue created under `label` (prefixed by its site), if this process created one and
+    /// still remembers it.
     public func issueKey(for label: String) -> String? { keys[label]?.issueKey }
 
     /// How many labels are remembered.
@@ -58,6 +59,10 @@ public actor JiraCreatedIssues {
 
     /// Forgets a label whose issue is gone.
     public func forget(_ label: String) { keys[label] = nil }
+
+    /// Forgets an issue of site `site` (a connection's account) that was deleted or stripped
+    /// of its label (a rollback).
+    public func forgetIssue(_ issueKey: String, site: String) { keys = keys.filter { !($0.key.hasPrefix(site + "|") && $0.value.issueKey == issueKey) } }
 }
 
 extension JiraClient {
@@ -77,15 +82,19 @@ extension JiraClient {
     public func createIssue(_ draft: IssueDraft, key: String, previousAttemptUncertain: Bool, consistency: SearchConsistency = .standard,
                             record: JiraCreatedIssues = .shared, custom: [String] = []) async throws -> JiraIssue {
         let label = Self.idempotencyLabel(key)
-        if let known = await record.issueKey(for: label) {
+        // One process may serve several sites: the record is kept per site.
+        let recorded = "\(connection.accountRef ?? connection.id)|\(label)"
+        if let known = await record.issueKey(for: recorded) {
             do {
-                return try await issue(known, custom: custom)
+                let found = try await issue(known, custom: custom)
+                if found.hasLabel(label) { return found }
+                await record.forget(recorded)
             } catch ConnectorError.notFound {
-                await record.forget(label)
+                await record.forget(recorded)
             }
         }
         if previousAttemptUncertain, let existing = try await findIssue(label: label, consistency: consistency, custom: custom) {
-            await record.record(label, issueKey: existing.key)
+            await record.record(recorded, issueKey: existing.key)
             return existing
         }
         var draft = draft
@@ -95,22 +104,29 @@ extension JiraClient {
             created = try await send(.POST, "/issue", body: IssueUpdateBody(fields: draft, update: nil), as: CreatedIssue.self)
         } catch let error as ConnectorError where error.mayHaveBeenApplied {
             if let existing = try await findIssue(label: label, consistency: consistency, custom: custom) {
-                await record.record(label, issueKey: existing.key)
+                await record.record(recorded, issueKey: existing.key)
                 return existing
             }
             throw error
         }
-        await record.record(label, issueKey: created.key)
+        await record.record(recorded, issueKey: created.key)
         return try await issue(created.key, custom: custom)
     }
 
-    /// The oldest issue carrying `label`, searching up to `consistency.attempts` times.
+    /// The oldest issue carrying `label`, searching up to `consistency.attempts` times. What
+    /// search answers may be stale (an issue deleted, or its label removed, a moment ago), so a
+    /// hit is read back and counts only if the issue still carries the label.
     public func findIssue(label: String, consistency: SearchConsistency = .standard, custom: [String] = []) async throws -> JiraIssue? {
         var wait = consistency.firstWait
         for attempt in 1...consistency.attempts {
-            // The first match is the oldest: no need to read every page.
-            for try await issue in search(jql: "labels = \"\(label)\" ORDER BY created ASC", fields: JiraIssue.fields + custom, pageSize: 10) where issue.hasLabel(label) {
-                return issue
+            let found = try await search(jql: "labels = \"\(label)\" ORDER BY created ASC", fields: ["labels"], pageSize: 10).collect()
+            for candidate in found where candidate.hasLabel(label) {
+                do {
+                    let current = try await issue(candidate.key, custom: custom)
+                    if current.hasLabel(label) { return current }
+                } catch ConnectorError.notFound {
+                    continue
+                }
             }
             if attempt < consistency.attempts {
                 try await Task.sleep(for: wait)

@@ -15,7 +15,7 @@ struct MLConnector: AsyncParsableCommand {
                 + Registry.systems.map { "  \($0.system)  \($0.actions.map(\.descriptor.name).joined(separator: ", "))" }.joined(separator: "\n"),
             subcommands: [
                 DemoCommand.self, ServeCommand.self, MigrateCommand.self, ConnectionCommand.self, IntegrationCommand.self, JobsCommand.self,
-                AuditCommand.self, ReplayCommand.self, DeadLettersCommand.self, KeysCommand.self, SandboxCommand.self, SystemActionCommand.self,
+                AuditCommand.self, ReplayCommand.self, RollbackCommand.self, DeadLettersCommand.self, KeysCommand.self, SandboxCommand.self, SystemActionCommand.self,
             ]
         )
     }

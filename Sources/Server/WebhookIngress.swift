@@ -149,6 +149,7 @@ public struct WebhookIngress: Sendable {
         for event in events {
             guard let connectionID = try await connectionID(for: event, subscription: subscription, byAccount: &byAccount) else {
                 logger.warning("webhook change for an account no connection serves", metadata: ["system": "\(subscription.system)", "ref": "\(event.ref)"])
+                Telemetry.countDelivery(system: subscription.system.rawValue, outcome: "unrouted")
                 try await store.appendAudit(AuditEntry(tenant: subscription.tenant, sourceRef: event.ref.description, action: "webhook.unrouted", outcome: .rejected,
                                                        error: "no connection has account \(event.accountRef ?? "?")"))
                 continue
@@ -168,14 +169,24 @@ public struct WebhookIngress: Sendable {
         return (fresh.count, events.count)
     }
 
-    /// The connection a change belongs to: named by the event, by the subscription, or found
-    /// from the vendor account id in the verified payload (one endpoint serving many accounts).
+    /// The connection a change belongs to: the one the event or subscription names, unless the
+    /// verified payload names a vendor account (FreshBooks `account_id`, a QuickBooks realm)
+    /// that connection does not have: then the connection that has that account, so each
+    /// tenant's change reaches the integrations of that tenant. An account no connection has
+    /// is nil (recorded and counted by the caller), never guessed. Looked up once per account
+    /// in a delivery, not once per event.
     private func connectionID(for event: ChangeEvent, subscription: WebhookSubscription, byAccount: inout [String: String?]) async throws -> String? {
-        if let id = event.connectionID ?? subscription.connectionID { return id }
-        guard let account = event.accountRef else { return nil }
-        if let known = byAccount[account] { return known }
-        let found = try await store.connection(system: subscription.system, accountRef: account)?.id
-        byAccount[account] = .some(found)
+        let named = event.connectionID ?? subscription.connectionID
+        guard let account = event.accountRef else { return named }
+        let key = (named ?? "") + "\u{0}" + account
+        if let known = byAccount[key] { return known }
+        let found: String?
+        if let named, let connection = try await store.connection(id: named), connection.accountRef == nil || connection.accountRef == account {
+            found = named
+        } else {
+            found = try await store.connection(system: subscription.system, accountRef: account)?.id
+        }
+        byAccount[key] = .some(found)
         return found
     }
 

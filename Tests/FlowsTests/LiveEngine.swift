@@ -1,4 +1,5 @@
 import ConnectorKit
+import Foundation
 import Engine
 import Flows
 import Logging
@@ -51,4 +52,14 @@ func withLiveEngine<Value>(
     _ body: (LiveEngine) async throws -> Value
 ) async throws -> Value {
     try await withStarted({ try await LiveEngine.start(store: store, pipeline: pipeline, extra: extra, retry: retry) }, stop: { await $0.stop() }, body)
+}
+
+/// Waits until no job is due or running (recurring upkeep is always scheduled ahead: only work
+/// that is due counts).
+func untilIdle(_ store: SQLStore, timeout: Duration = .seconds(30), diagnostics: @escaping () async throws -> String) async throws {
+    try await eventually("an idle queue", timeout: timeout, diagnostics: diagnostics) {
+        let due = try await store.jobs(state: .pending, integrationID: nil, limit: 1000).filter { $0.runAt <= Date().addingTimeInterval(2) }
+        let running = try await store.jobCounts()[.running, default: 0]
+        return due.isEmpty && running == 0
+    }
 }

@@ -70,4 +70,19 @@ import Testing
             #expect(try await count(fixture, label: "mlc-bill-129") == 1)
         }
     }
+
+    @Test func oneProcessServingTwoSitesKeepsEachSitesIssueApart() async throws {
+        let first = try await JiraFixture.start()
+        defer { _Concurrency.Task { await first.stop() } }
+        let second = try await JiraFixture.start()
+        defer { _Concurrency.Task { await second.stop() } }
+        let record = JiraCreatedIssues()
+        // The other site's MLC-1 is an unrelated issue: the record must not hand it back.
+        _ = try await second.client.createIssue(IssueDraft(project: "MLC", issueType: "Task", summary: "Unrelated"), key: "unrelated", previousAttemptUncertain: false, record: JiraCreatedIssues())
+        let mine = try await first.client.createIssue(draft(), key: "bill-7", previousAttemptUncertain: false, record: record)
+        let theirs = try await second.client.createIssue(draft(), key: "bill-7", previousAttemptUncertain: false, record: record)
+        #expect(mine.key == "MLC-1" && theirs.key == "MLC-2")
+        #expect(theirs.hasLabel("mlc-bill-7"))
+        #expect(try await count(second, label: "mlc-bill-7") == 1)
+    }
 }

@@ -12,6 +12,7 @@ import Testing
         (["jobs", "--state", "lost"], "--state 'lost'"),
         (["serve", "--port", "99999"], "--port"),
         (["replay", "no-such-job"], "no job or dead letter"),
+        (["rollback", "no-such-job"], "neither a job id nor an audit entry id"),
         (["freshbooks", "teleport", "--connection", "x"], "'teleport' is not a FreshBooks action"),
         (["freshbooks", "list-clients", "--connection", "missing"], "--connection missing"),
         (["connection", "list", "--database-url", "mysql://x"], "--database-url"),

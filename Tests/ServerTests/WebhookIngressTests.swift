@@ -146,4 +146,24 @@ import Testing
             #expect(try await fixture.store.auditEntries(AuditFilter(outcome: .rejected)).map(\.action) == ["webhook.unrouted"])
         }
     }
+
+    @Test func aSubscriptionsDeliveryNamingAnotherTenantsAccountGoesToThatTenantAndAnUnknownOneNowhere() async throws {
+        try await withFixture { fixture in
+            // A second tenant: its own connection (account acct-2) and integration.
+            try await fixture.store.addConnection(Connection(id: "hooked-2", tenant: "second", system: .custom("testhook"), accountRef: "acct-2"),
+                                                  credential: Credential(kind: .apiToken, accessToken: "pat-hooked-002"))
+            try await fixture.store.saveIntegration(IntegrationRecord(id: "sync-2", tenant: "second", kind: "testkind", connections: ["testhook": "hooked-2"]))
+            let mixed = #"{"events":[{"id":"evt-1","record":"1","account":"acct-1"},{"id":"evt-2","record":"2","account":"acct-2"},{"id":"evt-3","record":"3","account":"acct-9"},{"id":"evt-4","record":"4"}]}"#
+            try await fixture.app.test(.router) { client in
+                let response = try await post(client, fixture, body: mixed, signature: TestWebhookVerifier.sign(mixed, secret: fixture.secret))
+                #expect(response.status == .ok)
+            }
+            let jobs = try await fixture.store.jobs(state: .pending, integrationID: nil, limit: 10)
+            let routed = Dictionary(grouping: jobs, by: { $0.integrationID ?? "-" }).mapValues { $0.count }
+            #expect(routed == ["sync": 2, "sync-2": 1], "acct-1 and the account-less event stay with the subscription's tenant; acct-2 goes to its own")
+            #expect(jobs.first { $0.integrationID == "sync-2" }?.tenant == "second")
+            let unrouted = try await fixture.store.auditEntries(AuditFilter(outcome: .rejected))
+            #expect(unrouted.map(\.action) == ["webhook.unrouted"] && unrouted.first?.error?.contains("acct-9") == true)
+        }
+    }
 }

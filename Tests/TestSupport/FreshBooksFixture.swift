@@ -18,14 +18,7 @@ public struct FreshBooksFixture: Sendable {
     public static func start(rateLimit: String? = "2000/1s", configuration: FreshBooksSandbox.Configuration = .init(), database: TestDatabase = .sqlite) async throws -> FreshBooksFixture {
         let (sandbox, server) = try await FreshBooksSandbox.serve(configuration: configuration)
         let store = try await database.makeStore().store
-        let tokens = sandbox.issueTokens()
-        var settings = ["account_id": sandbox.accountID, "business_id": "\(sandbox.businessID)"]
-        settings["rate_limit"] = rateLimit
-        let connection = Connection(id: "fb-test", system: .freshbooks, baseURLs: ["api": server.baseURL, "auth": server.baseURL], accountRef: sandbox.accountID, settings: settings)
-        let configuration = sandbox.configuration
-        try await store.addConnection(connection, credential: Credential(kind: .oauth2, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
-                                                                          clientID: configuration.clientID, clientSecret: configuration.clientSecret,
-                                                                          extra: ["redirect_uri": configuration.redirectURI]))
+        let connection = try await sandbox.addOAuthConnection(id: "fb-test", server: server, rateLimit: rateLimit, to: store)
         return FreshBooksFixture(sandbox: sandbox, server: server, store: store, pipeline: HTTPPipeline(credentials: store), connection: connection)
     }
 
@@ -50,5 +43,19 @@ public struct FreshBooksFixture: Sendable {
     /// A client with an invoice-ready customer.
     public func makeClient(email: String = "ops@client.test") async throws -> Client {
         try await client.createClient(ClientDraft(firstName: "Dana", lastName: "Client", organization: "Client Co", email: email))
+    }
+}
+
+extension FreshBooksSandbox {
+    /// Adds an OAuth connection to this sandbox's business, with a fresh token pair, to `store`.
+    public func addOAuthConnection(id: String, server: SandboxServer, rateLimit: String? = "2000/1s", to store: SQLStore) async throws -> Connection {
+        let tokens = issueTokens()
+        var settings = ["account_id": accountID, "business_id": "\(businessID)"]
+        settings["rate_limit"] = rateLimit
+        let connection = Connection(id: id, system: .freshbooks, baseURLs: ["api": server.baseURL, "auth": server.baseURL], accountRef: accountID, settings: settings)
+        let app = configuration
+        try await store.addConnection(connection, credential: Credential(kind: .oauth2, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
+                                                                          clientID: app.clientID, clientSecret: app.clientSecret, extra: ["redirect_uri": app.redirectURI]))
+        return connection
     }
 }

@@ -20,9 +20,22 @@ public struct JiraFixture: Sendable {
     public static func start(oauth: Bool = false, configuration: JiraSandbox.Configuration = .init()) async throws -> JiraFixture {
         let (sandbox, server) = try await JiraSandbox.serve(configuration: configuration)
         let store = try await TestDatabase.sqlite.makeStore().store
+        let connection = try await addConnection(id: "jira-test", sandbox: sandbox, server: server, oauth: oauth, to: store)
+        return JiraFixture(sandbox: sandbox, server: server, store: store, pipeline: HTTPPipeline(credentials: store), connection: connection)
+    }
+
+    public func stop() async {
+        await server.stop()
+        await store.close()
+    }
+
+    /// Adds a connection to `sandbox` to `store`, as `connection add jira` would: Basic with the
+    /// email and API token, or OAuth, where the site is chosen from `accessible-resources`,
+    /// which points the connection's `api` at the gateway.
+    public static func addConnection(id: String, sandbox: JiraSandbox, server: SandboxServer, oauth: Bool = false, to store: SQLStore) async throws -> Connection {
         let app = sandbox.configuration
         let credential: Credential
-        var connection = Connection(id: "jira-test", system: .jira, baseURLs: ["auth": server.baseURL, "gateway": server.baseURL],
+        var connection = Connection(id: id, system: .jira, baseURLs: ["auth": server.baseURL, "gateway": server.baseURL],
                                     settings: ["rate_limit": "2000/1s", "auth": oauth ? "oauth" : "token", SettingKey.jiraProject.rawValue: sandbox.projectKey])
         if oauth {
             let tokens = sandbox.issueOAuthTokens()
@@ -34,12 +47,7 @@ public struct JiraFixture: Sendable {
         let identity = try await JiraConnector().identify(pipeline: HTTPPipeline(credentials: StaticCredentialSource(credential)), connection: connection)
         connection.adopt(try identity.choose(nil, noun: "site"))
         try await store.addConnection(connection, credential: credential)
-        return JiraFixture(sandbox: sandbox, server: server, store: store, pipeline: HTTPPipeline(credentials: store), connection: connection)
-    }
-
-    public func stop() async {
-        await server.stop()
-        await store.close()
+        return connection
     }
 
     /// Starts a fixture for `body` and stops it before returning, also when `body` throws.

@@ -81,9 +81,7 @@ struct FreshBooksAsanaSession {
 
     /// The session of the integration `job` belongs to.
     init(job: JobRecord, context: JobContext, pipeline: HTTPPipeline) async throws {
-        guard let integrationID = job.integrationID, let integration = try await context.store.integration(id: integrationID) else {
-            throw ConnectorError.permanent("integration \(job.integrationID ?? "?") no longer exists")
-        }
+        let integration = try await context.integration(of: job)
         self.integration = integration
         self.context = context
         config = try FreshBooksAsanaIntegration().configuration(of: integration)

@@ -64,9 +64,16 @@ public struct Payment: Decodable, Sendable, Equatable {
     public var amount: MoneyObject
     public var date: String?
     public var type: String?
+    public var note: String?
+    /// A gateway payment's outcome, when FreshBooks reports one.
+    public var status: String?
     public var updated: Date?
+    public var visState: Int
 
-    enum CodingKeys: String, CodingKey { case id, invoiceid, clientid, amount, date, type, updated }
+    /// Received, failed or refunded.
+    public var state: PaymentState { PaymentState.of(type: type, amount: amount.amount, status: status) }
+
+    enum CodingKeys: String, CodingKey { case id, invoiceid, clientid, amount, date, type, note, status, updated, vis_state }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -76,7 +83,10 @@ public struct Payment: Decodable, Sendable, Equatable {
         amount = try container.decode(MoneyObject.self, forKey: .amount)
         date = try container.decodeIfPresent(String.self, forKey: .date)
         type = try container.decodeIfPresent(String.self, forKey: .type)
+        note = try container.decodeIfPresent(String.self, forKey: .note)
+        status = try container.decodeIfPresent(String.self, forKey: .status)
         updated = try EasternTimestamp.decodeIfPresent(container, .updated)
+        visState = try container.decodeIfPresent(Int.self, forKey: .vis_state) ?? 0
     }
 }
 

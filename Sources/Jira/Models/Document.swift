@@ -68,3 +68,21 @@ public enum JiraTime {
         return formatter
     }
 }
+
+extension JiraDocument {
+    /// A document of a two-column table (label, value per row) followed by a paragraph whose
+    /// text links to `link` (ADF `table`/`tableRow`/`tableHeader`/`tableCell` and a `link` mark).
+    public static func table(_ rows: [(String, String)], linkText: String, link: String) -> JiraDocument {
+        func cell(_ type: String, _ text: String) -> JSONTree {
+            let paragraph: JSONTree = text.isEmpty ? .object(["type": .string("paragraph")])
+                : .object(["type": .string("paragraph"), "content": .array([.object(["type": .string("text"), "text": .string(text)])])])
+            return .object(["type": .string(type), "content": .array([paragraph])])
+        }
+        let tableRows = rows.map { row -> JSONTree in .object(["type": .string("tableRow"), "content": .array([cell("tableHeader", row.0), cell("tableCell", row.1)])]) }
+        let linked: JSONTree = .object(["type": .string("paragraph"), "content": .array([.object([
+            "type": .string("text"), "text": .string(linkText),
+            "marks": .array([.object(["type": .string("link"), "attrs": .object(["href": .string(link)])])]),
+        ])])])
+        return JiraDocument(tree: .object(["type": .string("doc"), "version": .number("1"), "content": .array([.object(["type": .string("table"), "content": .array(tableRows)]), linked])]))
+    }
+}

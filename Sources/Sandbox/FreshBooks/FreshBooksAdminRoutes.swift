@@ -22,6 +22,7 @@ extension FreshBooksSandbox {
                 "clients": .array(Array(world.clients.values)), "invoices": .array(Array(world.invoices.values)), "expenses": .array(Array(world.expenses.values)),
                 "payments": .array(Array(world.payments.values)), "projects": .array(Array(world.projects.values)), "time_entries": .array(Array(world.timeEntries.values)),
                 "callbacks": .array(world.callbacks.values.map(Self.present)),
+                "bills": .array(Array(world.bills.values)), "bill_vendors": .array(Array(world.billVendors.values)),
             ])
         }
     }

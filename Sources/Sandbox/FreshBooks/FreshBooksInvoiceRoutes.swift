@@ -125,9 +125,11 @@ extension FreshBooksSandbox {
                 "id": .int(id), "logid": .int(id), "invoiceid": .int(invoiceID), "clientid": invoice["customerid"] ?? .null,
                 "amount": .object(["amount": .decimalString(amount), "code": .string(currency)]), "date": input["date"] ?? .string(FreshBooksWorld.today(now)),
                 "type": input["type"] ?? .string("Check"), "note": input["note"] ?? .string(""), "transactionid": .null, "from_credit": .bool(false),
-                "gateway": .null, "updated": .string(FreshBooksWorld.easternTimestamp(now)), "vis_state": .int(0),
+                "gateway": .null, "updated": .string(FreshBooksWorld.easternTimestamp(now)), "vis_state": .int(0), "status": input["status"] ?? .null,
             ])
             world.payments[id] = payment
+            // A payment the gateway refused pays nothing.
+            if ["failed", "declined"].contains(input["status"]?.text ?? "") { return .success(payment) }
             let paid = (invoice["paid"]?["amount"]?.decimal ?? 0) + amount
             invoice["paid"] = .object(["amount": .moneyString(paid), "code": .string(currency)])
             invoice["updated"] = .string(FreshBooksWorld.easternTimestamp(now))
@@ -208,8 +210,9 @@ extension FreshBooksSandbox {
 
     /// Records a payment as if the client paid (demo and tests); fires the webhooks FreshBooks would.
     @discardableResult
-    public func recordPayment(invoiceID: Int, amount: String, date: String? = nil) -> Int? {
+    public func recordPayment(invoiceID: Int, amount: String, date: String? = nil, status: String? = nil) -> Int? {
         var input: [String: JSONValue] = ["invoiceid": .int(invoiceID), "amount": .object(["amount": .string(amount)])]
+        if let status { input["status"] = .string(status) }
         if let date { input["date"] = .string(date) }
         guard case .success(let payment) = recordPayment(input) else { return nil }
         fire("payment.create", objectID: payment["id"]?.int ?? 0)

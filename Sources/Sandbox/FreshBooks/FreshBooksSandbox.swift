@@ -16,9 +16,26 @@ public final class FreshBooksSandbox: Sendable {
         public var redirectURI = "https://localhost/oauth/freshbooks/callback"
         /// Access tokens live this long (FreshBooks: 12 hours).
         public var accessTokenLifetime: Duration = .seconds(12 * 3600)
+        /// The demo user's own business (its records live here): one sandbox per tenant gives
+        /// each its own `account_id` and `business_id`.
+        public var business = Business(id: 439000, accountID: "SBX123", name: "Sandbox Agency")
 
         /// The defaults.
         public init() {}
+    }
+
+    /// A business's tenant keys (api digest A3): `id` for projects and time, `accountID` for accounting.
+    public struct Business: Sendable {
+        public var id: Int
+        public var accountID: String
+        public var name: String
+
+        /// Names a business.
+        public init(id: Int, accountID: String, name: String) {
+            self.id = id
+            self.accountID = accountID
+            self.name = name
+        }
     }
 
     let world: NIOLockedValueBox<FreshBooksWorld>
@@ -85,6 +102,8 @@ public final class FreshBooksSandbox: Sendable {
         addAccountingRoutes(to: api)
         addInvoiceRoutes(to: api)
         addProjectRoutes(to: api)
+        addBillRoutes(to: api)
+        addTimeEntryEditRoutes(to: api)
         addCallbackRoutes(to: api)
         SandboxAdminAPI(gate: faultGate, tokens: tokens, deliveries: deliveryLog).addRoutes(to: router)
         addAdminRoutes(to: router)

@@ -18,12 +18,13 @@ extension FreshBooksSandbox {
 
     /// Delivers `event` about `objectID` to every verified callback for it, after the configured
     /// delay, signed as FreshBooks signs (api digest A7); drops or duplicates on demand.
-    func fire(_ event: String, objectID: Int) {
+    func fire(_ event: String, objectID: Int, account: String? = nil, business: Int? = nil) {
         let faults = faultGate.plan
-        let (targets, business, account, identity) = world.withLockedValue { world in
+        let (targets, ownBusiness, ownAccount, identity) = world.withLockedValue { world in
             (world.callbacks.values.filter { $0.verified && $0.event == event }, world.primary.id, world.primary.accountID, world.identityID)
         }
         guard !targets.isEmpty else { return }
+        let (account, business) = (account ?? ownAccount, business ?? ownBusiness)
         let pairs = [("name", event), ("object_id", "\(objectID)"), ("account_id", account), ("business_id", "\(business)"), ("identity_id", "\(identity)"), ("user_id", "1")]
         let body = SandboxHTTP.formEncode(pairs)
         for callback in targets {
@@ -32,6 +33,13 @@ extension FreshBooksSandbox {
                 await Self.post(http, uri: callback.uri, body: body, signature: signature)
             }
         }
+    }
+
+    /// Delivers `event` on this business's callbacks but naming another business, signed as
+    /// usual (a callback URI shared by several accounts, or a business the receiver never
+    /// connected): the receiver must route it by `account_id`, not by the callback.
+    public func fireForeign(_ event: String, objectID: Int, accountID: String, businessID: Int) {
+        fire(event, objectID: objectID, account: accountID, business: businessID)
     }
 
     /// What the delivery log shows about a FreshBooks delivery.

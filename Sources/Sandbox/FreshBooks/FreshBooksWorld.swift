@@ -30,6 +30,8 @@ struct FreshBooksWorld: Sendable {
     var payments: [Int: JSONValue] = [:]
     var projects: [Int: JSONValue] = [:]
     var timeEntries: [Int: JSONValue] = [:]
+    var bills: [Int: JSONValue] = [:]
+    var billVendors: [Int: JSONValue] = [:]
     var teamMembers: [JSONValue] = []
     var categories: [JSONValue] = []
     var callbacks: [Int: Callback] = [:]
@@ -38,7 +40,7 @@ struct FreshBooksWorld: Sendable {
     init(configuration: FreshBooksSandbox.Configuration) {
         self.configuration = configuration
         businesses = [
-            Business(id: 439000, uuid: "9c7b1e4e-5a40-4b3a-9d9e-sandbox00001", accountID: "SBX123", name: "Sandbox Agency", role: "owner"),
+            Business(id: configuration.business.id, uuid: "9c7b1e4e-5a40-4b3a-9d9e-sandbox00001", accountID: configuration.business.accountID, name: configuration.business.name, role: "owner"),
             Business(id: 439001, uuid: "9c7b1e4e-5a40-4b3a-9d9e-sandbox00002", accountID: "OTH456", name: "Other Studio", role: "business_employee"),
         ]
         categories = [
@@ -46,9 +48,9 @@ struct FreshBooksWorld: Sendable {
             .object(["categoryid": .int(2), "id": .int(2), "category": .string("Software"), "is_cogs": .bool(false), "vis_state": .int(0)]),
         ]
         teamMembers = [
-            Self.teamMember(id: 1, first: "Avery", last: "Owner", email: "avery@sandbox-agency.test", role: "owner", businessID: 439000),
-            Self.teamMember(id: 2, first: "Blake", last: "Designer", email: "blake@sandbox-agency.test", role: "employee", businessID: 439000),
-            Self.teamMember(id: 3, first: "Casey", last: "Developer", email: "casey@sandbox-agency.test", role: "employee", businessID: 439000),
+            Self.teamMember(id: 1, first: "Avery", last: "Owner", email: "avery@sandbox-agency.test", role: "owner", businessID: configuration.business.id),
+            Self.teamMember(id: 2, first: "Blake", last: "Designer", email: "blake@sandbox-agency.test", role: "employee", businessID: configuration.business.id),
+            Self.teamMember(id: 3, first: "Casey", last: "Developer", email: "casey@sandbox-agency.test", role: "employee", businessID: configuration.business.id),
         ]
     }
 

@@ -1,0 +1,123 @@
+import ConnectorKit
+import Engine
+import Foundation
+import FreshBooks
+import Jira
+import Store
+
+/// Runs the FreshBooks → Jira integration for one changed FreshBooks record: a finance event
+/// becomes one issue (created once, under its label), a time entry becomes, follows or leaves
+/// a worklog; links and audit go in the transaction that completes the job.
+public struct FreshBooksJiraChangeJob: JobHandler {
+    public let kind = TriggerRouter.changeKind(forIntegrationKind: FreshBooksJiraConfig.kind)
+    let pipeline: HTTPPipeline
+    let consistency: SearchConsistency
+
+    /// Creates the handler; `consistency` is how long search may lag behind a create.
+    public init(pipeline: HTTPPipeline, consistency: SearchConsistency = .standard) {
+        self.pipeline = pipeline
+        self.consistency = consistency
+    }
+
+    public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
+        let payload = try job.decodePayload(TriggerRouter.ChangePayload.self)
+        let integration = try await context.integration(of: job)
+        let session = try await FreshBooksJiraSession(integration: integration, context: context, pipeline: pipeline, consistency: consistency)
+        var event = payload.event
+        // A replay reads each record as it is now: what the feed listed then may be gone.
+        if job.replayOf != nil { event.snapshot = nil }
+        let ref = event.ref
+        if ref.system == .jira, ref.type == JiraRecord.issue.rawValue, event.action == .deleted { return try await session.noticeDeleted(issue: ref) }
+        guard ref.system == .freshbooks else { return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: \(ref.system.rawValue) changes do not move anything") }
+        guard let id = Int(ref.id) else { throw ConnectorError.permanent("\(ref) does not carry a FreshBooks numeric id") }
+        switch ref.type {
+        case FreshBooksRecord.invoice.rawValue, FreshBooksRecord.bill.rawValue, FreshBooksRecord.payment.rawValue, FreshBooksRecord.expense.rawValue:
+            guard event.action != .deleted else { return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: a deleted \(ref.type) keeps its issue") }
+            guard let record = try await session.financeRecord(ref: ref, id: id, event: event) else {
+                return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: \(ref.type) \(id) is deleted in FreshBooks")
+            }
+            return try await session.ensureIssue(for: record)
+        case FreshBooksRecord.timeEntry.rawValue:
+            return try await session.syncWorklog(entryID: id, deleted: event.action == .deleted, event: event)
+        default:
+            return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: \(ref.type) changes do not move anything")
+        }
+    }
+}
+
+extension FreshBooksJiraSession {
+    /// The finance record an event is about, read from what the event carries (a poll's list)
+    /// or fetched once (a thin webhook); nil when it is deleted.
+    func financeRecord(ref: ExternalRef, id: Int, event: ChangeEvent) async throws -> FreshBooksJiraMapping.FinanceRecord? {
+        func read<Record: Decodable>(_ type: Record.Type, _ fetch: () async throws -> Record) async throws -> Record {
+            if let carried = event.record(as: type, currentAt: context.now) { return carried }
+            return try await fetch()
+        }
+        switch ref.type {
+        case FreshBooksRecord.invoice.rawValue:
+            let invoice = try await read(FreshBooks.Invoice.self) { try await freshbooks.invoice(id: id) }
+            guard invoice.visState != 1, let amount = invoice.amount else { return nil }
+            let client = try await freshbooks.client(id: invoice.customerID)
+            return .init(kind: .invoice, source: ref, number: invoice.invoiceNumber, amount: try amount.money(fallbackCurrency: invoice.currencyCode),
+                         counterparty: Self.name(client), email: client.email, date: invoice.createDate, clientID: client.id)
+        case FreshBooksRecord.bill.rawValue:
+            let bill = try await read(Bill.self) { try await freshbooks.bill(id: id) }
+            guard bill.visState != 1 else { return nil }
+            let vendor = try await freshbooks.billVendor(id: bill.vendorID)
+            return .init(kind: .bill, source: ref, number: (bill.billNumber ?? "").isEmpty ? "#\(bill.id)" : bill.billNumber ?? "", amount: try bill.amount.money(fallbackCurrency: bill.currencyCode ?? "USD"),
+                         counterparty: vendor.name, email: vendor.email, date: bill.issueDate, clientID: nil)
+        case FreshBooksRecord.payment.rawValue:
+            let payment = try await read(Payment.self) { try await freshbooks.payment(id: id) }
+            guard payment.visState != 1 else { return nil }
+            let invoice = try await freshbooks.invoice(id: payment.invoiceID)
+            let client = try await freshbooks.client(id: payment.clientID ?? invoice.customerID)
+            var amount = try payment.amount.money(fallbackCurrency: invoice.currencyCode)
+            amount.amount = abs(amount.amount)
+            return .init(kind: .payment(payment.state), source: ref, number: "\(payment.id) on invoice \(invoice.invoiceNumber)", amount: amount,
+                         counterparty: Self.name(client), email: client.email, date: payment.date, clientID: client.id)
+        default:
+            let expense = try await read(Expense.self) { try await freshbooks.expense(id: id) }
+            guard expense.visState != 1 else { return nil }
+            return .init(kind: .expense, source: ref, number: "#\(expense.id)", amount: try expense.amount.money(),
+                         counterparty: (expense.vendor ?? "").isEmpty ? "no vendor" : expense.vendor ?? "", email: nil, date: expense.date,
+                         clientID: expense.clientID == 0 ? nil : expense.clientID)
+        }
+    }
+
+    static func name(_ client: FreshBooks.Client) -> String {
+        if let organization = client.organization, !organization.isEmpty { return organization }
+        let person = [client.firstName, client.lastName].compactMap { $0 }.joined(separator: " ")
+        return person.isEmpty ? client.email ?? "client \(client.id)" : person
+    }
+
+    /// Makes the record's issue once: a link says it exists; otherwise the intent is recorded,
+    /// and after an uncertain attempt the label is looked up by JQL before creating again.
+    func ensureIssue(for record: FreshBooksJiraMapping.FinanceRecord) async throws -> JobOutcome {
+        let existing = try await links(from: record.source).first { $0.target.type == JiraRecord.issue.rawValue && $0.contentHash == record.kind.rawValue }
+        if let existing {
+            return JobOutcome(sourceRef: record.source.description, targetRef: existing.target.description, unchanged: true, action: "\(record.kind.phrase) issue \(existing.target.id) exists")
+        }
+        let key = FreshBooksJiraIntentKey.issue(accountID: accountID, record: record)
+        let field = try await amountField()
+        let draft = FreshBooksJiraMapping.issue(record, config: config, amountFieldID: field?.id, reporter: try await account(email: record.email))
+        let start = try await context.intents.begin(key)
+        let issue = try await jira.createIssue(draft, key: key, previousAttemptUncertain: start.needsLookUp, consistency: consistency)
+        // By id: Jira's events name an issue by id, and a key changes when the issue moves.
+        let target = ExternalRef.jira(.issue, issue.id)
+        // The link's hash is the event kind the issue stands for: a payment can have two (received, refunded).
+        return JobOutcome(writes: [context.intents.done(key, target: target), newLink(record.source, target, hash: record.kind.rawValue, previous: nil)],
+                          sourceRef: record.source.description, targetRef: target.description,
+                          action: "create \(config.jira.issue_types[record.kind.rawValue] ?? record.kind.phrase) issue \(issue.key)")
+    }
+}
+
+extension FreshBooksJiraSession {
+    /// A tracking issue was deleted in Jira: its links are dropped (a replay of the FreshBooks
+    /// change makes it again, once); an issue this integration did not make is nothing to it.
+    func noticeDeleted(issue: ExternalRef) async throws -> JobOutcome {
+        let links = try await context.store.links(integrationID: integration.id, target: issue)
+        guard !links.isEmpty else { return JobOutcome(sourceRef: issue.description, unchanged: true, action: "ignored: not a tracking issue") }
+        return JobOutcome(writes: links.map { .removeLink(integrationID: integration.id, source: $0.source, target: issue) }, sourceRef: issue.description,
+                          targetRef: links.first?.source.description, action: "tracking issue \(issue.id) deleted in Jira; replay \(links.map(\.source.description).joined(separator: ", ")) to make it again")
+    }
+}
