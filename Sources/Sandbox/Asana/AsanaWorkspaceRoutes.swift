@@ -33,12 +33,11 @@ extension AsanaSandbox {
             guard try context.parameters.require("workspace") == workspace["gid"]?.text else { return Self.error(.notFound, "workspace: Not a recognized ID") }
             return Self.single(workspace, request: request)
         }
-        for path in ["\(p)/workspaces/:workspace/users", "\(p)/teams/:team/users"] {
-            router.get(RouterPath(path)) { [self] request, _ -> Response in
-                if let refusal = await gate(request) { return refusal }
-                return Self.page(world.withLockedValue { $0.users.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }, request: request)
-            }
+        router.get("\(p)/workspaces/:workspace/users") { [self] request, _ -> Response in
+            if let refusal = await gate(request) { return refusal }
+            return Self.page(world.withLockedValue { $0.users.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") } }, request: request)
         }
+        addTeamMembershipRoutes(to: router)
         router.get("\(p)/workspaces/:workspace/teams") { [self] request, _ -> Response in
             if let refusal = await gate(request) { return refusal }
             return Self.page([world.withLockedValue { $0.team }], request: request)

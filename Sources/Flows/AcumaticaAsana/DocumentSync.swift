@@ -1,0 +1,117 @@
+import Acumatica
+import Asana
+import ConnectorKit
+import Engine
+import Foundation
+import Store
+
+/// What a document's task was last written from: the link's content hash is its digest, so an
+/// unchanged document (or our own write coming back) writes nothing.
+struct DocumentDigest: Encodable {
+    var document: ApprovalDocument
+    var vendorName: String
+    var vendorOption: String?
+}
+
+extension ApprovalDocument: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        try container.encode(kind.rawValue)
+        for text in [type, number, vendorID, vendorRef ?? "", amount.map(Money.string) ?? "", currency, dueDate ?? "", status, hold ? "hold" : "", project ?? "", branch ?? "", description ?? ""] {
+            try container.encode(text)
+        }
+    }
+}
+
+extension AcumaticaAsanaSession {
+    /// Reconciles a document with its task: the task follows the document (created once,
+    /// updated when the document changed, marked and completed when it was voided or deleted),
+    /// then an approval on the task releases or approves the document.
+    func reconcile(document ref: ExternalRef, taskEvent: ChangeEvent?) async throws -> JobOutcome {
+        let taskLink = try await link(from: ref, type: AsanaRecord.task.rawValue)
+        guard let document = try await read(ref) else {
+            guard let taskLink else { return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: deleted before it had a task") }
+            let draft = AcumaticaAsanaMapping.deletedDraft(fields: config.asana.fields)
+            let hash = AcumaticaAsanaMapping.contentHash(draft)
+            guard taskLink.contentHash != hash else { return JobOutcome(sourceRef: ref.description, targetRef: taskLink.target.description, unchanged: true, action: "deleted, task already marked") }
+            _ = try await asana.updateTask(gid: taskLink.target.id, draft)
+            return JobOutcome(writes: [newLink(ref, taskLink.target, hash: hash, previous: taskLink)], sourceRef: ref.description, targetRef: taskLink.target.description,
+                              action: "mark the task: document deleted in Acumatica")
+        }
+        guard let taskLink else { return try await createTask(for: document) }
+
+        var writes: [StoreWrite] = []
+        var actions: [String] = []
+        // 1. The task follows the document.
+        let vendor = try await vendorName(document.vendorID)
+        let option = try await existingVendorOption(named: vendor)
+        if option == nil { return try requestVendorOption(named: vendor, for: document) }
+        let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: document, vendorName: vendor, vendorOption: option))
+        if taskLink.contentHash != digest {
+            let draft = AcumaticaAsanaMapping.taskDraft(for: document, vendorName: vendor, vendorOption: option, fields: config.asana.fields, instanceURL: instanceURL)
+            _ = try await asana.updateTask(gid: taskLink.target.id, draft)
+            writes.append(newLink(ref, taskLink.target, hash: digest, previous: taskLink))
+            actions.append(AcumaticaAsanaMapping.stage(of: document) == .voided ? "mark the task: \(document.status)" : "update the task")
+        }
+        // 2. An approval on the task moves the document.
+        let task = try await currentTask(gid: taskLink.target.id, event: taskEvent?.ref == taskLink.target ? taskEvent : nil)
+        if let stamp = AcumaticaAsanaMapping.approval(on: task, config: config) {
+            let handled = try await link(from: taskLink.target, type: ref.type)
+            if handled?.contentHash != stamp {
+                let outcome = try await approve(document, task: task, stamp: stamp, vendor: vendor, option: option, taskLink: taskLink)
+                writes += outcome.writes + [newLink(taskLink.target, ref, hash: stamp, previous: handled)]
+                actions.append(outcome.action)
+            }
+        }
+        return JobOutcome(writes: writes, sourceRef: ref.description, targetRef: taskLink.target.description, unchanged: writes.isEmpty,
+                          action: actions.isEmpty ? "task unchanged" : actions.joined(separator: "; "))
+    }
+
+    /// Creates a document's task in its routed project, once: the intent is recorded first and
+    /// the task is looked up by its Acumatica link before any create.
+    func createTask(for document: ApprovalDocument) async throws -> JobOutcome {
+        let ref = document.ref
+        guard AcumaticaAsanaMapping.stage(of: document) == .open else {
+            return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: already \(document.status) before it had a task")
+        }
+        guard let project = AcumaticaAsanaMapping.project(for: document, routing: config.asana.routing) else {
+            return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: no Asana project for its project, branch or a default")
+        }
+        let vendor = try await vendorName(document.vendorID)
+        guard let option = try await existingVendorOption(named: vendor) else { return try requestVendorOption(named: vendor, for: document) }
+        var draft = AcumaticaAsanaMapping.taskDraft(for: document, vendorName: vendor, vendorOption: option, fields: config.asana.fields, instanceURL: instanceURL)
+        draft.projects = [project.gid]
+        let key = AcumaticaAsanaMapping.link(for: document, instanceURL: instanceURL)
+        let field = config.asana.fields.link
+        let (task, confirm) = try await context.intents.create(AcumaticaAsanaIntentKey.task(ref), target: { .asana(.task, $0.gid) },
+            lookUp: { try await asana.findTask(key: key, keyField: field, projects: [project.gid]) },
+            make: { try await asana.createTask(draft, key: key, keyField: field, previousAttemptUncertain: true) })
+        let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: document, vendorName: vendor, vendorOption: option))
+        return JobOutcome(writes: [confirm, newLink(ref, .asana(.task, task.gid), hash: digest, previous: nil)], sourceRef: ref.description,
+                          targetRef: ExternalRef.asana(.task, task.gid).description, action: "create the approval task in project \(project.gid) (\(project.rule))")
+    }
+
+    /// The vendor's name, its id when Acumatica no longer has it.
+    func vendorName(_ id: String) async throws -> String {
+        do {
+            return ApprovalDocument.bounded(try await acumatica.vendor(id: id).VendorName?.value) ?? id
+        } catch ConnectorError.notFound {
+            return id
+        }
+    }
+
+    /// The enabled option of the vendor field named `name` (case-insensitive), if there is one.
+    func existingVendorOption(named name: String) async throws -> String? {
+        try await asana.customField(gid: config.asana.fields.vendor).enum_options?.first { $0.enabled != false && $0.name.lowercased() == name.lowercased() }?.gid
+    }
+
+    /// Hands the option's creation to the one job that makes the field's options, which then
+    /// reconciles the document again: two documents of one new vendor never make two options.
+    func requestVendorOption(named name: String, for document: ApprovalDocument) throws -> JobOutcome {
+        let request = try AcumaticaAsanaVendorOptionJob.request(integration: integration, field: config.asana.fields.vendor, name: name, document: document.ref, now: context.now)
+        return JobOutcome(writes: [.enqueue(request)], sourceRef: document.ref.description, action: "make the vendor option \"\(name)\" first")
+    }
+
+    /// The instance's root, for links to its screens.
+    var instanceURL: String { acumatica.connection.baseURLs["api"] ?? "" }
+}
