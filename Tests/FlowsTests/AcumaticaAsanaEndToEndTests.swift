@@ -123,6 +123,8 @@ import Testing
             return false
         }
 
+        #expect(world.status(try await world.task(held)) == AcumaticaAsanaMapping.releaseFailedStatus)
+
         // A voided bill: its task is marked and completed, never deleted.
         let pending = try #require(try await world.erp { try await $0.bills().collect() }.first { $0.VendorRef?.value == "TS-3003" }?.ReferenceNbr?.value)
         world.acuSandbox.setFaults(FaultPlan())

@@ -80,6 +80,19 @@ import Testing
         #expect(draft.name?.hasPrefix("[\(status)]") == completed)
     }
 
+    @Test(arguments: [
+        // (status now, status when refused) → status text
+        ("On Hold", Optional("On Hold"), "release failed"),
+        ("Balanced", "On Hold", "Balanced"),
+        ("On Hold", nil, "On Hold"),
+        ("Open", "Open", "Open"),
+    ])
+    func aRefusalShowsUntilTheDocumentMovesOn(_ status: String, _ refusedAt: String?, _ text: String) {
+        #expect(AcumaticaAsanaMapping.statusText(of: Self.bill(status: status), refusedAt: refusedAt) == text)
+        let draft = AcumaticaAsanaMapping.taskDraft(for: Self.bill(status: status), vendorName: "P", vendorOption: "1", fields: Self.fields, instanceURL: "x", refusedAt: refusedAt)
+        #expect(draft.custom_fields?["105"] == .text(text))
+    }
+
     @Test func aDeletedDocumentIsMarkedAndCompletedNeverDeleted() {
         let draft = AcumaticaAsanaMapping.deletedDraft(fields: Self.fields)
         #expect(draft.completed == true && draft.custom_fields == ["105": .text("Deleted in Acumatica")] && draft.name == nil)

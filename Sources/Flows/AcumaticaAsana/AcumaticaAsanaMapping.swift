@@ -51,11 +51,14 @@ public enum AcumaticaAsanaMapping {
         }
     }
 
-    /// The task fields of a document (projects are set at creation only).
-    public static func taskDraft(for document: ApprovalDocument, vendorName: String, vendorOption: String?, fields: AcumaticaAsanaConfig.Fields, instanceURL: String) -> TaskDraft {
+    /// The task fields of a document (projects are set at creation only). `refusedAt` is the
+    /// document's status when Acumatica last refused its release: while it still has that
+    /// status, the task keeps saying "release failed".
+    public static func taskDraft(for document: ApprovalDocument, vendorName: String, vendorOption: String?, fields: AcumaticaAsanaConfig.Fields, instanceURL: String,
+                                 refusedAt: String? = nil) -> TaskDraft {
         var values: [String: CustomFieldInput] = [
             fields.reference: .text(document.number),
-            fields.status: .text(document.status),
+            fields.status: .text(statusText(of: document, refusedAt: refusedAt)),
             fields.link: .text(link(for: document, instanceURL: instanceURL)),
             fields.amount: document.amount.map { .number($0) } ?? .clear,
         ]
@@ -67,6 +70,11 @@ public enum AcumaticaAsanaMapping {
         var draft = TaskDraft(name: taskName(for: document, vendorName: vendorName), notes: notes, customFields: values)
         if stage(of: document) == .voided { draft.completed = true }
         return draft
+    }
+
+    /// The status field's text: "release failed" while the document is as it was refused, else its status.
+    public static func statusText(of document: ApprovalDocument, refusedAt: String?) -> String {
+        refusedAt == document.status && stage(of: document) == .open ? releaseFailedStatus : document.status
     }
 
     /// The marks of a document deleted in Acumatica: its status says so and the task is done.

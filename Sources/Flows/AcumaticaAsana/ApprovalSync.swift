@@ -5,6 +5,16 @@ import Engine
 import Foundation
 import Store
 
+/// A refused release, kept as a link from the document: its content hash is the document's
+/// status when it was refused.
+enum AcumaticaAsanaRefusal {
+    /// The link's target type.
+    static let type = "release_refusal"
+
+    /// The link's target for the task the refusal was reported on.
+    static func ref(task: String) -> ExternalRef { ExternalRef(system: .asana, type: type, id: task) }
+}
+
 extension AcumaticaAsanaSession {
     /// Carries out one approval on a document's task: `ReleaseBill` (after `Approve` when the
     /// bill is still pending approval) or the order's `Approve`, each waiting out its 202. The
@@ -38,13 +48,18 @@ extension AcumaticaAsanaSession {
             var values: [String: CustomFieldInput] = [fields.status: .text(AcumaticaAsanaMapping.releaseFailedStatus)]
             if let field = config.asana.approval?.field { values[field] = .clear }
             _ = try await asana.updateTask(gid: task.gid, TaskDraft(completed: false, customFields: values))
+            // The status the document was refused in: the task says "release failed" while it stays so.
+            let refused = AcumaticaAsanaRefusal.ref(task: task.gid)
+            writes.append(newLink(ref, refused, hash: document.status, previous: try await link(from: ref, type: AcumaticaAsanaRefusal.type)))
+            let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: document, vendorName: vendor, vendorOption: option, status: AcumaticaAsanaMapping.releaseFailedStatus))
+            writes.append(newLink(ref, taskLink.target, hash: digest, previous: taskLink))
             return (writes, "\(document.kind == .bill ? "release" : "approval") refused: \(refusal)")
         }
         guard let after = try await read(ref) else { return (writes, "document deleted while it was approved") }
         writes.append(try await comment(task: task.gid, key: AcumaticaAsanaIntentKey.outcomeComment(ref, stamp: stamp), text: AcumaticaAsanaMapping.doneComment(for: after)))
         _ = try await asana.updateTask(gid: task.gid, TaskDraft(customFields: [fields.status: .text(after.status)]))
         // Only the status moved: the task now shows this version of the document.
-        let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: after, vendorName: vendor, vendorOption: option))
+        let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: after, vendorName: vendor, vendorOption: option, status: after.status))
         writes.append(newLink(ref, taskLink.target, hash: digest, previous: taskLink))
         return (writes, "\(document.kind == .bill ? "released" : "approved") in Acumatica: now \(after.status)")
     }

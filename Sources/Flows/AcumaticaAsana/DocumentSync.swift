@@ -11,6 +11,8 @@ struct DocumentDigest: Encodable {
     var document: ApprovalDocument
     var vendorName: String
     var vendorOption: String?
+    /// The status text written (the document's, or "release failed").
+    var status: String
 }
 
 extension ApprovalDocument: Encodable {
@@ -46,11 +48,16 @@ extension AcumaticaAsanaSession {
         let vendor = try await vendorName(document.vendorID)
         let option = try await existingVendorOption(named: vendor)
         if option == nil { return try requestVendorOption(named: vendor, for: document) }
-        let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: document, vendorName: vendor, vendorOption: option))
+        let refusal = try await link(from: ref, type: AcumaticaAsanaRefusal.type)
+        let statusText = AcumaticaAsanaMapping.statusText(of: document, refusedAt: refusal?.contentHash)
+        let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: document, vendorName: vendor, vendorOption: option, status: statusText))
         if taskLink.contentHash != digest {
-            let draft = AcumaticaAsanaMapping.taskDraft(for: document, vendorName: vendor, vendorOption: option, fields: config.asana.fields, instanceURL: instanceURL)
+            let draft = AcumaticaAsanaMapping.taskDraft(for: document, vendorName: vendor, vendorOption: option, fields: config.asana.fields, instanceURL: instanceURL,
+                                                        refusedAt: refusal?.contentHash)
             _ = try await asana.updateTask(gid: taskLink.target.id, draft)
             writes.append(newLink(ref, taskLink.target, hash: digest, previous: taskLink))
+            // Once the document moved on from the refused state, the refusal no longer speaks for it.
+            if let refusal, statusText != AcumaticaAsanaMapping.releaseFailedStatus { writes.append(.removeLink(integrationID: integration.id, source: ref, target: refusal.target)) }
             actions.append(AcumaticaAsanaMapping.stage(of: document) == .voided ? "mark the task: \(document.status)" : "update the task")
         }
         // 2. An approval on the task moves the document.
@@ -86,7 +93,7 @@ extension AcumaticaAsanaSession {
         let (task, confirm) = try await context.intents.create(AcumaticaAsanaIntentKey.task(ref), target: { .asana(.task, $0.gid) },
             lookUp: { try await asana.findTask(key: key, keyField: field, projects: [project.gid]) },
             make: { try await asana.createTask(draft, key: key, keyField: field, previousAttemptUncertain: true) })
-        let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: document, vendorName: vendor, vendorOption: option))
+        let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: document, vendorName: vendor, vendorOption: option, status: document.status))
         return JobOutcome(writes: [confirm, newLink(ref, .asana(.task, task.gid), hash: digest, previous: nil)], sourceRef: ref.description,
                           targetRef: ExternalRef.asana(.task, task.gid).description, action: "create the approval task in project \(project.gid) (\(project.rule))")
     }
@@ -105,11 +112,14 @@ extension AcumaticaAsanaSession {
         try await asana.customField(gid: config.asana.fields.vendor).enum_options?.first { $0.enabled != false && $0.name.lowercased() == name.lowercased() }?.gid
     }
 
-    /// Hands the option's creation to the one job that makes the field's options, which then
-    /// reconciles the document again: two documents of one new vendor never make two options.
+    /// Hands the option's creation to the one job that makes the field's options of that name
+    /// (two documents of one new vendor never make two options), and puts the document on that
+    /// option's waiting list: a link the option job reads to reconcile each waiting document.
     func requestVendorOption(named name: String, for document: ApprovalDocument) throws -> JobOutcome {
-        let request = try AcumaticaAsanaVendorOptionJob.request(integration: integration, field: config.asana.fields.vendor, name: name, document: document.ref, now: context.now)
-        return JobOutcome(writes: [.enqueue(request)], sourceRef: document.ref.description, action: "make the vendor option \"\(name)\" first")
+        let field = config.asana.fields.vendor
+        let request = try AcumaticaAsanaVendorOptionJob.request(integration: integration, field: field, name: name, now: context.now)
+        let waiting = newLink(document.ref, AcumaticaAsanaVendorOptionJob.waitingList(field: field, name: name), hash: "waiting", previous: nil)
+        return JobOutcome(writes: [waiting, .enqueue(request)], sourceRef: document.ref.description, action: "make the vendor option \"\(name)\" first")
     }
 
     /// The instance's root, for links to its screens.

@@ -5,20 +5,17 @@ import Foundation
 import Store
 
 /// Makes one option of the vendor enum field, one job at a time per option name (so two documents of
-/// a new vendor never make two options), then reconciles the document that needed it.
+/// a new vendor never make two options), then reconciles every document waiting for it.
 public struct AcumaticaAsanaVendorOptionJob: JobHandler {
     /// The job kind.
     public static let kind = "acumatica-asana.vendor-option"
     public var kind: String { Self.kind }
     let pipeline: HTTPPipeline
 
-    /// The field, the option's name and the document waiting for it.
+    /// The field and the option's name.
     public struct Payload: Codable, Sendable {
         public var field: String
         public var name: String
-        public var document: ExternalRef
-        /// The document's ref, read by the audit trail.
-        public var sourceRef: String? { document.description }
     }
 
     /// Creates the handler.
@@ -27,10 +24,15 @@ public struct AcumaticaAsanaVendorOptionJob: JobHandler {
     }
 
     /// The job, under the serialization key of the field's option of that name.
-    static func request(integration: IntegrationRecord, field: String, name: String, document: ExternalRef, now: Date) throws -> JobRequest {
+    static func request(integration: IntegrationRecord, field: String, name: String, now: Date) throws -> JobRequest {
         try JobRequest(kind: kind, tenant: integration.tenant, integrationID: integration.id, connectionID: integration.connections["asana"],
-                       coalesceKey: SerializationKey.aggregate(integrationID: integration.id, root: .asana(.customField, field)) + ":\(name.lowercased())",
-                       payload: Payload(field: field, name: name, document: document), runAt: now, source: .manual)
+                       coalesceKey: SerializationKey.aggregate(integrationID: integration.id, root: waitingList(field: field, name: name)),
+                       payload: Payload(field: field, name: name), runAt: now, source: .manual)
+    }
+
+    /// The option a document waits for, as the target of its waiting link.
+    static func waitingList(field: String, name: String) -> ExternalRef {
+        ExternalRef(system: .asana, type: "enum_option_request", id: "\(field):\(name.lowercased())")
     }
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
@@ -52,7 +54,14 @@ public struct AcumaticaAsanaVendorOptionJob: JobHandler {
             writes.append(confirm)
             action = "create vendor option \"\(payload.name)\""
         }
-        writes.append(.enqueue(try AcumaticaAsanaDocumentJob.request(integration: integration, document: payload.document, taskEvent: nil, trigger: .manual, now: context.now)))
-        return JobOutcome(writes: writes, sourceRef: payload.document.description, targetRef: ExternalRef.asana(.customField, payload.field).description, action: action)
+        // Every document that asked meanwhile is reconciled again, now that the option exists.
+        let list = Self.waitingList(field: payload.field, name: payload.name)
+        let waiting = try await context.store.links(integrationID: integration.id, target: list).map(\.source)
+        for document in waiting {
+            writes.append(.enqueue(try AcumaticaAsanaDocumentJob.request(integration: integration, document: document, taskEvent: nil, trigger: .manual, now: context.now)))
+            writes.append(.removeLink(integrationID: integration.id, source: document, target: list))
+        }
+        return JobOutcome(writes: writes, sourceRef: list.description, targetRef: ExternalRef.asana(.customField, payload.field).description,
+                          action: action + "; \(waiting.count) document(s) reconciled")
     }
 }
