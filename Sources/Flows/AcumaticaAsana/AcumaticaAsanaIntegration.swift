@@ -102,10 +102,13 @@ public struct AcumaticaAsanaIntegration: Integration {
     public func details(_ config: AcumaticaAsanaConfig, record: IntegrationRecord, connections: [String: Connection], context: IntegrationContext) async -> [String: String] {
         guard let team = config.asana.team, config.roster != nil, let acumatica = connections["acumatica"], let asanaConnection = connections["asana"] else { return [:] }
         let asana = AsanaClient(pipeline: context.pipeline, connection: asanaConnection)
-        guard let plan = try? await AcumaticaClient.withSession(pipeline: context.pipeline, connection: acumatica, {
-            try await AcumaticaAsanaSession.rosterPlan(team: team, acumatica: $0, asana: asana)
-        }) else {
-            return ["roster": "(systems unreachable)"]
+        let plan: AcumaticaAsanaRoster.Plan
+        do {
+            plan = try await AcumaticaClient.withSession(pipeline: context.pipeline, connection: acumatica) {
+                try await AcumaticaAsanaSession.rosterPlan(team: team, acumatica: $0, asana: asana)
+            }
+        } catch {
+            return ["roster": "(not read: \(error))"]
         }
         func list(_ items: [String]) -> String { items.isEmpty ? "none" : items.joined(separator: ", ") }
         var lines = ["employees without an Asana user": list(plan.employeesWithoutUser), "Asana users without an active employee": list(plan.usersWithoutEmployee)]
