@@ -14,6 +14,11 @@ import Testing
 /// seat limit reached mid-run, a refused release, a voided bill, the roster enforced, and
 /// every job replayed without a duplicate.
 @Suite struct AcumaticaAsanaEndToEndTests {
+    /// Longer than Acumatica's 100 s request timeout: on PostgreSQL a sign-in was seen to hang
+    /// now and then (no session open, the job running) until that timeout ended it; every wait
+    /// returns as soon as its fact holds.
+    static let wait: Duration = .seconds(120)
+
     @Test(arguments: TestDatabase.available)
     func billsBecomeTasksAndApprovalsReleaseThem(_ database: TestDatabase) async throws {
         var acumatica = AcumaticaSandbox.Configuration()
@@ -42,7 +47,7 @@ import Testing
             return acumatica + "busy: \(busy.map { "\($0.kind) \($0.state) #\($0.attempts) \($0.lastError ?? "") \($0.payload.prefix(160))" }); " + (try await audit())
         }
         func idle() async throws {
-            try await eventually("an idle queue", timeout: .seconds(30), diagnostics: queue) {
+            try await eventually("an idle queue", timeout: Self.wait, diagnostics: queue) {
                 let due = try await store.jobs(state: .pending, integrationID: nil, limit: 1000).filter { $0.runAt <= Date().addingTimeInterval(2) }
                 let running = try await store.jobCounts()[.running, default: 0]
                 return due.isEmpty && running == 0
@@ -72,7 +77,7 @@ import Testing
         let draft = BillDraft(vendor: "PRINTICO", vendorRef: "PR-2050", description: "Formwork, level 3", lines: [line])
         let added = try await world.erp { try await $0.createBill(draft) }
         let fresh = try #require(added.ReferenceNbr?.value)
-        try await eventually("five approval tasks", timeout: .seconds(30), diagnostics: audit) {
+        try await eventually("five approval tasks", timeout: Self.wait, diagnostics: audit) {
             try await world.tasks().filter { $0.value(of: world.fields["vendor"]!)?.enum_value != nil }.count == 5
         }
         try await idle()
@@ -102,9 +107,9 @@ import Testing
         for holder in holders { _ = try await holder.identity() }
         let refusedBefore = world.acuSandbox.refusedLogins
         _ = try await world.asana.completeTask(gid: freshTask.gid)
-        try await eventually("a sign-in refused for the seat limit", timeout: .seconds(20), diagnostics: audit) { world.acuSandbox.refusedLogins > refusedBefore }
+        try await eventually("a sign-in refused for the seat limit", timeout: Self.wait, diagnostics: audit) { world.acuSandbox.refusedLogins > refusedBefore }
         for holder in holders { await holder.signOut() }
-        try await eventually("the bill released", timeout: .seconds(30), diagnostics: audit) { world.status(try await world.task(fresh)) == "Open" }
+        try await eventually("the bill released", timeout: Self.wait, diagnostics: audit) { world.status(try await world.task(fresh)) == "Open" }
         try await idle()
         #expect(try await world.erp { try await $0.bill(referenceNbr: fresh).Status?.value } == "Open")
         #expect(try await world.asana.stories(task: freshTask.gid).collect().compactMap(\.text) == ["Released in Acumatica: bill \(fresh) is now Open."])
@@ -113,7 +118,7 @@ import Testing
         let held = try #require(try await world.erp { try await $0.bills().collect() }.first { $0.VendorRef?.value == "PR-2002" }?.ReferenceNbr?.value)
         let heldTask = try #require(try await world.task(held))
         _ = try await world.asana.completeTask(gid: heldTask.gid)
-        try await eventually("the refusal on the task", timeout: .seconds(30), diagnostics: audit) { world.status(try await world.task(held)) == AcumaticaAsanaMapping.releaseFailedStatus }
+        try await eventually("the refusal on the task", timeout: Self.wait, diagnostics: audit) { world.status(try await world.task(held)) == AcumaticaAsanaMapping.releaseFailedStatus }
         try await idle()
         #expect(try await world.task(held)?.completed == false)
         let said = try await world.asana.stories(task: heldTask.gid).collect().compactMap(\.text)
@@ -124,7 +129,7 @@ import Testing
         drop.dropWebhooks = true
         world.acuSandbox.setFaults(drop)
         try await world.changeBill(held) { $0.DueDate = DateTimeValue("2026-12-15") }
-        try await eventually("the due date from the poll", timeout: .seconds(30), diagnostics: audit) {
+        try await eventually("the due date from the poll", timeout: Self.wait, diagnostics: audit) {
             if try await world.task(held)?.value(of: world.fields["due"]!)?.date_value?.date == "2026-12-15" { return true }
             try await registry.runNow(try #require(try await store.integration(id: "site")), context: context)
             engine.pool.nudge()
@@ -137,7 +142,7 @@ import Testing
         let pending = try #require(try await world.erp { try await $0.bills().collect() }.first { $0.VendorRef?.value == "TS-3003" }?.ReferenceNbr?.value)
         world.acuSandbox.setFaults(FaultPlan())
         try await world.changeBill(pending) { $0.Status = StringValue("Voided") }
-        try await eventually("the voided bill's task", timeout: .seconds(30), diagnostics: audit) {
+        try await eventually("the voided bill's task", timeout: Self.wait, diagnostics: audit) {
             guard let task = try await world.task(pending) else { return false }
             return task.completed && task.name.hasPrefix("[Voided]") && world.status(task) == "Voided"
         }
@@ -146,7 +151,7 @@ import Testing
 
         // A deleted bill (only its push tells): its task is marked and completed, never deleted.
         #expect(world.acuSandbox.deleteRecord("Bill", keys: ["Bill", held]))
-        try await eventually("the deleted bill's task", timeout: .seconds(30), diagnostics: audit) {
+        try await eventually("the deleted bill's task", timeout: Self.wait, diagnostics: audit) {
             guard let task = try await world.task(held) else { return false }
             return task.completed && world.status(task) == AcumaticaAsanaMapping.deletedStatus
         }
@@ -179,7 +184,7 @@ import Testing
         }
         let record = try #require(try await world.store.integration(id: "site"))
         _ = try await world.erp { try await $0.put("Employee", employee("Active"), intent: .insertOnly) }
-        try await eventually("the hire on the team", timeout: .seconds(30)) {
+        try await eventually("the hire on the team", timeout: Self.wait) {
             if try await members().contains("casey@sandbox-agency.test") { return true }
             try await registry.runNow(record, context: context)
             engine.pool.nudge()
@@ -187,13 +192,13 @@ import Testing
         }
         // The report signs in too: while the workers hold the licence's seats it says so, and is asked again.
         var details: [String: String] = [:]
-        try await eventually("the roster report") {
+        try await eventually("the roster report", timeout: Self.wait) {
             details = await AcumaticaAsanaIntegration().details(for: record, context: context)
             return details["employees without an Asana user"] != nil
         }
         #expect(details["employees without an Asana user"] == "EP00000001 Maria Lopez <maria.lopez@sandboxco.test>, EP00000002 Sam Chen <sam.chen@sandboxco.test>")
         _ = try await world.erp { try await $0.put("Employee", employee("Inactive"), intent: .updateOnly) }
-        try await eventually("the leaver off the team", timeout: .seconds(30)) {
+        try await eventually("the leaver off the team", timeout: Self.wait) {
             if try await members() == ["avery@sandbox-agency.test"] { return true }
             try await registry.runNow(record, context: context)
             engine.pool.nudge()
