@@ -124,6 +124,13 @@ import Testing
         let said = try await world.asana.stories(task: heldTask.gid).collect().compactMap(\.text)
         #expect(said.count == 1 && said.first?.contains("\"Acumatica refused") == true && said.first?.contains("On Hold") == true)
 
+        // The approval enum set to "approved" on the order's task approves the purchase order.
+        let orderNumber = try #require(world.reference(order))
+        _ = try await world.asana.updateTask(gid: order.gid, TaskDraft(customFields: [world.fields["approval"]!: .enumOption(world.fields["approved"]!)]))
+        try await eventually("the order approved", timeout: Self.wait, diagnostics: audit) { world.status(try await world.task(orderNumber)) == "Open" }
+        #expect(try await world.erp { try await $0.purchaseOrder(orderNbr: orderNumber).Status?.value } == "Open")
+        #expect(try await world.asana.stories(task: order.gid).collect().compactMap(\.text) == ["Approved in Acumatica: purchase order \(orderNumber) is now Open."])
+
         // A push that never arrives: the poll carries the change.
         var drop = FaultPlan()
         drop.dropWebhooks = true

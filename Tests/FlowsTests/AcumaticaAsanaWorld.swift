@@ -17,7 +17,8 @@ struct SiteWorld {
     let acuConnection: Connection
     let asanaSandbox: AsanaSandbox
     let asanaConnection: Connection
-    /// Field GIDs by role: amount, due, vendor, reference, status, link.
+    /// Field GIDs by role: amount, due, vendor, reference, status, link, approval (an enum)
+    /// and approved (its option).
     let fields: [String: String]
     /// The head office's project (bills route here by branch) and the default one.
     let projects: [String]
@@ -38,17 +39,20 @@ struct SiteWorld {
                                          settings: ["workspace_gid": asanaSandbox.workspaceGID, "auth": "pat", "rate_limit": rateLimit])
         try await store.addConnection(asanaConnection, credential: Credential(kind: .apiToken, accessToken: asanaSandbox.personalAccessToken))
         let pipeline = HTTPPipeline(credentials: store)
-        let fields = ["amount": asanaSandbox.createCustomField(name: "Amount", subtype: "number", precision: 2).gid,
+        var fields = ["amount": asanaSandbox.createCustomField(name: "Amount", subtype: "number", precision: 2).gid,
                       "due": asanaSandbox.createCustomField(name: "Due date", subtype: "date").gid,
                       "vendor": asanaSandbox.createCustomField(name: "Vendor", subtype: "enum").gid,
                       "reference": asanaSandbox.createCustomField(name: "Reference", subtype: "text").gid,
                       "status": asanaSandbox.createCustomField(name: "Document status", subtype: "text").gid,
                       "link": asanaSandbox.createCustomField(name: "Acumatica link", subtype: "text").gid]
+        let approval = asanaSandbox.createCustomField(name: "Approval", subtype: "enum", options: ["approved", "rejected"])
+        fields["approval"] = approval.gid
+        fields["approved"] = approval.options["approved"]
         let client = AsanaClient(pipeline: pipeline, connection: asanaConnection)
         var projects: [String] = []
         for name in ["Head office bills", "Other approvals"] {
             let project = try await client.createProject(ProjectDraft(name: name, team: asanaSandbox.teamGID))
-            for gid in fields.values { asanaSandbox.attach(field: gid, to: project.gid) }
+            for (role, gid) in fields where role != "approved" { asanaSandbox.attach(field: gid, to: project.gid) }
             projects.append(project.gid)
         }
         let push = WebhookSubscription(tenant: acuConnection.tenant, system: .acumatica, connectionID: acuConnection.id, resource: "portal", status: .active)
@@ -75,6 +79,7 @@ struct SiteWorld {
           team: "\(asanaSandbox.teamGID)"
           routing: { branches: { HEADOFFICE: "\(projects[0])" }, default: "\(projects[1])" }
           fields: { amount: "\(fields["amount"]!)", due_date: "\(fields["due"]!)", vendor: "\(fields["vendor"]!)", reference: "\(fields["reference"]!)", status: "\(fields["status"]!)", link: "\(fields["link"]!)" }
+          approval: { field: "\(fields["approval"]!)", approved: "\(fields["approved"]!)" }
         roster: \(roster)
         """
     }

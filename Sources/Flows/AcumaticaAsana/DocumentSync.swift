@@ -62,13 +62,9 @@ extension AcumaticaAsanaSession {
         }
         // 2. An approval on the task moves the document.
         let task = try await currentTask(gid: taskLink.target.id, event: taskEvent?.ref == taskLink.target ? taskEvent : nil)
-        if let stamp = AcumaticaAsanaMapping.approval(on: task, config: config) {
-            let handled = try await link(from: taskLink.target, type: ref.type)
-            if handled?.contentHash != stamp {
-                let outcome = try await approve(document, task: task, stamp: stamp, vendor: vendor, option: option, taskLink: taskLink)
-                writes += outcome.writes + [newLink(taskLink.target, ref, hash: stamp, previous: handled)]
-                actions.append(outcome.action)
-            }
+        if let outcome = try await approveIfAsked(document, task: task, vendor: vendor, option: option, taskLink: taskLink) {
+            writes += outcome.writes
+            actions.append(outcome.action)
         }
         return JobOutcome(writes: writes, sourceRef: ref.description, targetRef: taskLink.target.description, unchanged: writes.isEmpty,
                           action: actions.isEmpty ? "task unchanged" : actions.joined(separator: "; "))
@@ -94,8 +90,26 @@ extension AcumaticaAsanaSession {
             lookUp: { try await asana.findTask(key: key, keyField: field, projects: [project.gid]) },
             make: { try await asana.createTask(draft, key: key, keyField: field, previousAttemptUncertain: true) })
         let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: document, vendorName: vendor, vendorOption: option, status: document.status))
-        return JobOutcome(writes: [confirm, newLink(ref, .asana(.task, task.gid), hash: digest, previous: nil)], sourceRef: ref.description,
-                          targetRef: ExternalRef.asana(.task, task.gid).description, action: "create the approval task in project \(project.gid) (\(project.rule))")
+        let taskLink = Link(integrationID: integration.id, source: ref, target: .asana(.task, task.gid), contentHash: digest, createdAt: context.now, updatedAt: context.now)
+        var writes = [confirm, StoreWrite.upsertLink(taskLink)]
+        var action = "create the approval task in project \(project.gid) (\(project.rule))"
+        // A task an earlier attempt made may have been approved before its link was recorded
+        // (its change found no link then): the approval is taken now.
+        if let outcome = try await approveIfAsked(document, task: task, vendor: vendor, option: option, taskLink: taskLink) {
+            writes += outcome.writes
+            action += "; " + outcome.action
+        }
+        return JobOutcome(writes: writes, sourceRef: ref.description, targetRef: ExternalRef.asana(.task, task.gid).description, action: action)
+    }
+
+    /// Carries out the approval `task` carries, once per approval (the task's link back to the
+    /// document keeps the last one handled); nil when there is none to handle.
+    func approveIfAsked(_ document: ApprovalDocument, task: AsanaTask, vendor: String, option: String?, taskLink: Link) async throws -> (writes: [StoreWrite], action: String)? {
+        guard let stamp = AcumaticaAsanaMapping.approval(on: task, config: config) else { return nil }
+        let handled = try await link(from: taskLink.target, type: document.ref.type)
+        guard handled?.contentHash != stamp else { return nil }
+        let outcome = try await approve(document, task: task, stamp: stamp, vendor: vendor, option: option, taskLink: taskLink)
+        return (outcome.writes + [newLink(taskLink.target, document.ref, hash: stamp, previous: handled)], outcome.action)
     }
 
     /// The vendor's name, its id when Acumatica no longer has it.
