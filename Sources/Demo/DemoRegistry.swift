@@ -16,5 +16,6 @@ public enum DemoRegistry {
     public static let plays: [any DemoPlay] = [
         AgencyWeek(),
         ServicesFirmMonth(),
+        ConstructionWeek(),
     ]
 }

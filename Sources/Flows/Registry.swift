@@ -20,5 +20,6 @@ public enum Registry {
     public static let integrations: [any Integration] = [
         FreshBooksAsanaIntegration(),
         FreshBooksJiraIntegration(),
+        AcumaticaAsanaIntegration(),
     ]
 }

@@ -18,7 +18,7 @@ import Testing
 
     @Test(arguments: TestDatabase.available)
     func crashCampaign_killedServersConvergeWithNothingTwiceAndNothingLost(_ database: TestDatabase) async throws {
-        let trials = Int(ProcessInfo.processInfo.environment["MLC_CRASH_TRIALS"] ?? "") ?? 20
+        let trials = ServeCampaign.trials(fallback: 20)
         let test = try await database.makeStore()
         let store = test.store
         let (fbSandbox, fbServer) = try await FreshBooksSandbox.serve()
@@ -64,11 +64,8 @@ import Testing
             plan.failWritesOn = "/invoices/invoices"
             fbSandbox.setFaults(plan)
 
-            var fleet = try await ServeFleet.start(test, database: database)
-            defer { fleet.stop() }
-
             let started = ContinuousClock.now
-            try await fleet.campaign(trials: trials) { trial in
+            try await ServeCampaign.run(test, database: database, trials: trials) { trial in
                 switch trial {
                 case trials / 4:
                     // The cause of the refusals is fixed; the operator replays while servers die.
@@ -82,38 +79,39 @@ import Testing
                 default:
                     break
                 }
-            }
-            fbSandbox.setFaults(FaultPlan())
+            } then: {
+                fbSandbox.setFaults(FaultPlan())
 
-            // Converge: polls now, and anything that died meanwhile replayed.
-            let deadline = ContinuousClock.now + .seconds(120)
-            var reconnects = 0
-            while true {
-                let invoices: [FreshBooks.Invoice]
-                do {
-                    invoices = try await fb.invoices(lines: true).collect()
-                } catch ConnectorError.unauthorized {
-                    // A kill while the vendor's token call was in flight can strand a rotating refresh
-                    // token (the vendor spent it; the answer died with the process). No store design
-                    // saves that pair; the operator reconnects, and nothing may be duplicated after.
-                    reconnects += 1
-                    // A token that never works again would otherwise loop here past the deadline.
-                    guard ContinuousClock.now < deadline else { Issue.record("no convergence: FreshBooks still refuses the token after \(reconnects) reconnects"); break }
-                    let fresh = fbSandbox.issueTokens()
-                    try await store.saveCredential(Credential(kind: .oauth2, accessToken: fresh.accessToken, refreshToken: fresh.refreshToken, clientID: app.clientID,
-                                                              clientSecret: app.clientSecret, extra: ["redirect_uri": app.redirectURI]), for: fbConnection.id)
-                    continue
+                // Converge: polls now, and anything that died meanwhile replayed.
+                let deadline = ContinuousClock.now + .seconds(120)
+                var reconnects = 0
+                while true {
+                    let invoices: [FreshBooks.Invoice]
+                    do {
+                        invoices = try await fb.invoices(lines: true).collect()
+                    } catch ConnectorError.unauthorized {
+                        // A kill while the vendor's token call was in flight can strand a rotating refresh
+                        // token (the vendor spent it; the answer died with the process). No store design
+                        // saves that pair; the operator reconnects, and nothing may be duplicated after.
+                        reconnects += 1
+                        // A token that never works again would otherwise loop here past the deadline.
+                        guard ContinuousClock.now < deadline else { Issue.record("no convergence: FreshBooks still refuses the token after \(reconnects) reconnects"); break }
+                        let fresh = fbSandbox.issueTokens()
+                        try await store.saveCredential(Credential(kind: .oauth2, accessToken: fresh.accessToken, refreshToken: fresh.refreshToken, clientID: app.clientID,
+                                                                  clientSecret: app.clientSecret, extra: ["redirect_uri": app.redirectURI]), for: fbConnection.id)
+                        continue
+                    }
+                    let lines = invoices.reduce(0) { $0 + ($1.lines?.count ?? 0) }
+                    let expenses = try await fb.expenses().collect().count
+                    if invoices.count >= Self.projects && lines >= Self.projects * Self.tasksPerProject && expenses >= 20 { break }
+                    guard ContinuousClock.now < deadline else { Issue.record("no convergence: \(invoices.count) invoices, \(lines) lines"); break }
+                    try await IntegrationRegistry().runNow(try #require(try await store.integration(id: "campaign")), context: context)
+                    for letter in try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 500) { _ = try await store.replay(id: letter.id, now: Date()) }
+                    try await _Concurrency.Task.sleep(for: .milliseconds(500))
                 }
-                let lines = invoices.reduce(0) { $0 + ($1.lines?.count ?? 0) }
-                let expenses = try await fb.expenses().collect().count
-                if invoices.count >= Self.projects && lines >= Self.projects * Self.tasksPerProject && expenses >= 20 { break }
-                guard ContinuousClock.now < deadline else { Issue.record("no convergence: \(invoices.count) invoices, \(lines) lines"); break }
-                try await IntegrationRegistry().runNow(try #require(try await store.integration(id: "campaign")), context: context)
-                for letter in try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 500) { _ = try await store.replay(id: letter.id, now: Date()) }
-                try await _Concurrency.Task.sleep(for: .milliseconds(500))
+                let elapsed = ContinuousClock.now - started
+                print("crash campaign on \(database): \(trials) kills, converged after \(elapsed), \(reconnects) reconnect(s)")
             }
-            let elapsed = ContinuousClock.now - started
-            print("crash campaign on \(database): \(trials) kills of \(fleet.servers.count) server(s), converged after \(elapsed), \(reconnects) reconnect(s)")
 
             let clients = try await fb.clients().collect()
             let projects = try await fb.projects().collect()

@@ -17,7 +17,7 @@ import Testing
 
     @Test(arguments: TestDatabase.available)
     func killedServersMakeEveryIssueAndWorklogOnce(_ database: TestDatabase) async throws {
-        let trials = Int(ProcessInfo.processInfo.environment["MLC_CRASH_TRIALS"] ?? "") ?? 8
+        let trials = ServeCampaign.trials(fallback: 20)
         let test = try await database.makeStore()
         let store = test.store
         var jiraConfiguration = JiraSandbox.Configuration()
@@ -52,22 +52,20 @@ import Testing
             faults.loseNextCreateResponses = 3
             jiraSandbox.setFaults(faults)
 
-            var fleet = try await ServeFleet.start(test, database: database)
-            defer { fleet.stop() }
             let started = ContinuousClock.now
-            try await fleet.campaign(trials: trials) { _ in }
-
-            // Converge: polls now, and anything that died meanwhile replayed.
-            let deadline = ContinuousClock.now + .seconds(90)
-            while true {
-                let links = try await store.links(integrationID: "firm-finance")
-                if links.filter({ $0.target.type == JiraRecord.issue.rawValue }).count == 2 * Self.perKind && links.filter({ $0.target.type == JiraRecord.worklog.rawValue }).count == Self.perKind { break }
-                guard ContinuousClock.now < deadline else { Issue.record("no convergence: \(links.count) links"); break }
-                try await IntegrationRegistry().runNow(try #require(try await store.integration(id: "firm-finance")), context: context)
-                for letter in try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 500) { _ = try await store.replay(id: letter.id, now: Date()) }
-                try await _Concurrency.Task.sleep(for: .milliseconds(500))
+            try await ServeCampaign.run(test, database: database, trials: trials, during: { _ in }) {
+                // Converge: polls now, and anything that died meanwhile replayed.
+                let deadline = ContinuousClock.now + .seconds(90)
+                while true {
+                    let links = try await store.links(integrationID: "firm-finance")
+                    if links.filter({ $0.target.type == JiraRecord.issue.rawValue }).count == 2 * Self.perKind && links.filter({ $0.target.type == JiraRecord.worklog.rawValue }).count == Self.perKind { break }
+                    guard ContinuousClock.now < deadline else { Issue.record("no convergence: \(links.count) links"); break }
+                    try await IntegrationRegistry().runNow(try #require(try await store.integration(id: "firm-finance")), context: context)
+                    for letter in try await store.deadLetters(tenant: nil, includeReplayed: false, limit: 500) { _ = try await store.replay(id: letter.id, now: Date()) }
+                    try await _Concurrency.Task.sleep(for: .milliseconds(500))
+                }
+                print("freshbooks-jira crash campaign on \(database): \(trials) kills, converged after \(ContinuousClock.now - started)")
             }
-            print("freshbooks-jira crash campaign on \(database): \(trials) kills of \(fleet.servers.count) server(s), converged after \(ContinuousClock.now - started)")
 
             jiraSandbox.setSearchLag(.zero)
             let issues = try await jira.search(jql: "project = \(jiraSandbox.projectKey) ORDER BY created ASC").collect().filter { $0.fields?.labels?.contains { $0.hasPrefix("mlc-fb-") } == true }

@@ -25,6 +25,11 @@ import Testing
             #expect(((section["apiCalls"] as? [String: Int])?["jira"] ?? 0) > 0)
         }
         #expect(((summary["integrations"] as? [String: Any])?["contoso-finance"] as? [String: Any]).flatMap { $0["freshbooks"] as? [String: Int] }?["unknown_business_webhooks"] == 1)
+        let site = try #require((summary["integrations"] as? [String: Any])?["site-approvals"] as? [String: Any])
+        #expect(site["acumatica"] as? [String: Int] == ["bills_released": 2, "bills_on_hold": 1])
+        #expect((site["asana"] as? [String: Int]).map { [$0["tasks"], $0["vendor_options"], $0["release_failed"], $0["employees_without_user"]] } == [4, 3, 1, 1])
+        #expect(site["duplicates"] as? Int == 0)
+        #expect(((site["apiCalls"] as? [String: Int])?["acumatica"] ?? 0) > 0)
         #expect(result.stdout.contains("Summary"))
         // Nothing was left failing.
         let dead = try await PackageExecutable.run("ml-connector", ["dead-letters", "--json", "--data-dir", directory])

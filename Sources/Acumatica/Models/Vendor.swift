@@ -43,6 +43,27 @@ public struct Employee: Codable, Sendable, Equatable {
     public var EmployeeName: StringValue?
     /// `Active`, `Inactive`…
     public var Status: StringValue?
+    /// The employee's contact: their email is how people are matched across systems.
+    public var ContactInfo: EmployeeContact?
     /// When it last changed.
     public var LastModifiedDateTime: DateTimeValue?
+
+    /// An empty employee.
+    public init() {}
+
+    /// True when the employee works here now (`Status` is `Active`).
+    public var isActive: Bool { Status?.value == "Active" }
+}
+
+/// The linked `Contact` entity of an employee (contract `Contact`), the fields read here.
+public struct EmployeeContact: Codable, Sendable, Equatable {
+    /// The work email.
+    public var Email: StringValue?
+    /// The display name.
+    public var DisplayName: StringValue?
+
+    /// A contact with an email.
+    public init(email: String?) {
+        Email = email.map { StringValue($0) }
+    }
 }

@@ -8,16 +8,17 @@ extension AcumaticaSandbox {
 
     /// After a change to a bill or order, POSTs `{Inserted, Deleted, Query, CompanyId, Id,
     /// TimeStamp, AdditionalInfo}` to the destination with its header (api digest 2.8): an update
-    /// is the old row in Deleted and the new one in Inserted. A failed delivery is sent again,
+    /// is the old row in Deleted and the new one in Inserted, a deletion the old row in Deleted
+    /// only. A failed delivery is sent again,
     /// at most five attempts in all; drops, duplicates and delays follow the fault plan.
-    func notifyPush(_ entity: AcumaticaWorld.Entity, before: JSONValue?, after: JSONValue) {
+    func notifyPush(_ entity: AcumaticaWorld.Entity, before: JSONValue?, after: JSONValue?) {
         guard let query = Self.pushQueries[entity] else { return }
         let faults = faultGate.plan
         let prepared: (AcumaticaWorld.PushDestination, JSONValue)? = world.withLockedValue { world in
             guard let push = world.push else { return nil }
             world.pushTimeStamp += 1
             let body: JSONValue = .object([
-                "Inserted": .array([Self.pushRow(after, entity: entity)]), "Deleted": .array(before.map { [Self.pushRow($0, entity: entity)] } ?? []),
+                "Inserted": .array(after.map { [Self.pushRow($0, entity: entity)] } ?? []), "Deleted": .array(before.map { [Self.pushRow($0, entity: entity)] } ?? []),
                 "Query": .string(query), "CompanyId": .string(world.configuration.tenant), "Id": .string(UUID().uuidString.lowercased()),
                 "TimeStamp": .int(Int(world.pushTimeStamp)), "AdditionalInfo": .object([:]),
             ])

@@ -86,6 +86,8 @@ public final class AcumaticaSandbox: Sendable {
     public var logouts: Int { world.withLockedValue { $0.logouts } }
     /// Push notifications sent or dropped.
     public var pushDeliveries: Int { deliveryLog.all.count }
+    /// The receiver's answer to each push attempt (nil: dropped or unanswered), oldest first.
+    public var pushStatuses: [Int?] { deliveryLog.all.map(\.status) }
 
     /// Ends every cookie session, as an idle timeout does: the next call meets a 401.
     public func expireSessions() {
@@ -97,6 +99,20 @@ public final class AcumaticaSandbox: Sendable {
         world.withLockedValue { world in
             world.push = .init(url: url, headerName: headerName ?? world.configuration.pushHeaderName, headerValue: headerValue ?? world.configuration.pushSecret)
         }
+    }
+
+    /// Deletes a record as a user does on its screen (a bill on AP301000): it is gone from every
+    /// read, and the push sends its last row in `Deleted` only. False when there is no such record.
+    @discardableResult
+    public func deleteRecord(_ entity: String, keys: [String]) -> Bool {
+        guard let entity = AcumaticaWorld.Entity(rawValue: entity) else { return false }
+        let removed: JSONValue? = world.withLockedValue { world in
+            guard let index = world.index(of: entity, keys: keys) else { return nil }
+            return world.records[entity]?.remove(at: index)
+        }
+        guard let removed else { return false }
+        notifyPush(entity, before: removed, after: nil)
+        return true
     }
 
     /// Records of an entity (`Bill`…) as stored, for tests.

@@ -8,8 +8,10 @@ extension AcumaticaWorld {
             _ = insert(.Vendor, ["VendorID": .string(id), "VendorName": .string(name), "Status": .string("Active"), "VendorClass": .string("DEFAULT"),
                                  "CurrencyID": .string("USD"), "Terms": .string("30D")])
         }
-        for (id, name) in [("EP00000001", "Maria Lopez"), ("EP00000002", "Sam Chen")] {
-            _ = insert(.Employee, ["EmployeeID": .string(id), "EmployeeName": .string(name), "Status": .string("Active")])
+        for (id, name, email) in [("EP00000001", "Maria Lopez", "maria.lopez@sandboxco.test"), ("EP00000002", "Sam Chen", "sam.chen@sandboxco.test")] {
+            // ContactInfo is a linked entity: its fields are wrapped, the object itself is not.
+            _ = insert(.Employee, wire: .object(["EmployeeID": Self.wrap(.string(id)), "EmployeeName": Self.wrap(.string(name)), "Status": Self.wrap(.string("Active")),
+                                                 "ContactInfo": .object(["Email": Self.wrap(.string(email)), "DisplayName": Self.wrap(.string(name))])]))
         }
         let line: (String, String, String) -> JSONValue = { description, qty, cost in
             .object(["TransactionDescription": Self.wrap(.string(description)), "Qty": Self.wrap(.number(qty)), "UnitCost": Self.wrap(.number(cost)),

@@ -33,18 +33,17 @@ extension AsanaSandbox {
             guard try context.parameters.require("workspace") == workspace["gid"]?.text else { return Self.error(.notFound, "workspace: Not a recognized ID") }
             return Self.single(workspace, request: request)
         }
-        // Every user is in the one workspace and its one team; another gid is not found.
-        for (path, parameter) in [("\(p)/workspaces/:workspace/users", "workspace"), ("\(p)/teams/:team/users", "team")] {
-            router.get(RouterPath(path)) { [self] request, context -> Response in
-                if let refusal = await gate(request) { return refusal }
-                let reference = try context.parameters.require(parameter)
-                let (known, users) = world.withLockedValue { world in
-                    ((parameter == "team" ? world.teamGID : world.workspaceGID) == reference, world.users.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") })
-                }
-                guard known else { return Self.error(.notFound, "\(parameter): Not a recognized ID: \(reference)") }
-                return Self.page(users, request: request)
+        // Every user is in the one workspace; another gid is not found.
+        router.get("\(p)/workspaces/:workspace/users") { [self] request, context -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let reference = try context.parameters.require("workspace")
+            let (known, users) = world.withLockedValue { world in
+                (world.workspaceGID == reference, world.users.values.sorted { ($0["gid"]?.text ?? "") < ($1["gid"]?.text ?? "") })
             }
+            guard known else { return Self.error(.notFound, "workspace: Not a recognized ID: \(reference)") }
+            return Self.page(users, request: request)
         }
+        addTeamMembershipRoutes(to: router)
         router.get("\(p)/workspaces/:workspace/teams") { [self] request, context -> Response in
             if let refusal = await gate(request) { return refusal }
             let reference = try context.parameters.require("workspace")

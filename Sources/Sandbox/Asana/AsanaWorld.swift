@@ -27,6 +27,8 @@ struct AsanaWorld: Sendable {
     let teamGID = "1200000000000002"
     var users: [String: JSONValue] = [:]
     var meGID = "1200000000000010"
+    /// The team's members by gid (the token's owner, at first).
+    var teamMembers: Set<String> = ["1200000000000010"]
     var projects: [String: JSONValue] = [:]
     var projectFieldSettings: [String: [String]] = [:]
     var sections: [String: [JSONValue]] = [:]
