@@ -42,12 +42,17 @@ public struct AcumaticaClient: Sendable {
     public static func withSession<Value: Sendable>(pipeline: HTTPPipeline, connection: Connection,
                                                     _ body: (AcumaticaClient) async throws -> Value) async throws -> Value {
         let client = AcumaticaClient(pipeline: pipeline, connection: connection)
+        // A cookie session holds an API-user seat: one of the connection's seats in this process.
+        let seat = client.session == nil ? nil : connection.id
+        if let seat { await SessionSeats.shared.take(seat, limit: SessionSeats.limit(of: connection)) }
         do {
             let result = try await body(client)
             await client.signOut()
+            if let seat { await SessionSeats.shared.giveBack(seat) }
             return result
         } catch {
             await client.signOut()
+            if let seat { await SessionSeats.shared.giveBack(seat) }
             throw error
         }
     }

@@ -24,7 +24,7 @@ public struct AcumaticaConnector: SystemConnector {
     /// `bills`, `purchase_orders`, `vendors`, `employees`: a `LastModifiedDateTime` poll each.
     public func feed(named name: String, pipeline: HTTPPipeline, connection: Connection) -> (any ChangeFeed)? {
         guard let entity = AcumaticaFeedEntity(rawValue: name) else { return nil }
-        return SignedOutFeed(feed: AcumaticaChangeFeed(entity: entity, client: AcumaticaClient(pipeline: pipeline, connection: connection)))
+        return SignedOutFeed(entity: entity, pipeline: pipeline, connection: connection)
     }
 
     /// None: Acumatica has no API for push notification destinations (api digest 2.8).
@@ -35,20 +35,18 @@ public struct AcumaticaConnector: SystemConnector {
     }
 }
 
-/// A feed whose poll signs out of its cookie session when it is done.
+/// A feed whose poll runs in its own session (`withSession`: a seat while it polls, signed out
+/// when it is done).
 struct SignedOutFeed: ChangeFeed {
-    let feed: AcumaticaChangeFeed
+    let entity: AcumaticaFeedEntity
+    let pipeline: HTTPPipeline
+    let connection: Connection
 
-    var name: String { feed.name }
+    var name: String { entity.rawValue }
 
     func poll(cursor: String?, now: Date) async throws -> FeedPage {
-        do {
-            let page = try await feed.poll(cursor: cursor, now: now)
-            await feed.client.signOut()
-            return page
-        } catch {
-            await feed.client.signOut()
-            throw error
+        try await AcumaticaClient.withSession(pipeline: pipeline, connection: connection) { client in
+            try await AcumaticaChangeFeed(entity: entity, client: client).poll(cursor: cursor, now: now)
         }
     }
 }
