@@ -19,5 +19,6 @@ public enum Registry {
     /// Every integration kind.
     public static let integrations: [any Integration] = [
         FreshBooksAsanaIntegration(),
+        QuickBooksAsanaIntegration(),
     ]
 }
