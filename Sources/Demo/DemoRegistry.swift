@@ -15,5 +15,6 @@ public enum DemoRegistry {
     /// One scenario per integration.
     public static let plays: [any DemoPlay] = [
         AgencyWeek(),
+        ServicesFirm(),
     ]
 }

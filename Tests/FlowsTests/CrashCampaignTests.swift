@@ -18,7 +18,7 @@ import Testing
 
     @Test(arguments: TestDatabase.available)
     func crashCampaign_killedServersConvergeWithNothingTwiceAndNothingLost(_ database: TestDatabase) async throws {
-        let trials = Int(ProcessInfo.processInfo.environment["MLC_CRASH_TRIALS"] ?? "") ?? 20
+        let trials = ServerFleet.trials
         let test = try await database.makeStore()
         let store = test.store
         let (fbSandbox, fbServer) = try await FreshBooksSandbox.serve()
@@ -64,16 +64,8 @@ import Testing
             plan.failWritesOn = "/invoices/invoices"
             fbSandbox.setFaults(plan)
 
-            let environment = ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey, "ML_CONNECTOR_LOG_LEVEL": "critical"]
-            let ports = try (0..<(database == .postgres ? 3 : 1)).map { _ in try KillAndRestartTests.freePort() }
-            func start(_ port: Int) async throws -> RunningProcess {
-                let server = try PackageExecutable.start("ml-connector", ["serve", "--port", "\(port)", "--workers", "4", "--job-lease", "3"] + test.processArguments, environment: environment)
-                #expect(await server.waitForLine(containing: "listening") != nil)
-                return server
-            }
-            var servers: [RunningProcess] = []
-            for port in ports { servers.append(try await start(port)) }
-            defer { for server in servers { server.kill9() } }
+            var fleet = try await ServerFleet.start(test, database: database)
+            defer { fleet.stop() }
 
             let started = ContinuousClock.now
             for trial in 0..<trials {
@@ -91,9 +83,7 @@ import Testing
                 default:
                     break
                 }
-                let victim = Int.random(in: 0..<servers.count)
-                servers[victim].kill9()
-                servers[victim] = try await start(ports[victim])
+                try await fleet.killOne()
             }
             fbSandbox.setFaults(FaultPlan())
 
@@ -123,7 +113,7 @@ import Testing
                 try await _Concurrency.Task.sleep(for: .milliseconds(500))
             }
             let elapsed = ContinuousClock.now - started
-            print("crash campaign on \(database): \(trials) kills of \(servers.count) server(s), converged after \(elapsed), \(reconnects) reconnect(s)")
+            print("crash campaign on \(database): \(trials) kills of \(fleet.ports.count) server(s), converged after \(elapsed), \(reconnects) reconnect(s)")
 
             let clients = try await fb.clients().collect()
             let projects = try await fb.projects().collect()

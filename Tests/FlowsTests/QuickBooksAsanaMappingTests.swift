@@ -142,7 +142,6 @@ import Testing
         ("1250.50", "1250.50", "open"),
         ("1250.50", "250.50", "partially paid"),
         ("1250.50", "0", "paid"),
-        ("0", "0", "paid"),
     ])
     func billFiguresGoBackWithTheirStatus(_ total: String, _ balance: String, _ status: String) throws {
         var bill = Mapping.bill(try Self.posting(amount: total))

@@ -17,6 +17,10 @@ import Testing
         #expect(agency["duplicates"] as? Int == 0)
         #expect(((agency["apiCalls"] as? [String: Int])?["freshbooks"] ?? 0) > 0)
         #expect(((summary["apiCalls"] as? [String: Int])?["freshbooks"] ?? 0) > 0)
+        let firm = try #require((summary["integrations"] as? [String: Any])?["services-costs"] as? [String: Any])
+        #expect((firm["quickbooks"] as? [String: Int])?["bills_posted"] == 4 && (firm["quickbooks"] as? [String: Int])?["bills_paid"] == 1)
+        #expect((firm["asana"] as? [String: Int])?["vendor_options"] == 5 && firm["duplicates"] as? Int == 0)
+        #expect(((firm["apiCalls"] as? [String: Int])?["quickbooks"] ?? 0) > 0)
         #expect(result.stdout.contains("Summary"))
         // Nothing was left failing.
         let dead = try await PackageExecutable.run("ml-connector", ["dead-letters", "--json", "--data-dir", directory])

@@ -34,8 +34,9 @@ public struct QuickBooksAsanaChangeJob: JobHandler {
             break
         }
         if ref.system == .asana && ref.type == AsanaRecord.task.rawValue {
-            let job = try session.postingJob(task: ref.id, event: payload.event, trigger: payload.trigger)
-            return JobOutcome(writes: [.enqueue(job)], sourceRef: ref.description, targetRef: ref.description, action: "reconcile the task's posting")
+            // A replayed change hands on no snapshot: the task may have changed since.
+            let posting = try session.postingJob(task: ref.id, event: job.source == .replay || job.replayOf != nil ? nil : payload.event, trigger: payload.trigger)
+            return JobOutcome(writes: [.enqueue(posting)], sourceRef: ref.description, targetRef: ref.description, action: "reconcile the task's posting")
         }
         return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: \(ref.type) changes do not move anything")
     }
@@ -70,7 +71,9 @@ public struct QuickBooksAsanaPostingJob: JobHandler {
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         let payload = try job.decodePayload(Payload.self)
-        return try await QuickBooksAsanaSession(job: job, context: context, pipeline: pipeline).post(task: payload.task, event: payload.event)
+        // A replay carries the snapshot of its original change, older than the task may be now: it reads the task.
+        let event = job.source == .replay || job.replayOf != nil ? nil : payload.event
+        return try await QuickBooksAsanaSession(job: job, context: context, pipeline: pipeline).post(task: payload.task, event: event)
     }
 }
 

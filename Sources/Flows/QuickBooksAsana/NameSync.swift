@@ -89,14 +89,14 @@ extension QuickBooksAsanaSession {
     }
 
     /// The vendor's details on every task that names it, where the task's link does not carry them yet.
-    func writeVendorDetails(_ vendor: Vendor, only task: String? = nil) async throws -> (writes: [StoreWrite], count: Int) {
+    func writeVendorDetails(_ vendor: Vendor) async throws -> (writes: [StoreWrite], count: Int) {
         let inputs = QuickBooksAsanaMapping.vendorDetails(vendor, fields: config.asana.fields)
         guard !inputs.isEmpty else { return ([], 0) }
         let hash = QuickBooksAsanaMapping.contentHash(inputs)
         let target = ExternalRef.quickbooks(.vendor, vendor.Id)
         var writes: [StoreWrite] = []
         for link in try await context.store.links(integrationID: integration.id, target: target)
-        where link.source.system == .asana && link.source.type == AsanaRecord.task.rawValue && link.contentHash != hash && (task == nil || link.source.id == task) {
+        where link.source.system == .asana && link.source.type == AsanaRecord.task.rawValue && link.contentHash != hash {
             _ = try await asana.updateTask(gid: link.source.id, TaskDraft(customFields: inputs))
             writes.append(newLink(link.source, target, hash: hash, previous: link))
         }

@@ -83,7 +83,7 @@ extension QuickBooksAsanaSession {
     }
 
     /// Resolves a request's names to QuickBooks ids; an unknown name is reported on the task once.
-    func resolve(_ wanted: QuickBooksAsanaMapping.BillRequest, hash: String, task: AsanaTask, writes: inout [StoreWrite]) async throws -> Result<QuickBooksAsanaMapping.Posting, QuickBooksAsanaMapping.UnknownName> {
+    func resolve(_ wanted: QuickBooksAsanaMapping.BillRequest, task: AsanaTask) async throws -> Result<QuickBooksAsanaMapping.Posting, QuickBooksAsanaMapping.UnknownName> {
         guard let vendorID = try await vendorID(option: wanted.vendorOption, name: wanted.vendorName) else {
             return .failure(QuickBooksAsanaMapping.UnknownName(what: "vendor", name: wanted.vendorName))
         }
@@ -100,7 +100,7 @@ extension QuickBooksAsanaSession {
         -> (target: ExternalRef, figures: QuickBooksAsanaMapping.Figures)? {
         let source = ExternalRef.asana(.task, task.gid)
         let posting: QuickBooksAsanaMapping.Posting
-        switch try await resolve(wanted, hash: hash, task: task, writes: &writes) {
+        switch try await resolve(wanted, task: task) {
         case .failure(let unknown):
             writes.append(try await comment(task: task.gid, key: QuickBooksAsanaIntentKey.comment(task: source, about: source, hash: hash), text: "Not posted to QuickBooks: \(unknown.message)."))
             actions.append("not posted: \(unknown.message)")
@@ -147,7 +147,7 @@ extension QuickBooksAsanaSession {
                 return nil
             }
             guard existing.contentHash != hash, let credit = config.quickbooks.credit_account else { return QuickBooksAsanaMapping.figures(entry) }
-            guard case .success(let posting) = try await resolve(wanted, hash: hash, task: task, writes: &writes) else { return QuickBooksAsanaMapping.figures(entry) }
+            guard case .success(let posting) = try await resolve(wanted, task: task) else { return QuickBooksAsanaMapping.figures(entry) }
             let change = QuickBooksAsanaMapping.journalEntryChange(posting, creditAccount: credit, current: entry)
             var result = entry
             if !change.isEmpty {
@@ -164,7 +164,7 @@ extension QuickBooksAsanaSession {
         }
         guard existing.contentHash != hash else { return QuickBooksAsanaMapping.figures(bill) }
         let posting: QuickBooksAsanaMapping.Posting
-        switch try await resolve(wanted, hash: hash, task: task, writes: &writes) {
+        switch try await resolve(wanted, task: task) {
         case .failure(let unknown):
             writes.append(try await comment(task: task.gid, key: QuickBooksAsanaIntentKey.comment(task: source, about: existing.target, hash: hash), text: "Change not posted to QuickBooks: \(unknown.message)."))
             actions.append("not updated: \(unknown.message)")

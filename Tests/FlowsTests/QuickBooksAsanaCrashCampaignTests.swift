@@ -1,0 +1,56 @@
+import Asana
+import ConnectorKit
+import Flows
+import Foundation
+import QuickBooks
+import Sandbox
+import Store
+import TestSupport
+import Testing
+
+/// Issue 9's crash campaign on the QuickBooks ↔ Asana flow: `ml-connector serve` killed with
+/// SIGKILL at random points while 20 bill tasks post and five of them change, then started
+/// again; afterwards QuickBooks holds each bill once, with its last amount.
+@Suite struct QuickBooksAsanaCrashCampaignTests {
+    static let tasks = 20
+
+    @Test(arguments: TestDatabase.available)
+    func killedServersPostEveryBillOnceWithItsLastAmount(_ database: TestDatabase) async throws {
+        try await ServicesWorld.with(database: database, faults: QuickBooksAsanaEndToEndTests.faults(.dropped), engine: false) { world in
+            try await world.apply()
+            let vendors = ["Pacific Office Space", "Jordan Freelance"]
+            // The options come first, made by one of the killed servers like everything else.
+            var fleet = try await ServerFleet.start(world.test, database: database)
+            defer { fleet.stop() }
+            try await world.pollUntil("the vendor options", seconds: 60) { try await world.optionsOf("vendor").count == vendors.count }
+            var tasks: [AsanaTask] = []
+            for index in 0..<Self.tasks {
+                tasks.append(try await world.task("Cost \(index)", project: index % 2, vendor: vendors[index % 2], amount: Decimal(100 + index)))
+            }
+            let amount = try #require(world.fields["amount"])
+            let trials = ServerFleet.trials
+            for trial in 0..<trials {
+                try await _Concurrency.Task.sleep(for: .milliseconds(Int.random(in: 150...1200)))
+                if trial % 4 == 0 {
+                    try await IntegrationRegistry().runNow(try #require(try await world.store.integration(id: ServicesWorld.name)), context: world.context)
+                }
+                if trial == trials / 2 {
+                    // Five costs change while servers die: each must end as one sparse update, not a second bill.
+                    for (index, task) in tasks.prefix(5).enumerated() { _ = try await world.asana.updateTask(gid: task.gid, TaskDraft(customFields: [amount: .number(Decimal(500 + index))])) }
+                }
+                try await fleet.killOne()
+            }
+            try await world.pollUntil("every bill with its last amount", seconds: 120) {
+                for letter in try await world.store.deadLetters(tenant: nil, includeReplayed: false, limit: 500) { _ = try await world.store.replay(id: letter.id, now: Date()) }
+                let bills = try await world.ourBills()
+                let changed = bills.filter { ($0.TotalAmt ?? 0) >= 500 }.count
+                return bills.count >= Self.tasks && changed == 5
+            }
+            let bills = try await world.ourBills()
+            #expect(bills.count == Self.tasks && Set(bills.compactMap(\.DocNumber)).count == Self.tasks)
+            #expect(Set(bills.compactMap(\.TotalAmt)) == Set((0..<Self.tasks).map { Decimal($0 < 5 ? 500 + $0 : 100 + $0) }))
+            let options = try await world.optionsOf("vendor")
+            #expect(options.count == vendors.count && Set(options.map(\.name)) == Set(vendors))
+        }
+    }
+}
