@@ -42,7 +42,9 @@ import Testing
 
             // 1. Every active vendor, and every class, is an option.
             try await world.pollUntil("four vendor options and two class options") {
-                try await world.optionsOf("vendor").count == 4 && world.optionsOf("class").count == 2
+                let vendors = try await world.optionsOf("vendor").count
+                let classes = try await world.optionsOf("class").count
+                return vendors == 4 && classes == 2
             }
             let northwind = try #require(try await qbo.vendors().collect().first { $0.DisplayName == "Northwind Staffing" })
             let summit = try #require(try await qbo.vendors().collect().first { $0.DisplayName == "Summit IT Services" })
@@ -53,8 +55,9 @@ import Testing
             _ = try await qbo.create(.class, ["Name": "Strategy"], requestID: "class-strategy", as: QuickBooksClass.self)
             try await world.pollUntil("the rename, the disabled option and the new class") {
                 let vendors = try await world.optionsOf("vendor")
+                let classes = try await world.optionsOf("class")
                 return vendors.contains { $0.name == "Northwind Staffing Group" } && vendors.first { $0.name == "Summit IT Services" }?.enabled == false
-                    && vendors.count == 4 && (try await world.optionsOf("class")).contains { $0.name == "Strategy" }
+                    && vendors.count == 4 && classes.contains { $0.name == "Strategy" }
             }
 
             // 2. Bill tasks post bills on their project's class and department, once.
@@ -66,14 +69,15 @@ import Testing
             let buildBill = try await world.bill(of: build)
             let rentLine = try #require(rentBill.Line.first?.AccountBasedExpenseLineDetail)
             #expect(rentBill.VendorRef.name == "Pacific Office Space" && rentBill.DueDate == "2026-12-15" && rentBill.TotalAmt == 2400)
-            #expect(rentLine.ClassRef?.name == "Design" && rentBill.DepartmentRef?.name == "North Office" && rentLine.AccountRef.value == (try await world.accountID("Contractors")))
+            let contractors = try await world.accountID("Contractors")
+            #expect(rentLine.ClassRef?.name == "Design" && rentBill.DepartmentRef?.name == "North Office" && rentLine.AccountRef.value == contractors)
             #expect(buildBill.Line.first?.AccountBasedExpenseLineDetail?.ClassRef?.name == "Engineering" && buildBill.DepartmentRef?.name == "South Office")
             #expect(rentBill.PrivateNote == "Asana task https://app.asana.com/0/0/\(rent.gid)")
             try await world.pollUntil("the bill's figures and 'posted' on the task") {
                 let task = try await world.asana.task(gid: rent.gid)
-                return task.value(of: try #require(world.fields["bill_status"]))?.enum_value?.gid == world.options["open"]
-                    && task.value(of: try #require(world.fields["post_status"]))?.enum_value?.gid == world.options["posted"]
-                    && task.value(of: try #require(world.fields["vendor_email"]))?.text_value == "billing@pacific-office.test"
+                let status = try #require(world.fields["bill_status"]), post = try #require(world.fields["post_status"]), email = try #require(world.fields["vendor_email"])
+                return task.value(of: status)?.enum_value?.gid == world.options["open"] && task.value(of: post)?.enum_value?.gid == world.options["posted"]
+                    && task.value(of: email)?.text_value == "billing@pacific-office.test"
             }
 
             // 3. A memo edited in QuickBooks survives our amount update (a sparse change of the line only).
@@ -88,7 +92,8 @@ import Testing
             _ = try await qbo.createBillPayment(BillPayment(vendor: buildBill.VendorRef.value, bill: try #require(buildBill.Id), amount: Decimal(string: "8800.25")!, bankAccount: bank), requestID: "pay")
             try await world.pollUntil("'paid' on the task") {
                 let task = try await world.asana.task(gid: build.gid)
-                return task.value(of: try #require(world.fields["bill_status"]))?.enum_value?.gid == world.options["paid"] && task.value(of: try #require(world.fields["balance"]))?.number_value == 0
+                let status = try #require(world.fields["bill_status"]), balance = try #require(world.fields["balance"])
+                return task.value(of: status)?.enum_value?.gid == world.options["paid"] && task.value(of: balance)?.number_value == 0
             }
             _ = try await world.asana.updateTask(gid: build.gid, TaskDraft(customFields: [try #require(world.fields["amount"]): .number(9000)]))
             try await world.pollUntil("the report on the paid bill's task") {
@@ -105,7 +110,7 @@ import Testing
 
             // 6. Every job of the integration replayed: nothing is made or said twice.
             let before = try await Self.snapshot(world, tasks: [rent, build])
-            for job in try await world.store.jobs(state: .succeeded, integrationID: ServicesWorld.name, limit: 10_000) where job.repeatEvery == nil {
+            for job in try await world.store.jobs(state: .succeeded, integrationID: ServicesWorld.name, limit: 10_000) where job.repeatEveryMs == nil {
                 _ = try await world.store.replay(id: job.id, now: Date())
             }
             world.engine?.pool.nudge()

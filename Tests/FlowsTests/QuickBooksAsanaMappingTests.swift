@@ -152,7 +152,8 @@ import Testing
         let inputs = Mapping.figureInputs(figures, fields: Self.fields)
         let statusOption = try #require(Self.fields.bill_status?.options[status])
         #expect(inputs[Self.fields.amount] == .number(Decimal(string: total)!) && inputs[Self.fields.due_date] == .date("2026-12-15"))
-        #expect(inputs[try #require(Self.fields.balance)] == .number(Decimal(string: balance)!) && inputs[try #require(Self.fields.bill_status?.field)] == .enumOption(statusOption))
+        let balanceField = try #require(Self.fields.balance), statusField = try #require(Self.fields.bill_status?.field)
+        #expect(inputs[balanceField] == .number(Decimal(string: balance)!) && inputs[statusField] == .enumOption(statusOption))
         #expect(Mapping.isSettled(bill) == (status != "open"))
     }
 

@@ -168,7 +168,8 @@ struct ServicesWorld {
     func idle() async throws {
         try await eventually("an idle queue", timeout: .seconds(30)) {
             let due = try await store.jobs(state: .pending, integrationID: nil, limit: 1000).filter { $0.runAt <= Date().addingTimeInterval(2) }
-            return due.isEmpty && (try await store.jobCounts()[.running, default: 0]) == 0
+            let running = try await store.jobCounts()[.running, default: 0]
+            return due.isEmpty && running == 0
         }
     }
 

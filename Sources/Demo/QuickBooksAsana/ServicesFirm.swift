@@ -80,8 +80,9 @@ public struct ServicesFirm: DemoPlay {
         let edited = try Self.required(bills.first { $0.PrivateNote?.contains(tasks[2].gid) == true }, "the bill of \(tasks[2].name)")
         let memo = (edited.PrivateNote ?? "") + " · approved by Dana"
         struct Memo: Encodable, Sendable { var PrivateNote: String }
+        let changedTask = tasks[2].gid
         async let note = qbo.update(.bill, id: edited.Id ?? "", change: Memo(PrivateNote: memo), requestID: "demo-memo", as: Bill.self)
-        async let amount = asana.updateTask(gid: tasks[2].gid, TaskDraft(customFields: [fields.amount: .number(9350)]))
+        async let amount = asana.updateTask(gid: changedTask, TaskDraft(customFields: [fields.amount: .number(9350)]))
         _ = try await (note, amount)
         try await environment.waitUntil("the amount on the bill") {
             let bill = try await qbo.bill(id: edited.Id ?? "")
@@ -194,8 +195,8 @@ struct ServicesFirmFields {
 
 extension Array {
     /// The elements' results, concatenated, in order.
-    func asyncFlatMap<Element>(_ transform: (Self.Element) async throws -> [Element]) async rethrows -> [Element] {
-        var all: [Element] = []
+    func asyncFlatMap<Result>(_ transform: (Element) async throws -> [Result]) async rethrows -> [Result] {
+        var all: [Result] = []
         for element in self { all += try await transform(element) }
         return all
     }

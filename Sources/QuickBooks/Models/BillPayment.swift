@@ -10,24 +10,24 @@ public struct BillPayment: Codable, Sendable, Equatable {
     public var VendorRef: ReferenceType
     /// `Check` or `CreditCard`.
     public var PayType: String
-    public var CheckPayment: CheckPayment?
+    public var CheckPayment: BillPaymentCheck?
     public var TxnDate: String?
     public var TotalAmt: Decimal
     public var Line: [BillPaymentLine]
-
-    /// The bank account a check is drawn on.
-    public struct CheckPayment: Codable, Sendable, Equatable {
-        public var BankAccountRef: ReferenceType
-    }
 
     /// Pays `amount` of `bill` by check from `bankAccount`.
     public init(vendor: String, bill: String, amount: Decimal, bankAccount: String) {
         VendorRef = ReferenceType(vendor)
         PayType = "Check"
-        CheckPayment = BillPayment.CheckPayment(BankAccountRef: ReferenceType(bankAccount))
+        CheckPayment = BillPaymentCheck(BankAccountRef: ReferenceType(bankAccount))
         TotalAmt = amount
         Line = [BillPaymentLine(Amount: amount, LinkedTxn: [LinkedTxn(TxnId: bill, TxnType: "Bill")])]
     }
+}
+
+/// The bank account a check is drawn on (XSD `BillPaymentCheck`).
+public struct BillPaymentCheck: Codable, Sendable, Equatable {
+    public var BankAccountRef: ReferenceType
 }
 
 /// One line of a bill payment.

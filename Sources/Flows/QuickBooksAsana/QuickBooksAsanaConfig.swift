@@ -89,6 +89,12 @@ public struct QuickBooksAsanaConfig: IntegrationConfiguration, Equatable {
     public struct ProjectMapping: Codable, Sendable, Equatable {
         public var `class`: String?
         public var department: String?
+
+        /// A project's class and department by name.
+        public init(class: String?, department: String?) {
+            self.class = `class`
+            self.department = department
+        }
     }
 
     /// How people are matched across the systems.
