@@ -70,8 +70,10 @@ import Testing
             let rentLine = try #require(rentBill.Line.first?.AccountBasedExpenseLineDetail)
             #expect(rentBill.VendorRef.name == "Pacific Office Space" && rentBill.DueDate == "2026-12-15" && rentBill.TotalAmt == 2400)
             let contractors = try await world.accountID("Contractors")
-            #expect(rentLine.ClassRef?.name == "Design" && rentBill.DepartmentRef?.name == "North Office" && rentLine.AccountRef.value == contractors)
-            #expect(buildBill.Line.first?.AccountBasedExpenseLineDetail?.ClassRef?.name == "Engineering" && buildBill.DepartmentRef?.name == "South Office")
+            let classes = Dictionary(try await qbo.classes().collect().map { ($0.Name ?? "", $0.Id) }, uniquingKeysWith: { first, _ in first })
+            let departments = Dictionary(try await qbo.departments().collect().map { ($0.Name ?? "", $0.Id) }, uniquingKeysWith: { first, _ in first })
+            #expect(rentLine.ClassRef?.value == classes["Design"] && rentBill.DepartmentRef?.value == departments["North Office"] && rentLine.AccountRef.value == contractors)
+            #expect(buildBill.Line.first?.AccountBasedExpenseLineDetail?.ClassRef?.value == classes["Engineering"] && buildBill.DepartmentRef?.value == departments["South Office"])
             #expect(rentBill.PrivateNote == "Asana task https://app.asana.com/0/0/\(rent.gid)")
             try await world.pollUntil("the bill's figures and 'posted' on the task") {
                 let task = try await world.asana.task(gid: rent.gid)

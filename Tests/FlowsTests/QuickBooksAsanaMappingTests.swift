@@ -97,7 +97,7 @@ import Testing
     @Test func aBillCarriesVendorDueDateAccountClassDepartmentAndTheTaskLink() throws {
         let bill = Mapping.bill(try Self.posting())
         let line = try #require(bill.Line.first)
-        #expect(bill.VendorRef.value == "56" && bill.DueDate == "2026-12-15" && bill.DepartmentRef?.value == "109" && bill.DocNumber == "ASN00000000004242")
+        #expect(bill.VendorRef.value == "56" && bill.DueDate == "2026-12-15" && bill.DepartmentRef?.value == "109" && bill.DocNumber == "ASN1200000000004242")
         #expect(line.DetailType == "AccountBasedExpenseLineDetail" && line.Amount == Decimal(string: "1250.5") && line.AccountBasedExpenseLineDetail?.AccountRef.value == "103")
         #expect(line.AccountBasedExpenseLineDetail?.ClassRef?.value == "107" && bill.PrivateNote == "Asana task https://app.asana.com/0/0/1200000000004242")
         #expect((bill.DocNumber ?? "").count <= 21 && bill.CurrencyRef?.value == "USD")

@@ -70,9 +70,11 @@ public struct ServicesFirm: DemoPlay {
         }
         try await environment.waitUntil("four bills") { try await Self.ourBills(qbo).count == 4 }
         let bills = try await Self.ourBills(qbo)
+        let classes = Dictionary(try await qbo.classes().collect().map { ($0.Id, $0.Name ?? "") }, uniquingKeysWith: { first, _ in first })
+        let departments = Dictionary(try await qbo.departments().collect().map { ($0.Id, $0.Name ?? "") }, uniquingKeysWith: { first, _ in first })
         let classed = bills.filter { bill in
-            let project = bill.Line.first?.AccountBasedExpenseLineDetail?.ClassRef?.name
-            return (project == "Design" && bill.DepartmentRef?.name == "North Office") || (project == "Engineering" && bill.DepartmentRef?.name == "South Office")
+            let pair = (bill.Line.first?.AccountBasedExpenseLineDetail?.ClassRef.flatMap { classes[$0.value] }, bill.DepartmentRef.flatMap { departments[$0.value] })
+            return (pair.0 == "Design" && pair.1 == "North Office") || (pair.0 == "Engineering" && pair.1 == "South Office")
         }
         say("4 bill tasks posted 4 QuickBooks bills, \(classed.count) with their project's ClassRef and DepartmentRef")
 
