@@ -118,7 +118,10 @@ extension QuickBooksAsanaSession {
             guard let id = entry.Id else { throw ConnectorError.permanent("QuickBooks answered a journal entry without an Id") }
             writes.append(confirm)
             target = .quickbooks(.journalentry, id)
-            figures = QuickBooksAsanaMapping.figures(entry)
+            // An entry an interrupted attempt made from an older version of the task is brought up to date.
+            let change = QuickBooksAsanaMapping.journalEntryChange(posting, creditAccount: credit, current: entry)
+            let current = change.isEmpty ? entry : try await quickbooks.update(.journalentry, id: id, change: change, requestID: "\(key):\(hash)", syncToken: entry.SyncToken, as: JournalEntry.self)
+            figures = QuickBooksAsanaMapping.figures(current)
             actions.append("post journal entry \(number)")
         } else {
             let (bill, confirm) = try await context.intents.create(key, target: { $0.Id.map { .quickbooks(.bill, $0) } },
@@ -127,7 +130,9 @@ extension QuickBooksAsanaSession {
             guard let id = bill.Id else { throw ConnectorError.permanent("QuickBooks answered a bill without an Id") }
             writes.append(confirm)
             target = .quickbooks(.bill, id)
-            figures = QuickBooksAsanaMapping.figures(bill)
+            // A bill an interrupted attempt made from an older version of the task is brought up to date.
+            let change = QuickBooksAsanaMapping.billChange(posting, current: bill)
+            figures = QuickBooksAsanaMapping.figures(change.isEmpty ? bill : try await updateBill(id, change: change, requestID: "\(key):\(hash)", syncToken: bill.SyncToken))
             actions.append("post bill \(number)")
         }
         writes.append(newLink(source, target, hash: hash, previous: nil))
