@@ -40,10 +40,13 @@ import Testing
                 }
                 try await fleet.killOne()
             }
+            var last = ""
+            defer { print("campaign end state: \(last)") }
             try await world.pollUntil("every bill with its last amount", seconds: 120) {
                 for letter in try await world.store.deadLetters(tenant: nil, includeReplayed: false, limit: 500) { _ = try await world.store.replay(id: letter.id, now: Date()) }
                 let bills = try await world.ourBills()
                 let changed = bills.filter { ($0.TotalAmt ?? 0) >= 500 }.count
+                last = "\(bills.count) bills, \(changed) changed, totals \(bills.compactMap(\.TotalAmt).sorted())"
                 return bills.count >= Self.tasks && changed == 5
             }
             let bills = try await world.ourBills()

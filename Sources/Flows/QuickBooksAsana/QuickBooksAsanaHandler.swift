@@ -142,10 +142,6 @@ extension QuickBooksAsanaSession {
     /// Posts `text` on a task at most once for `key`; after an uncertain attempt the task's
     /// stories are read before posting again.
     func comment(task gid: String, key: String, text: String) async throws -> StoreWrite {
-        try await context.intents.sideEffect(key, happened: {
-            try await asana.stories(task: gid).collect().contains { $0.text == text }
-        }, perform: {
-            _ = try await asana.addComment(task: gid, text: text)
-        })
+        try await AsanaScope.comment(task: gid, key: key, text: text, asana: asana, intents: context.intents)
     }
 }

@@ -26,24 +26,7 @@ public struct QuickBooksAsanaIntegration: Integration {
     public func validate(_ config: QuickBooksAsanaConfig, connections: [String: Connection], context: IntegrationContext) async throws -> [String] {
         let asanaConnection = try Self.connection("asana", in: connections)
         let asana = AsanaClient(pipeline: context.pipeline, connection: asanaConnection)
-        guard asanaConnection[setting: .workspaceGID] == config.asana.workspace else {
-            throw ConnectorError.validation(field: "asana.workspace", message: "GID \(config.asana.workspace) is not the workspace of connection \(asanaConnection.id) (\(asanaConnection[setting: .workspaceGID] ?? "?"))")
-        }
-        var lines: [String] = []
-        if let team = config.asana.team {
-            do {
-                lines.append("team \(team): \(try await asana.projects(team: team, archived: false).collect().count) project(s) watched")
-            } catch ConnectorError.notFound {
-                throw ConnectorError.validation(field: "asana.team", message: "team GID \(team) does not exist in Asana or this connection cannot see it")
-            }
-        }
-        for (index, gid) in (config.asana.projects ?? []).enumerated() {
-            do {
-                lines.append("project \(gid) = \"\(try await asana.project(gid: gid).name)\"")
-            } catch ConnectorError.notFound {
-                throw ConnectorError.validation(field: "asana.projects[\(index)]", message: "project GID \(gid) does not exist in Asana")
-            }
-        }
+        var lines = try await AsanaScope.validate(workspace: config.asana.workspace, team: config.asana.team, projects: config.asana.projects ?? [], asana: asana)
         let resolved = try await asana.validate(config.fieldRequirements)
         lines += resolved.sorted { $0.key < $1.key }.map { "field \($0.key) = \"\($0.value.name)\"" }
         for (key, gid) in [("class", config.asana.fields.class), ("department", config.asana.fields.department)] {
