@@ -22,6 +22,13 @@ extension QuickBooksAsanaSession {
             return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task in no watched project")
         }
         let fields = config.asana.fields
+        let existing = try await link(from: source, type: postedType.rawValue)
+        let request = QuickBooksAsanaMapping.billRequest(task, fields: fields, project: config.quickbooks.projects?[project], defaultAccount: config.quickbooks.default_expense_account)
+        // A write rests on the task as it is now: a feed's snapshot may have been overtaken by a
+        // later change that a job killed and retried out of order has already applied.
+        if event != nil, case .success(let wanted) = request, existing?.contentHash != QuickBooksAsanaMapping.contentHash(wanted) {
+            return try await post(task: gid, event: nil)
+        }
         var writes: [StoreWrite] = []
         var actions: [String] = []
         var taskInputs: [String: CustomFieldInput] = [:]
@@ -38,8 +45,6 @@ extension QuickBooksAsanaSession {
             }
         }
 
-        let existing = try await link(from: source, type: postedType.rawValue)
-        let request = QuickBooksAsanaMapping.billRequest(task, fields: fields, project: config.quickbooks.projects?[project], defaultAccount: config.quickbooks.default_expense_account)
         var figures: QuickBooksAsanaMapping.Figures?
         var target = existing?.target
         switch request {
