@@ -269,7 +269,7 @@ let package = Package(
         .testTarget(
             name: "FlowsTests",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "Server", "Flows", "FreshBooks", "Asana", "Jira", "Acumatica", "Sandbox", "TestSupport",
+                "ConnectorKit", "Store", "Engine", "Server", "Flows", "FreshBooks", "Asana", "Jira", "Acumatica", "QuickBooks", "Sandbox", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -16,6 +16,7 @@ extension SettingKey {
 public enum AsanaRecord: String, Sendable {
     case task, project, user, workspace, team, story, webhook, feed
     case customField = "custom_field"
+    case enumOption = "enum_option"
 }
 
 extension ExternalRef {

@@ -39,6 +39,16 @@ extension AsanaClient {
         try await send(.POST, "/custom_fields/\(field)/enum_options", fields: ["name", "enabled"], body: ["name": name], as: EnumOption.self)
     }
 
+    /// Renames an enum option or enables/disables it (`PUT /enum_options/{gid}`). Options are
+    /// never deleted: a disabled one stays on the tasks that carry it (api digest B5).
+    public func updateEnumOption(gid: String, name: String? = nil, enabled: Bool? = nil) async throws -> EnumOption {
+        struct Change: Encodable, Sendable {
+            var name: String?
+            var enabled: Bool?
+        }
+        return try await send(.PUT, "/enum_options/\(gid)", fields: ["name", "enabled"], body: Change(name: name, enabled: enabled), as: EnumOption.self)
+    }
+
     /// Resolves every required field by GID — never by name, so a renamed field still maps —
     /// and checks its type and enum options; the first problem is an error naming the key.
     public func validate(_ requirements: [CustomFieldRequirement]) async throws -> [String: CustomField] {

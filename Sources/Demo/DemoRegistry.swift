@@ -17,5 +17,6 @@ public enum DemoRegistry {
         AgencyWeek(),
         ServicesFirmMonth(),
         ConstructionWeek(),
+        ServicesFirm(),
     ]
 }

@@ -21,5 +21,6 @@ public enum Registry {
         FreshBooksAsanaIntegration(),
         FreshBooksJiraIntegration(),
         AcumaticaAsanaIntegration(),
+        QuickBooksAsanaIntegration(),
     ]
 }

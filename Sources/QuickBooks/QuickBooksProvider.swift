@@ -13,7 +13,7 @@ extension SettingKey {
 /// QuickBooks entities as they appear in references (`quickbooks:bill:146`): the lower-case
 /// entity name, which is also the resource path (api digest 1.2).
 public enum QuickBooksRecord: String, Sendable, CaseIterable {
-    case vendor, customer, bill, journalentry, invoice, payment, account, department, companyinfo
+    case vendor, customer, bill, billpayment, journalentry, invoice, payment, account, department, companyinfo
     case `class` = "class"
 
     /// The entity's name in the API (`JournalEntry`), as queries, CDC and webhooks spell it.
@@ -22,6 +22,7 @@ public enum QuickBooksRecord: String, Sendable, CaseIterable {
         case .vendor: "Vendor"
         case .customer: "Customer"
         case .bill: "Bill"
+        case .billpayment: "BillPayment"
         case .journalentry: "JournalEntry"
         case .invoice: "Invoice"
         case .payment: "Payment"

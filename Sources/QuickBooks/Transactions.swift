@@ -26,6 +26,24 @@ extension QuickBooksClient {
         return ids.compactMap { found[$0] }
     }
 
+    /// Pays bills of one vendor (each line names the bill it pays).
+    public func createBillPayment(_ payment: BillPayment, requestID: String) async throws -> BillPayment {
+        try await create(.billpayment, payment, requestID: requestID, as: BillPayment.self)
+    }
+
+    /// Bills whose `DocNumber` is `number` (a natural key a writer chose).
+    public func bills(docNumber number: String) -> Paged<Bill> {
+        query("SELECT * FROM Bill WHERE DocNumber = '\(QueryText.quote(number))' ORDERBY Id", as: Bill.self)
+    }
+
+    /// Journal entries whose `DocNumber` is `number`.
+    public func journalEntries(docNumber number: String) -> Paged<JournalEntry> {
+        query("SELECT * FROM JournalEntry WHERE DocNumber = '\(QueryText.quote(number))' ORDERBY Id", as: JournalEntry.self)
+    }
+
+    /// One journal entry.
+    public func journalEntry(id: String) async throws -> JournalEntry { try await read(.journalentry, id: id, as: JournalEntry.self) }
+
     /// Journal entries, optionally those changed after an instant.
     public func journalEntries(changedAfter: Date? = nil) -> Paged<JournalEntry> { list(.journalentry, changedAfter: changedAfter, as: JournalEntry.self) }
 

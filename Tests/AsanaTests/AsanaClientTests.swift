@@ -99,6 +99,19 @@ import Testing
         }
     }
 
+    @Test func anEnumOptionIsRenamedAndDisabledNeverRemoved() async throws {
+        try await AsanaFixture.with { fixture in
+            let field = fixture.sandbox.createCustomField(name: "Vendor", subtype: "enum", options: ["Acme"])
+            let added = try await fixture.client.createEnumOption(field: field.gid, name: "Globex")
+            let renamed = try await fixture.client.updateEnumOption(gid: added.gid, name: "Globex Inc")
+            #expect(renamed.name == "Globex Inc" && renamed.enabled == true)
+            _ = try await fixture.client.updateEnumOption(gid: try #require(field.options["Acme"]), enabled: false)
+            let options = try await fixture.client.customField(gid: field.gid).enum_options ?? []
+            #expect(options.map(\.name) == ["Acme", "Globex Inc"] && options.map(\.enabled) == [false, true])
+            await #expect(throws: ConnectorError.self) { try await fixture.client.updateEnumOption(gid: "404404", name: "x") }
+        }
+    }
+
     @Test func commentsAndCompletion() async throws {
         try await AsanaFixture.with { fixture in
             let project = try await project(fixture)

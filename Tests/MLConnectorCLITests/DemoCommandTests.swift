@@ -30,6 +30,10 @@ import Testing
         #expect((site["asana"] as? [String: Int]).map { [$0["tasks"], $0["vendor_options"], $0["release_failed"], $0["employees_without_user"]] } == [4, 3, 1, 1])
         #expect(site["duplicates"] as? Int == 0)
         #expect(((site["apiCalls"] as? [String: Int])?["acumatica"] ?? 0) > 0)
+        let firm = try #require((summary["integrations"] as? [String: Any])?["services-costs"] as? [String: Any])
+        #expect((firm["quickbooks"] as? [String: Int])?["bills_posted"] == 4 && (firm["quickbooks"] as? [String: Int])?["bills_paid"] == 1)
+        #expect((firm["asana"] as? [String: Int])?["vendor_options"] == 5 && firm["duplicates"] as? Int == 0)
+        #expect(((firm["apiCalls"] as? [String: Int])?["quickbooks"] ?? 0) > 0)
         #expect(result.stdout.contains("Summary"))
         // Nothing was left failing.
         let dead = try await PackageExecutable.run("ml-connector", ["dead-letters", "--json", "--data-dir", directory])

@@ -33,6 +33,23 @@ import Testing
         }
     }
 
+    @Test func aBillPaymentLowersTheBillsBalanceAsANewVersion() async throws {
+        try await QuickBooksFixture.with { fixture in
+            let client = fixture.client()
+            let bill = try #require(try await client.bills().collect().first { $0.Balance == Decimal(string: "1037.5") })
+            let bank = try #require(try await client.accounts(type: "Bank").collect().first?.Id)
+            let tooMuch = BillPayment(vendor: bill.VendorRef.value, bill: try #require(bill.Id), amount: 2000, bankAccount: bank)
+            await #expect(throws: ConnectorError.self) { try await client.createBillPayment(tooMuch, requestID: "pay-0") }
+            _ = try await client.createBillPayment(BillPayment(vendor: bill.VendorRef.value, bill: try #require(bill.Id), amount: Decimal(string: "37.5")!, bankAccount: bank), requestID: "pay-1")
+            let partly = try await client.bill(id: try #require(bill.Id))
+            #expect(partly.Balance == 1000 && partly.TotalAmt == Decimal(string: "1037.5") && partly.SyncToken == "1")
+            _ = try await client.createBillPayment(BillPayment(vendor: bill.VendorRef.value, bill: try #require(bill.Id), amount: 1000, bankAccount: bank), requestID: "pay-2")
+            #expect(try await client.bill(id: try #require(bill.Id)).Balance == 0)
+            let changes = try await client.changes(.bill, since: Date().addingTimeInterval(-60), as: Bill.self)
+            #expect(changes.map(\.id) == [bill.Id])
+        }
+    }
+
     @Test func aDeletedBillIsADeletedStubInCDC() async throws {
         try await QuickBooksFixture.with { fixture in
             let bill = try #require(try await fixture.client().bills().collect().first)

@@ -20,27 +20,7 @@ public struct FreshBooksAsanaIntegration: Integration {
     public func validate(_ config: FreshBooksAsanaConfig, connections: [String: Connection], context: IntegrationContext) async throws -> [String] {
         let asanaConnection = connections["asana"]!
         let asana = AsanaClient(pipeline: context.pipeline, connection: asanaConnection)
-        guard asanaConnection[setting: .workspaceGID] == config.asana.workspace else {
-            throw ConnectorError.validation(field: "asana.workspace", message: "GID \(config.asana.workspace) is not the workspace of connection \(asanaConnection.id) (\(asanaConnection[setting: .workspaceGID] ?? "?"))")
-        }
-        var lines: [String] = []
-        if let team = config.asana.team {
-            do {
-                // One page shows the team is there and reachable; `schedules`, next in apply,
-                // lists it whole (a poll line per project), so it is not listed twice.
-                for try await _ in try asana.projects(team: team, archived: false) { break }
-                lines.append("team \(team) reachable")
-            } catch ConnectorError.notFound {
-                throw ConnectorError.validation(field: "asana.team", message: "team GID \(team) does not exist in Asana or this connection cannot see it")
-            }
-        }
-        for (index, gid) in (config.asana.projects ?? []).enumerated() {
-            do {
-                lines.append("project \(gid) = \"\(try await asana.project(gid: gid).name)\"")
-            } catch ConnectorError.notFound {
-                throw ConnectorError.validation(field: "asana.projects[\(index)]", message: "project GID \(gid) does not exist in Asana")
-            }
-        }
+        var lines = try await AsanaScope.validate(workspace: config.asana.workspace, team: config.asana.team, projects: config.asana.projects ?? [], asana: asana)
         let resolved = try await asana.validate(config.fieldRequirements)
         lines += resolved.sorted { $0.key < $1.key }.map { "field \($0.key) = \"\($0.value.name)\"" }
         // The FreshBooks side answers, and reaches the business the connection names.

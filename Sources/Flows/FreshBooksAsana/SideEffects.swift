@@ -25,11 +25,7 @@ extension FreshBooksAsanaSession {
     /// Posts `text` on a task at most once for `key`; an attempt after an uncertain one reads
     /// the task's stories before posting again. Returns the write that confirms it.
     func comment(task gid: String, key: String, text: String) async throws -> StoreWrite {
-        try await context.intents.sideEffect(key, happened: {
-            try await asana.stories(task: gid).collect().contains { $0.text == text }
-        }, perform: {
-            _ = try await asana.addComment(task: gid, text: text)
-        })
+        try await AsanaScope.comment(task: gid, key: key, text: text, asana: asana, intents: context.intents)
     }
 
     /// Marks a draft invoice sent at most once; an attempt after a failed or uncertain one

@@ -17,6 +17,8 @@ public struct Vendor: Codable, Sendable, Equatable {
     public var PrimaryPhone: TelephoneNumber?
     public var AcctNum: String?
     public var Vendor1099: Bool?
+    /// The vendor's default payment terms (`Net 30`).
+    public var TermRef: ReferenceType?
     public var CurrencyRef: ReferenceType?
     /// What the company owes the vendor (read only).
     public var Balance: Decimal?

@@ -60,6 +60,27 @@ extension AsanaSandbox {
             case .success(let option): return Self.single(option, request: request, status: .created)
             }
         }
+        // Rename, recolor, enable or disable an option; it is never removed (digest B5).
+        router.put("\(p)/enum_options/:option") { [self] request, context -> Response in
+            if let refusal = await gate(request) { return refusal }
+            let gid = try context.parameters.require("option")
+            let input = try await bodyLog.read(request)["data"]?.object ?? [:]
+            if let name = input["name"], name.text?.isEmpty != false { return Self.error(.badRequest, "name: Invalid input") }
+            let updated = world.withLockedValue { world -> JSONValue? in
+                for (fieldGID, field) in world.customFields {
+                    guard case .object(var fields) = field, var options = fields["enum_options"]?.array,
+                          let index = options.firstIndex(where: { $0["gid"]?.text == gid }), case .object(var option) = options[index] else { continue }
+                    for key in ["name", "enabled", "color"] where input[key] != nil { option[key] = input[key] }
+                    options[index] = .object(option)
+                    fields["enum_options"] = .array(options)
+                    world.customFields[fieldGID] = .object(fields)
+                    return .object(option)
+                }
+                return nil
+            }
+            guard let updated else { return Self.error(.notFound, "enum_option: Not a recognized ID: \(gid)") }
+            return Self.single(updated, request: request)
+        }
     }
 }
 

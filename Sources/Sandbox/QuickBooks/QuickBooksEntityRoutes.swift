@@ -50,6 +50,8 @@ extension QuickBooksSandbox {
                 let answer: JSONValue = .object([entity: value, "time": .string(QuickBooksWorld.timestamp(Date()))])
                 if let requestID { world.withLockedValue { $0.remember(answer, for: requestID) } }
                 notify(entity: entity, id: value["Id"]?.text ?? "", operation: change)
+                // Paying a bill changes the bill (its Balance): QBO reports that update too.
+                for bill in QuickBooksEntityRules.paidBills(entity, value) { notify(entity: "Bill", id: bill, operation: "Update") }
                 let response = SandboxHTTP.json(.ok, answer)
                 return change == "Create" ? faultGate.createResponse(response) : response
             }
@@ -64,7 +66,7 @@ extension QuickBooksSandbox {
     private func create(_ entity: String, _ body: [String: JSONValue]) -> Result<(JSONValue, String), QuickBooksEntityRules.Refusal> {
         world.withLockedValue { world in
             let id = world.newID()
-            let input = body.filter { !QuickBooksEntityRules.readOnly.contains($0.key) || (entity == "Payment" && $0.key == "TotalAmt") }
+            let input = body.filter { !QuickBooksEntityRules.readOnly.contains($0.key) || (["Payment", "BillPayment"].contains(entity) && $0.key == "TotalAmt") }
             return QuickBooksEntityRules.prepare(entity, input, id: id, world: world).map { prepared in
                 var fields = prepared
                 let now = Date()
@@ -74,6 +76,7 @@ extension QuickBooksSandbox {
                 fields["sparse"] = .bool(false)
                 fields["MetaData"] = QuickBooksWorld.metaData(created: now, updated: now)
                 world.put(entity, .object(fields))
+                if entity == "BillPayment" { world.applyBillPayment(fields, at: now) }
                 return (.object(fields), "Create")
             }
         }

@@ -6,7 +6,7 @@ import Hummingbird
 enum QuickBooksEntityRules {
     /// Resource path (`journalentry`) → entity name (`JournalEntry`), the entities served.
     static let entityNames = ["vendor": "Vendor", "customer": "Customer", "bill": "Bill", "journalentry": "JournalEntry", "invoice": "Invoice",
-                              "payment": "Payment", "class": "Class", "department": "Department", "account": "Account"]
+                              "payment": "Payment", "billpayment": "BillPayment", "class": "Class", "department": "Department", "account": "Account"]
 
     /// Names can be made inactive but not deleted (api digest 1.3).
     static let names: Set<String> = ["Vendor", "Customer", "Class", "Department", "Account"]
@@ -54,6 +54,8 @@ enum QuickBooksEntityRules {
             fields["Active"] = fields["Active"] ?? .bool(true)
         case "Bill", "JournalEntry", "Invoice", "Payment":
             return prepareTransaction(entity, fields, id: id, world: world)
+        case "BillPayment":
+            return prepareBillPayment(fields, world: world)
         default:
             break
         }

@@ -1,0 +1,227 @@
+import Asana
+import ConnectorKit
+import Engine
+import Foundation
+import QuickBooks
+import Store
+
+extension QuickBooksAsanaSession {
+    /// The QuickBooks record type this integration posts.
+    var postedType: QuickBooksRecord { config.quickbooks.post_as == "journal-entry" ? .journalentry : .bill }
+
+    /// Reconciles one task: the chosen vendor's details, its bill (or journal entry) posted once
+    /// and then changed sparsely, and the transaction's figures back on the task.
+    func post(task gid: String, event: ChangeEvent?) async throws -> JobOutcome {
+        let source = ExternalRef.asana(.task, gid)
+        let task: AsanaTask
+        do { task = try await currentTask(gid: gid, event: event) } catch ConnectorError.notFound {
+            return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task deleted in Asana")
+        }
+        let watched = try await watchedProjects()
+        guard let project = task.projects?.map(\.gid).first(where: watched.contains) else {
+            return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task in no watched project")
+        }
+        let fields = config.asana.fields
+        let existing = try await link(from: source, type: postedType.rawValue)
+        let request = QuickBooksAsanaMapping.billRequest(task, fields: fields, project: config.quickbooks.projects?[project], defaultAccount: config.quickbooks.default_expense_account)
+        // A write rests on the task as it is now: a feed's snapshot may have been overtaken by a
+        // later change that a job killed and retried out of order has already applied.
+        if event != nil, case .success(let wanted) = request, existing?.contentHash != QuickBooksAsanaMapping.contentHash(wanted) {
+            return try await post(task: gid, event: nil)
+        }
+        var writes: [StoreWrite] = []
+        var actions: [String] = []
+        var taskInputs: [String: CustomFieldInput] = [:]
+
+        // The chosen vendor's details, when the task names a vendor it did not name before.
+        if let option = task.value(of: fields.vendor)?.enum_value, let vendorID = try await vendorID(option: option.gid, name: option.name) {
+            let previous = try await link(from: source, type: QuickBooksRecord.vendor.rawValue)
+            if previous?.target.id != vendorID {
+                if let previous { writes.append(.removeLink(integrationID: integration.id, source: source, target: previous.target)) }
+                let inputs = QuickBooksAsanaMapping.vendorDetails(try await quickbooks.vendor(id: vendorID), fields: fields)
+                taskInputs.merge(inputs) { $1 }
+                writes.append(newLink(source, .quickbooks(.vendor, vendorID), hash: QuickBooksAsanaMapping.contentHash(inputs), previous: nil))
+                if !inputs.isEmpty { actions.append("vendor details") }
+            }
+        }
+
+        var figures: QuickBooksAsanaMapping.Figures?
+        var target = existing?.target
+        switch request {
+        case .failure(let missing):
+            if existing == nil { actions.append("not posted: missing \(missing.names.joined(separator: ", "))") }
+            if let existing { figures = try await currentFigures(existing.target, task: gid, writes: &writes, actions: &actions) }
+        case .success(let wanted):
+            let hash = QuickBooksAsanaMapping.contentHash(wanted)
+            if let existing {
+                figures = try await update(existing, with: wanted, hash: hash, task: task, writes: &writes, actions: &actions)
+            } else if QuickBooksAsanaMapping.asksToPost(task, status: fields.post_status) {
+                if let made = try await create(wanted, hash: hash, task: task, writes: &writes, actions: &actions) {
+                    target = made.target
+                    figures = made.figures
+                    if let posted = fields.post_status.options["posted"] { taskInputs[fields.post_status.field] = .enumOption(posted) }
+                }
+            } else {
+                actions.append("waiting for the post status")
+            }
+        }
+        // The transaction's figures go back when they differ from what the task was last given.
+        if let figures, let target {
+            let previous = try await context.store.links(integrationID: integration.id, source: target).first { $0.target == source }
+            let hash = QuickBooksAsanaMapping.contentHash(figures)
+            if previous?.contentHash != hash {
+                taskInputs.merge(QuickBooksAsanaMapping.figureInputs(figures, fields: fields)) { $1 }
+                writes.append(newLink(target, source, hash: hash, previous: previous))
+                actions.append("figures to Asana (\(figures.status ?? "posted"))")
+            }
+        }
+        if !taskInputs.isEmpty { _ = try await asana.updateTask(gid: gid, TaskDraft(customFields: taskInputs)) }
+        return JobOutcome(writes: writes, sourceRef: source.description, targetRef: target?.description, unchanged: writes.isEmpty,
+                          action: actions.isEmpty ? "posting unchanged" : actions.joined(separator: "; "))
+    }
+
+    /// Configured projects, and the team's projects now.
+    func watchedProjects() async throws -> Set<String> {
+        var projects = Set(config.asana.projects ?? [])
+        if let team = config.asana.team { projects.formUnion(try await asana.projects(team: team, archived: false).collect().map(\.gid)) }
+        return projects
+    }
+
+    /// Resolves a request's names to QuickBooks ids; an unknown name is reported on the task once.
+    func resolve(_ wanted: QuickBooksAsanaMapping.BillRequest, task: AsanaTask) async throws -> Result<QuickBooksAsanaMapping.Posting, QuickBooksAsanaMapping.UnknownName> {
+        guard let vendorID = try await vendorID(option: wanted.vendorOption, name: wanted.vendorName) else {
+            return .failure(QuickBooksAsanaMapping.UnknownName(what: "vendor", name: wanted.vendorName))
+        }
+        let directory = QuickBooksAsanaMapping.Directory(
+            accounts: try await quickbooks.accounts().collect().filter { $0.Active != false }.map { ($0.Id, $0.Name ?? $0.Id) },
+            classes: wanted.className == nil ? [] : try await quickbooks.classes().collect().filter { $0.Active != false }.map { ($0.Id, $0.FullyQualifiedName ?? $0.Name ?? $0.Id) },
+            departments: wanted.departmentName == nil ? [] : try await quickbooks.departments().collect().filter { $0.Active != false }.map { ($0.Id, $0.FullyQualifiedName ?? $0.Name ?? $0.Id) })
+        return QuickBooksAsanaMapping.posting(wanted, task: task.gid, vendorID: vendorID, defaultAccount: config.quickbooks.default_expense_account, directory: directory, currency: currency)
+    }
+
+    /// Creates the task's transaction once: the intent records it first, an uncertain earlier
+    /// attempt is looked up by our document number, and the `requestid` is the intent's key.
+    func create(_ wanted: QuickBooksAsanaMapping.BillRequest, hash: String, task: AsanaTask, writes: inout [StoreWrite], actions: inout [String]) async throws
+        -> (target: ExternalRef, figures: QuickBooksAsanaMapping.Figures)? {
+        let source = ExternalRef.asana(.task, task.gid)
+        let posting: QuickBooksAsanaMapping.Posting
+        switch try await resolve(wanted, task: task) {
+        case .failure(let unknown):
+            writes.append(try await comment(task: task.gid, key: QuickBooksAsanaIntentKey.comment(task: source, about: source, hash: hash), text: "Not posted to QuickBooks: \(unknown.message)."))
+            actions.append("not posted: \(unknown.message)")
+            return nil
+        case .success(let resolved): posting = resolved
+        }
+        let key = QuickBooksAsanaIntentKey.posting(source)
+        let number = QuickBooksAsanaMapping.docNumber(task: task.gid)
+        let target: ExternalRef
+        let figures: QuickBooksAsanaMapping.Figures
+        if postedType == .journalentry, let credit = config.quickbooks.credit_account {
+            let (entry, confirm) = try await context.intents.create(key, target: { $0.Id.map { .quickbooks(.journalentry, $0) } },
+                lookUp: { try await quickbooks.journalEntries(docNumber: number).collect().first },
+                make: { try await quickbooks.createJournalEntry(QuickBooksAsanaMapping.journalEntry(posting, creditAccount: credit), requestID: key) })
+            guard let id = entry.Id else { throw ConnectorError.permanent("QuickBooks answered a journal entry without an Id") }
+            writes.append(confirm)
+            target = .quickbooks(.journalentry, id)
+            // An entry an interrupted attempt made from an older version of the task is brought up to date.
+            let change = QuickBooksAsanaMapping.journalEntryChange(posting, creditAccount: credit, current: entry)
+            let current = change.isEmpty ? entry : try await quickbooks.update(.journalentry, id: id, change: change, requestID: "\(key):\(hash)", syncToken: entry.SyncToken, as: JournalEntry.self)
+            figures = QuickBooksAsanaMapping.figures(current)
+            actions.append("post journal entry \(number)")
+        } else {
+            let (bill, confirm) = try await context.intents.create(key, target: { $0.Id.map { .quickbooks(.bill, $0) } },
+                lookUp: { try await quickbooks.bills(docNumber: number).collect().first { $0.VendorRef.value == posting.vendorID } },
+                make: { try await quickbooks.createBill(QuickBooksAsanaMapping.bill(posting), requestID: key) })
+            guard let id = bill.Id else { throw ConnectorError.permanent("QuickBooks answered a bill without an Id") }
+            writes.append(confirm)
+            target = .quickbooks(.bill, id)
+            // A bill an interrupted attempt made from an older version of the task is brought up to date.
+            let change = QuickBooksAsanaMapping.billChange(posting, current: bill)
+            figures = QuickBooksAsanaMapping.figures(change.isEmpty ? bill : try await updateBill(id, change: change, requestID: "\(key):\(hash)", syncToken: bill.SyncToken))
+            actions.append("post bill \(number)")
+        }
+        writes.append(newLink(source, target, hash: hash, previous: nil))
+        return (target, figures)
+    }
+
+    /// Applies a changed task to its transaction as a sparse update of what differs, over the
+    /// current SyncToken; a paid or deleted bill is reported on the task instead.
+    func update(_ existing: Link, with wanted: QuickBooksAsanaMapping.BillRequest, hash: String, task: AsanaTask,
+                writes: inout [StoreWrite], actions: inout [String]) async throws -> QuickBooksAsanaMapping.Figures? {
+        let source = ExternalRef.asana(.task, task.gid)
+        let requestID = "\(QuickBooksAsanaIntentKey.posting(source)):\(hash)"
+        if existing.target.type == QuickBooksRecord.journalentry.rawValue {
+            let entry: JournalEntry
+            do { entry = try await quickbooks.journalEntry(id: existing.target.id) } catch ConnectorError.notFound {
+                try await reportGone(existing, task: task.gid, hash: hash, writes: &writes, actions: &actions)
+                return nil
+            }
+            guard existing.contentHash != hash, let credit = config.quickbooks.credit_account else { return QuickBooksAsanaMapping.figures(entry) }
+            guard case .success(let posting) = try await resolve(wanted, task: task) else { return QuickBooksAsanaMapping.figures(entry) }
+            let change = QuickBooksAsanaMapping.journalEntryChange(posting, creditAccount: credit, current: entry)
+            var result = entry
+            if !change.isEmpty {
+                result = try await quickbooks.update(.journalentry, id: existing.target.id, change: change, requestID: requestID, syncToken: entry.SyncToken, as: JournalEntry.self)
+                actions.append("update journal entry")
+            }
+            writes.append(newLink(source, existing.target, hash: hash, previous: existing))
+            return QuickBooksAsanaMapping.figures(result)
+        }
+        let bill: Bill
+        do { bill = try await quickbooks.bill(id: existing.target.id) } catch ConnectorError.notFound {
+            try await reportGone(existing, task: task.gid, hash: hash, writes: &writes, actions: &actions)
+            return nil
+        }
+        guard existing.contentHash != hash else { return QuickBooksAsanaMapping.figures(bill) }
+        let posting: QuickBooksAsanaMapping.Posting
+        switch try await resolve(wanted, task: task) {
+        case .failure(let unknown):
+            writes.append(try await comment(task: task.gid, key: QuickBooksAsanaIntentKey.comment(task: source, about: existing.target, hash: hash), text: "Change not posted to QuickBooks: \(unknown.message)."))
+            actions.append("not updated: \(unknown.message)")
+            return QuickBooksAsanaMapping.figures(bill)
+        case .success(let resolved): posting = resolved
+        }
+        let change = QuickBooksAsanaMapping.billChange(posting, current: bill)
+        var result = bill
+        if !change.isEmpty {
+            if QuickBooksAsanaMapping.isSettled(bill) {
+                let status = QuickBooksAsanaMapping.figures(bill).status ?? "paid"
+                writes.append(try await comment(task: task.gid, key: QuickBooksAsanaIntentKey.comment(task: source, about: existing.target, hash: hash),
+                                                text: "Change not applied: QuickBooks bill \(bill.DocNumber ?? existing.target.id) is already \(status). Amend it in QuickBooks if needed."))
+                actions.append("reported: bill already \(status)")
+            } else {
+                // A stale SyncToken is re-read and only this change re-applied (QuickBooksClient.update).
+                result = try await updateBill(existing.target.id, change: change, requestID: requestID, syncToken: bill.SyncToken)
+                actions.append("update bill (sparse)")
+            }
+        }
+        writes.append(newLink(source, existing.target, hash: hash, previous: existing))
+        return QuickBooksAsanaMapping.figures(result)
+    }
+
+    /// The sparse update of a bill over `syncToken` (the version this job read).
+    func updateBill(_ id: String, change: QuickBooksAsanaMapping.BillChange, requestID: String, syncToken: String?) async throws -> Bill {
+        try await quickbooks.update(.bill, id: id, change: change, requestID: requestID, syncToken: syncToken, as: Bill.self)
+    }
+
+    /// The figures of a linked transaction as it is now (nil when it is gone, which is reported).
+    func currentFigures(_ target: ExternalRef, task: String, writes: inout [StoreWrite], actions: inout [String]) async throws -> QuickBooksAsanaMapping.Figures? {
+        do {
+            if target.type == QuickBooksRecord.journalentry.rawValue { return QuickBooksAsanaMapping.figures(try await quickbooks.journalEntry(id: target.id)) }
+            return QuickBooksAsanaMapping.figures(try await quickbooks.bill(id: target.id))
+        } catch ConnectorError.notFound {
+            guard let existing = try await link(from: .asana(.task, task), type: target.type) else { return nil }
+            try await reportGone(existing, task: task, hash: existing.contentHash, writes: &writes, actions: &actions)
+            return nil
+        }
+    }
+
+    /// A transaction deleted in QuickBooks: said once on the task, never made again.
+    func reportGone(_ existing: Link, task: String, hash: String, writes: inout [StoreWrite], actions: inout [String]) async throws {
+        let source = ExternalRef.asana(.task, task)
+        writes.append(try await comment(task: task, key: QuickBooksAsanaIntentKey.comment(task: source, about: existing.target, hash: "deleted"),
+                                        text: "QuickBooks \(existing.target.type) \(existing.target.id) was deleted in QuickBooks; this task's changes are no longer posted."))
+        if existing.contentHash != hash { writes.append(newLink(source, existing.target, hash: hash, previous: existing)) }
+        actions.append("reported: \(existing.target.type) deleted in QuickBooks")
+    }
+}
