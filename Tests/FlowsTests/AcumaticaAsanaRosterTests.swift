@@ -35,4 +35,17 @@ import Testing
         let plan = AcumaticaAsanaRoster.plan(employees: [Self.employee("EP1", "casey@firm.test")], users: users, members: users)
         #expect(plan == AcumaticaAsanaRoster.Plan())
     }
+
+    @Test func aMemberWithoutAVisibleEmailIsNeverALeaver() throws {
+        let members = try JSONDecoder().decode([Asana.User].self, from: Data(#"[{"gid":"5"},{"gid":"6","email":""},{"gid":"7","email":"left@firm.test"}]"#.utf8))
+        let plan = AcumaticaAsanaRoster.plan(employees: [Self.employee("EP1", "casey@firm.test")], users: [], members: members)
+        #expect(plan.leavers == ["7"])
+    }
+
+    @Test func noActiveEmployeeMeansNobodyLeaves() throws {
+        let members = try Self.users([("3", "left@firm.test"), ("4", "other@firm.test")])
+        for employees in [[], [Self.employee("EP4", "left@firm.test", active: false)]] {
+            #expect(AcumaticaAsanaRoster.plan(employees: employees, users: members, members: members).leavers.isEmpty)
+        }
+    }
 }

@@ -123,6 +123,19 @@ import Testing
         #expect(throws: ConnectorError.self) { try FreshBooksJiraMapping.worklog(zero, accountID: "SBX123") }
     }
 
+    /// A worklog is found by its own entry's marker only: entry 12's marker is a prefix of
+    /// entry 123's, and a note may quote another entry's marker.
+    @Test(arguments: [
+        ("Workshop\nFreshBooks time entry SBX-12", 12, true),
+        ("FreshBooks time entry SBX-12", 12, true),
+        ("Workshop\nFreshBooks time entry SBX-123", 12, false),
+        ("FreshBooks time entry SBX-12 was wrong\nFreshBooks time entry SBX-99", 12, false),
+        ("", 12, false),
+    ])
+    func aWorklogIsFoundByItsOwnMarkerOnly(comment: String, entry: Int, found: Bool) {
+        #expect(FreshBooksJiraMapping.isMarked(comment, by: FreshBooksJiraMapping.worklogMarker(accountID: "SBX", entryID: entry)) == found)
+    }
+
     @Test(arguments: [
         // (note, project id) → issue: a key of the project in the note, then the project's issue, then the default.
         (Optional("Prep for FIN-12 workshop"), Optional(5), Optional("FIN-12")),

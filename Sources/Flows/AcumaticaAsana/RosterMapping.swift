@@ -41,7 +41,16 @@ public enum AcumaticaAsanaRoster {
                 plan.employeesWithoutUser.append("\(id)\(name)" + (email(of: employee).map { " <\($0)>" } ?? " (no email)"))
             }
         }
-        plan.leavers = members.filter { member in !keep.contains(member.gid) && !(member.email.map { activeEmails.contains($0.lowercased()) } ?? false) }.map(\.gid).sorted()
+        // A leaver is a member whose email Asana shows and no active employee has. A member
+        // without a visible email (a guest, a hidden address) cannot be judged, and with no
+        // active employee at all (an empty or failed read) nobody is: removing the whole team
+        // is never what a roster means.
+        if !activeEmails.isEmpty {
+            plan.leavers = members.filter { member in
+                guard !keep.contains(member.gid), let email = member.email?.lowercased(), !email.isEmpty else { return false }
+                return !activeEmails.contains(email)
+            }.map(\.gid).sorted()
+        }
         plan.usersWithoutEmployee = users.compactMap { user in
             guard let email = user.email?.lowercased(), !activeEmails.contains(email) else { return nil }
             return email

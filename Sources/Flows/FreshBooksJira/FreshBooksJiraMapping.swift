@@ -143,6 +143,12 @@ public enum FreshBooksJiraMapping {
     /// The marker a worklog's comment carries: how an earlier attempt's worklog is found.
     public static func worklogMarker(accountID: String, entryID: Int) -> String { "FreshBooks time entry \(accountID)-\(entryID)" }
 
+    /// Whether a worklog comment is the one of `marker`'s entry: its last line is the marker
+    /// exactly (entry 12's marker is a prefix of entry 123's, so containing it is not enough).
+    public static func isMarked(_ comment: String?, by marker: String) -> Bool {
+        comment?.split(separator: "\n", omittingEmptySubsequences: false).last.map { $0.trimmingCharacters(in: .whitespaces) == marker } ?? false
+    }
+
     /// The worklog of a time entry: exact start and seconds, the note and the marker.
     public static func worklog(_ entry: TimeEntry, accountID: String) throws -> WorklogDraft {
         guard let text = entry.started_at, let start = started(text) else {

@@ -45,7 +45,7 @@ extension FreshBooksJiraSession {
         let marker = FreshBooksJiraMapping.worklogMarker(accountID: accountID, entryID: entryID)
         let (worklog, confirm) = try await context.intents.create(FreshBooksJiraIntentKey.worklog(accountID: accountID, entryID: entryID),
             target: { Self.worklogRef(issue: issue, id: $0.id) },
-            lookUp: { try await jira.worklogs(issue: issue).collect().first { ($0.comment?.plainText ?? "").contains(marker) } },
+            lookUp: { try await jira.worklogs(issue: issue).collect().first { FreshBooksJiraMapping.isMarked($0.comment?.plainText, by: marker) } },
             make: { try await jira.addWorklog(issue: issue, draft) })
         let target = Self.worklogRef(issue: issue, id: worklog.id)
         var writes = [confirm, newLink(source, target, hash: hash, previous: nil)]
