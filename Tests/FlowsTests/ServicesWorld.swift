@@ -152,12 +152,18 @@ struct ServicesWorld {
         try #require(try await ourBills().first { $0.PrivateNote?.contains(task.gid) == true })
     }
 
-    /// Polls every feed of the integration now, until `condition` holds.
+    /// Polls every feed of the integration now, until `condition` holds. A vendor that refuses
+    /// the test's own reads for a moment (the servers under test share its rate limit) is a
+    /// "not yet", not a failure: the deadline still bounds the wait.
     func pollUntil(_ what: String, seconds: Int = 30, _ condition: () async throws -> Bool) async throws {
         try await eventually(what, timeout: .seconds(seconds), interval: .milliseconds(150), diagnostics: {
             try await store.auditEntries(AuditFilter(limit: 10)).map { "\($0.action) \($0.outcome) \($0.error ?? "")" }.joined(separator: "; ")
         }) {
-            if try await condition() { return true }
+            do {
+                if try await condition() { return true }
+            } catch ConnectorError.rateLimited, ConnectorError.transient {
+                return false
+            }
             try await IntegrationRegistry().runNow(try #require(try await store.integration(id: Self.name)), context: context)
             engine?.pool.nudge()
             return false

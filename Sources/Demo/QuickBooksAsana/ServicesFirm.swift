@@ -26,12 +26,12 @@ public struct ServicesFirm: DemoPlay {
         let pipeline = HTTPPipeline(credentials: store)
         let qboConnection = try await environment.connect(qboSandbox, id: "qbo-firm")
         let qbo = QuickBooksClient(pipeline: pipeline, connection: qboConnection)
-        let asana = AsanaClient(pipeline: pipeline, connection: try await environment.connect(try environment.sandboxes.sandbox(AsanaDemoSandbox.self), id: "asana-firm"))
+        let asana = AsanaClient(pipeline: pipeline, connection: try await environment.connect(try environment.sandboxes.sandbox(AsanaDemoSandbox.self), id: "asana-services"))
         // QuickBooks webhooks are set up in Intuit's portal: what `connection webhook` records, and the portal's side.
         let subscription = WebhookSubscription(tenant: qboConnection.tenant, system: .quickbooks, connectionID: qboConnection.id, resource: "portal", status: .active)
         try await store.saveSubscription(subscription, secret: qboSandbox.sandbox.configuration.verifierToken)
         qboSandbox.sandbox.addWebhookEndpoint(url: "\(environment.serverURL)/webhooks/quickbooks/\(subscription.id)")
-        say("connections qbo-firm and asana-firm added; the QuickBooks webhook endpoint registered as its portal would")
+        say("connections qbo-firm and asana-services added; the QuickBooks webhook endpoint registered as its portal would")
 
         for (name, email) in [("Northwind Staffing", "ap@northwind.test"), ("Summit IT Services", "billing@summit-it.test"), ("Harbor Legal LLP", "accounts@harbor-legal.test")] {
             _ = try await qbo.createVendor(NameDraft(displayName: name, companyName: name, email: email), requestID: "demo-vendor-\(name.prefix(8))")

@@ -52,7 +52,10 @@ struct DemoCommand: AsyncParsableCommand {
             reports += played
         }
         let elapsed = ContinuousClock.now - started
-        let result = DemoSummary(reports: reports, apiCalls: sandboxes.apiCalls, elapsedSeconds: elapsed.seconds)
+        // Every call was made during some play: the total is theirs, including the sandboxes a
+        // multi-tenant play started for itself.
+        let totals = reports.reduce(into: [String: Int]()) { $0.merge($1.apiCalls, uniquingKeysWith: +) }
+        let result = DemoSummary(reports: reports, apiCalls: totals, elapsedSeconds: elapsed.seconds)
         print(result.table)
         print("Look: ml-connector audit --data-dir \(directory) · ml-connector integration list --data-dir \(directory) · \(serverURL)/metrics")
         if json {
