@@ -18,7 +18,19 @@ public enum Migrations {
     }
 
     /// Every migration this build knows.
-    public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention, exactlyOnce, sharedSystemJobKinds, intentRetention]
+    public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention, exactlyOnce, sharedSystemJobKinds, intentRetention, oneKeySerializes]
+
+    /// A coalescing key serializes every job that carries it, and merges only pending jobs of
+    /// one kind: a rollback queued beside a pending change of the same record waits for it
+    /// instead of replacing it.
+    static let oneKeySerializes = Migration(
+        version: 7,
+        name: "pending jobs merge by key and kind",
+        statements: [
+            "DROP INDEX jobs_coalesce_pending",
+            "CREATE UNIQUE INDEX jobs_coalesce_pending ON jobs (coalesce_key, kind) WHERE state = 'pending'",
+        ]
+    )
 
     /// Intents confirmed done are aged out with the audit trail; the sweep finds them by state
     /// and age without reading the whole table.

@@ -10,8 +10,9 @@ extension SQLStore {
         }
     }
 
-    /// Inserts a job, or merges it into the pending job of its coalescing key. A new request
-    /// brings its payload and interval (a schedule whose interval changed takes the new one);
+    /// Inserts a job, or merges it into the pending job of its coalescing key and kind (a job
+    /// of another kind with the key waits its turn: the key serializes, the kind merges). A new
+    /// request brings its payload and interval (a schedule whose interval changed takes the new one);
     /// a recurring job's own next run `yieldingToPending` keeps what a newer request set. The
     /// earlier run time stays (workers fetch the current record anyway).
     static func enqueue(_ request: JobRequest, in db: any SQLExecutor, dialect: SQLDialect, yieldingToPending: Bool = false) async throws -> EnqueueResult {
@@ -19,13 +20,13 @@ extension SQLStore {
         let now = Date()
         let merge = yieldingToPending
             ? "payload = jobs.payload, repeat_every_ms = COALESCE(jobs.repeat_every_ms, excluded.repeat_every_ms)"
-            : "kind = excluded.kind, payload = excluded.payload, repeat_every_ms = COALESCE(excluded.repeat_every_ms, jobs.repeat_every_ms)"
+            : "payload = excluded.payload, repeat_every_ms = COALESCE(excluded.repeat_every_ms, jobs.repeat_every_ms)"
         let rows = try await db.query(
             """
             INSERT INTO jobs (id, tenant, kind, integration_id, connection_id, coalesce_key, payload, state, attempts, max_attempts, run_at,
                               merged_count, repeat_every_ms, replay_of, source, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $9, 0, $10, $11, $12, $13, $13)
-            ON CONFLICT (coalesce_key) WHERE state = 'pending' DO UPDATE SET
+            ON CONFLICT (coalesce_key, kind) WHERE state = 'pending' DO UPDATE SET
                 \(merge), run_at = \(dialect.least)(jobs.run_at, excluded.run_at),
                 merged_count = jobs.merged_count + 1, updated_at = excluded.updated_at
             RETURNING id
@@ -59,6 +60,11 @@ extension SQLStore {
                           -- unique index jobs_one_running makes this a guarantee across processes.
                           AND (coalesce_key IS NULL OR state = 'running' OR NOT EXISTS (
                               SELECT 1 FROM jobs AS busy WHERE busy.coalesce_key = jobs.coalesce_key AND busy.state = 'running'))
+                          -- Of a key's due pending jobs (one per kind) only the oldest goes: one
+                          -- claim never makes two of a key running, and they run in the order asked.
+                          AND (coalesce_key IS NULL OR state = 'running' OR NOT EXISTS (
+                              SELECT 1 FROM jobs AS earlier WHERE earlier.coalesce_key = jobs.coalesce_key AND earlier.state = 'pending'
+                                AND earlier.run_at <= $4 AND (earlier.run_at < jobs.run_at OR (earlier.run_at = jobs.run_at AND earlier.id < jobs.id))))
                           -- A paused integration's jobs are held until it resumes.
                           AND (integration_id IS NULL OR NOT EXISTS (
                               SELECT 1 FROM integrations WHERE integrations.id = jobs.integration_id AND integrations.state = 'paused'))
@@ -121,12 +127,12 @@ extension SQLStore {
         }
     }
 
-    /// Puts a claimed job back in the queue; when a newer pending job for the same record
+    /// Puts a claimed job back in the queue; when a newer pending job of its key and kind
     /// exists, this one is folded into it instead (the pending job will fetch the record anew).
     private static func returnToPending(_ claim: JobClaim, runAt: Date, error: String?, countAttempt: Bool, in db: any SQLExecutor, dialect: SQLDialect) async throws {
         let attemptAdjustment = countAttempt ? "" : ", attempts = attempts - 1"
         if let key = claim.job.coalesceKey,
-           let sibling = try await db.query("SELECT id FROM jobs WHERE coalesce_key = $1 AND state = 'pending'\(dialect.forUpdate)", [.text(key)]).first {
+           let sibling = try await db.query("SELECT id FROM jobs WHERE coalesce_key = $1 AND kind = $2 AND state = 'pending'\(dialect.forUpdate)", [.text(key), .text(claim.job.kind)]).first {
             let merged = try await db.query(
                 "UPDATE jobs SET state = 'merged', lease_until = NULL, claim_token = NULL, last_error = $1, updated_at = $2 WHERE id = $3 AND claim_token = $4 AND state = 'running' RETURNING id",
                 [.text(error), .time(Date()), .text(claim.job.id), .text(claim.token)]

@@ -94,6 +94,36 @@ import Testing
         }
     }
 
+    /// A key serializes every job that carries it; only jobs of one kind merge. A rollback
+    /// queued beside a pending change of the same record must not replace it, nor run with it.
+    @Test(arguments: TestDatabase.available)
+    func jobsOfOneKeyAndAnotherKindWaitTheirTurnInsteadOfMerging(_ database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let now = Date()
+            let change = try await store.enqueue(JobRequest(kind: "change", coalesceKey: "rec-1", payload: #"{"c":1}"#, runAt: now))
+            let rollback = try await store.enqueue(JobRequest(kind: "rollback", coalesceKey: "rec-1", payload: #"{"r":1}"#, runAt: now.addingTimeInterval(0.5)))
+            #expect(!rollback.merged && rollback.jobID != change.jobID)
+            #expect(try await store.job(id: change.jobID)?.payload == #"{"c":1}"#)
+            // A second rollback request merges into the pending rollback, not into the change.
+            #expect(try await store.enqueue(JobRequest(kind: "rollback", coalesceKey: "rec-1", payload: #"{"r":2}"#, runAt: now.addingTimeInterval(0.5))).jobID == rollback.jobID)
+
+            // Both due: one claim takes only the older, and the other waits while it runs.
+            let later = now.addingTimeInterval(1)
+            let first = try await store.claimJobs(worker: "w", kinds: ["change", "rollback"], limit: 10, lease: .seconds(30), now: later)
+            #expect(first.map(\.job.id) == [change.jobID])
+            #expect(try await store.claimJobs(worker: "w2", kinds: ["change", "rollback"], limit: 10, lease: .seconds(30), now: later).isEmpty)
+            // A retry of the change does not fold into the rollback: it goes back to pending, and
+            // the two still run one at a time, whichever is due first.
+            try await store.retryJob(try #require(first.first), at: later, error: "x", audit: AuditEntry(action: "change", outcome: .retrying))
+            #expect(try await store.job(id: change.jobID)?.state == .pending)
+            let next = try #require(try await store.claimJobs(worker: "w", kinds: ["change", "rollback"], limit: 10, lease: .seconds(30), now: later.addingTimeInterval(1)).first)
+            try await store.completeJob(next, writes: [], audit: AuditEntry(action: next.job.kind, outcome: .succeeded), now: Date())
+            let last = try await store.claimJobs(worker: "w", kinds: ["change", "rollback"], limit: 10, lease: .seconds(30), now: later.addingTimeInterval(2))
+            #expect(Set([next.job.id] + last.map(\.job.id)) == [change.jobID, rollback.jobID])
+            #expect(try await store.job(id: rollback.jobID)?.payload == #"{"r":2}"#)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func anExpiredLeaseIsClaimedAgainAndTheOldClaimCannotFinish(_ database: TestDatabase) async throws {
         try await database.withStore { store in
