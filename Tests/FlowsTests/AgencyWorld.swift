@@ -25,6 +25,11 @@ struct AgencyWorld {
     var asana: AsanaClient { AsanaClient(pipeline: fb.pipeline, connection: asanaConnection) }
     var context: IntegrationContext { IntegrationContext(store: store, catalog: SystemCatalog(pipeline: fb.pipeline, publicURL: nil)) }
 
+    /// Starts the world for `body` and stops it before returning, also when `body` throws.
+    static func with<Value>(database: TestDatabase, _ body: (AgencyWorld) async throws -> Value) async throws -> Value {
+        try await withStarted({ try await start(database: database) }, stop: { await $0.stop() }, body)
+    }
+
     static func start(database: TestDatabase) async throws -> AgencyWorld {
         let fb = try await FreshBooksFixture.start(database: database)
         let (asanaSandbox, asanaServer) = try await AsanaSandbox.serve()

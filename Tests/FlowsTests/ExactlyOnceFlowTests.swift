@@ -17,8 +17,7 @@ import Testing
     /// replay starts a new job at attempt 1 and must still make nothing twice.
     @Test(arguments: TestDatabase.available)
     func gap1_aReplayAfterARefusedInvoiceMakesOneExpenseClientProjectAndInvoice(_ database: TestDatabase) async throws {
-        let world = try await AgencyWorld.start(database: database)
-        do {
+        try await AgencyWorld.with(database: database) { world in
             try await world.apply(name: "replayed")
             var plan = FaultPlan()
             plan.dropWebhooks = true
@@ -42,18 +41,13 @@ import Testing
             try await world.pollUntil("replayed", "an idle queue") { try await world.store.jobCounts()[.running, default: 0] == 0 }
             let counts = try await world.counts()
             #expect(counts == [1, 1, 1, 1], "clients, projects, invoices, expenses: \(counts)")
-        } catch {
-            await world.stop()
-            throw error
         }
-        await world.stop()
     }
 
     /// Gap 2: the Asana project's own change and its tasks' changes write the FreshBooks
     /// client, project and invoices under one serialization key.
     @Test func gap2_everyWriteForOneProjectRunsUnderItsOneSerializationKey() async throws {
-        let world = try await AgencyWorld.start(database: .sqlite)
-        do {
+        try await AgencyWorld.with(database: .sqlite) { world in
             try await world.apply(name: "serial")
             let project = try await world.project("Globex: Brand")
             try await world.completedTask("Logo", in: project.gid, amount: "300.00")
@@ -68,17 +62,12 @@ import Testing
                 let job = try #require(try await world.store.job(id: jobID))
                 #expect(job.coalesceKey == key, "\(job.kind) wrote to FreshBooks under \(job.coalesceKey ?? "no key")")
             }
-        } catch {
-            await world.stop()
-            throw error
         }
-        await world.stop()
     }
 
     /// Gap 7: changes made while an integration is paused wait in the queue and all arrive on resume.
     @Test func gap7_pauseTenChangesResumeAndAllTenArrive() async throws {
-        let world = try await AgencyWorld.start(database: .sqlite)
-        do {
+        try await AgencyWorld.with(database: .sqlite) { world in
             try await world.apply(name: "paused")
             let project = try await world.project("Initech: App")
             try await world.pollUntil("paused", "the FreshBooks project") { try await world.counts()[1] == 1 }
@@ -98,19 +87,14 @@ import Testing
                 try await world.fb.client.invoices(lines: true).collect().reduce(0) { $0 + ($1.lines?.count ?? 0) } == 10
             }
             #expect(try await world.counts()[2] == 1)
-        } catch {
-            await world.stop()
-            throw error
         }
-        await world.stop()
     }
 
     /// Every FreshBooks create of one reconciliation (client, project, expense, invoice) is
     /// made and its answer lost, one after the other: each retry finds what the last attempt
     /// made (by organization, title, the task's marker, our invoice number) and makes nothing twice.
     @Test func everyCreateWhoseAnswerIsLostIsMadeOnce() async throws {
-        let world = try await AgencyWorld.start(database: .sqlite)
-        do {
+        try await AgencyWorld.with(database: .sqlite) { world in
             try await world.apply(name: "lossy")
             var plan = FaultPlan()
             plan.dropWebhooks = true
@@ -123,17 +107,12 @@ import Testing
             #expect(world.fb.sandbox.faults.loseNextCreateResponses == 0, "every create's answer was lost once")
             let counts = try await world.counts()
             #expect(counts == [1, 1, 1, 1], "clients, projects, invoices, expenses: \(counts)")
-        } catch {
-            await world.stop()
-            throw error
         }
-        await world.stop()
     }
 
     /// Gap 8: a comment whose response was lost is not posted again by the retry.
     @Test func gap8_aRetryDoesNotPostItsCommentTwice() async throws {
-        let world = try await AgencyWorld.start(database: .sqlite)
-        do {
+        try await AgencyWorld.with(database: .sqlite) { world in
             try await world.apply(name: "commented")
             let project = try await world.project("Umbrella: Site")
             let task = try await world.completedTask("Landing", in: project.gid, amount: "640.40")
@@ -157,17 +136,12 @@ import Testing
             try await _Concurrency.Task.sleep(for: .milliseconds(500))
             let reports = try await world.asana.stories(task: task.gid).collect().filter { $0.text?.contains("not applied") == true }
             #expect(reports.count == 1)
-        } catch {
-            await world.stop()
-            throw error
         }
-        await world.stop()
     }
 
     /// Gap 8: after marking the invoice sent failed, the retry marks it sent.
     @Test func gap8_aFailedMarkSentIsMarkedByTheRetry() async throws {
-        let world = try await AgencyWorld.start(database: .sqlite)
-        do {
+        try await AgencyWorld.with(database: .sqlite) { world in
             try await world.apply(name: "marked", group: "per-task", markSent: true)
             var plan = FaultPlan()
             plan.dropWebhooks = true
@@ -187,10 +161,6 @@ import Testing
                 try await world.fb.client.invoices().collect().first.map { !$0.isDraft } == true
             }
             #expect(try await world.counts()[2] == 1)
-        } catch {
-            await world.stop()
-            throw error
         }
-        await world.stop()
     }
 }
