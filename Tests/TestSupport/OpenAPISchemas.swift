@@ -34,20 +34,7 @@ public struct OpenAPISchemas: @unchecked Sendable {
 
     /// Loads `components.schemas` only: the section is a few hundred KB of a 3 MB file.
     public static func load(_ path: String) throws -> OpenAPISchemas {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        var lines: [Substring] = []
-        var inComponents = false
-        var inSchemas = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "components:" { inComponents = true; continue }
-            if inComponents && !line.hasPrefix(" ") && !line.isEmpty { inComponents = false; inSchemas = false }
-            if inComponents && line == "  schemas:" { inSchemas = true; continue }
-            if inSchemas {
-                if line.hasPrefix("  ") && !line.hasPrefix("   ") && !line.isEmpty { inSchemas = false; continue }
-                lines.append(line)
-            }
-        }
-        let yaml = "schemas:\n" + lines.joined(separator: "\n")
+        let yaml = schemasSection(of: try String(contentsOfFile: path, encoding: .utf8))
         guard let root = try Yams.load(yaml: yaml) as? [String: Any], let schemas = root["schemas"] as? [String: Any] else {
             throw CocoaError(.fileReadCorruptFile)
         }
