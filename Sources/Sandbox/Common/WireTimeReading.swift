@@ -11,6 +11,14 @@ extension WireTime {
 
     /// `text` read as `pattern` in `timeZone`; nil when it is not such a time or could not be one.
     static func date(_ text: String, _ pattern: String, timeZone: String) -> Date? {
-        isReadable(text) ? formatter(pattern, timeZone: timeZone).date(from: text) : nil
+        formatter(pattern, timeZone: timeZone).wireDate(from: text)
+    }
+}
+
+extension DateFormatter {
+    /// `date(from:)` that answers nil, instead of trapping, for text no date can be
+    /// (`WireTime.isReadable`).
+    func wireDate(from text: String) -> Date? {
+        WireTime.isReadable(text) ? date(from: text) : nil
     }
 }
