@@ -26,6 +26,13 @@ struct Hammer: AsyncParsableCommand {
     @Option(help: "File to append `run|abandon START END` lines to (epoch microseconds).")
     var log: String
 
+    func validate() throws {
+        guard (1...256).contains(workers) else { throw ValidationError("--workers must be 1–256, got \(workers)") }
+        guard seconds.isFinite, (0...3600).contains(seconds) else { throw ValidationError("--seconds must be 0–3600, got \(seconds)") }
+        guard (1...3_600_000).contains(leaseMs) else { throw ValidationError("--lease-ms must be 1–3600000, got \(leaseMs)") }
+        guard (0...100).contains(abandonPercent) else { throw ValidationError("--abandon-percent must be 0–100, got \(abandonPercent)") }
+    }
+
     func run() async throws {
         let store = try await store.open()
         let handle = try JobLog(path: log)

@@ -42,6 +42,10 @@ struct Drain: AsyncParsableCommand {
     @Option(help: "File to append one line per job run to.")
     var log: String
 
+    func validate() throws {
+        guard (1...256).contains(workers) else { throw ValidationError("--workers must be 1–256, got \(workers)") }
+    }
+
     func run() async throws {
         let store = try await store.open()
         let handle = try JobLog(path: log)
@@ -87,6 +91,10 @@ struct Hang: AsyncParsableCommand {
     @Option(help: "Lease in milliseconds.")
     var leaseMs: Int = 1000
 
+    func validate() throws {
+        guard (1...3_600_000).contains(leaseMs) else { throw ValidationError("--lease-ms must be 1–3600000, got \(leaseMs)") }
+    }
+
     func run() async throws {
         let store = try await store.open()
         while true {
@@ -114,6 +122,10 @@ struct RefreshStorm: AsyncParsableCommand {
 
     @Option(help: "Path to GET on the connection's api base URL.")
     var path: String = "/resource"
+
+    func validate() throws {
+        guard (1...10_000).contains(calls) else { throw ValidationError("--calls must be 1–10000, got \(calls)") }
+    }
 
     func run() async throws {
         let store = try await store.open()

@@ -21,4 +21,19 @@ import Testing
         #expect(result.stderr.contains(mentions), "\(result.stderr)")
         #expect(result.stdout.isEmpty, "ran anyway: \(result.stdout)")
     }
+
+    /// `mlc-drill`, the tests' own load tool, bounds its counts the same way.
+    @Test(arguments: [
+        (["drain", "--workers=-1", "--log", "/dev/null"], "--workers"),
+        (["hammer", "--seconds", "1e20", "--log", "/dev/null"], "--seconds"),
+        (["hammer", "--abandon-percent", "200", "--log", "/dev/null"], "--abandon-percent"),
+        (["hang", "--lease-ms=-1"], "--lease-ms"),
+        (["refresh-storm", "--connection", "c", "--calls=-1"], "--calls"),
+    ])
+    func aDrillCountOutOfRangeIsRefused(_ arguments: [String], _ mentions: String) async throws {
+        let result = try await PackageExecutable.run("mlc-drill", arguments)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(mentions), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "ran anyway: \(result.stdout)")
+    }
 }
