@@ -25,4 +25,27 @@ import Testing
         #expect(health == ["p1": "ok", "p2": "heartbeat overdue", "p3": "waiting for handshake or verification"])
         #expect(!result.stdout.contains("pat-show-0123456"))
     }
+
+    /// `connection webhook` stores the portal's verifier token sealed and prints the address;
+    /// run again with a new token, it keeps the one endpoint the portal already has.
+    @Test func aPortalWebhookIsRegisteredOnceAndItsTokenReplaced() async throws {
+        let test = try await TestDatabase.sqlite.makeStore()
+        try await test.store.addConnection(Connection(id: "qbo-hook", system: .quickbooks), credential: Credential(kind: .oauth2, accessToken: "qbo-access-0123456"))
+        await test.store.close()
+        var addresses: [String] = []
+        for token in ["verifier-token-first-0123", "verifier-token-second-0123"] {
+            let result = try await PackageExecutable.run("ml-connector", ["connection", "webhook", "qbo-hook", "--public-url", "https://hooks.example.test/", "--json", "--data-dir", test.dataDirectory],
+                                                         environment: ["ML_CONNECTOR_MASTER_KEY": TestDatabase.masterKey, "QUICKBOOKS_VERIFIER_TOKEN": token])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(!result.stdout.contains(token) && !result.stderr.contains(token))
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String])
+            addresses.append(try #require(answer["url"]))
+        }
+        #expect(addresses.count == 2 && addresses[0] == addresses[1] && addresses[0].hasPrefix("https://hooks.example.test/webhooks/quickbooks/"))
+        let store = try await SQLStore.openSQLite(dataDirectory: test.dataDirectory, keyring: try TestDatabase.keyring())
+        let subscriptions = try await store.subscriptions(connectionID: "qbo-hook")
+        #expect(subscriptions.count == 1)
+        #expect(try await store.subscriptionSecret(id: try #require(subscriptions.first).id) == "verifier-token-second-0123")
+        await store.close()
+    }
 }

@@ -7,6 +7,7 @@ import Store
 /// `connection webhook ID`: registers a webhook endpoint for a system whose webhooks are set up
 /// in the vendor's portal rather than by API (QuickBooks): the portal's verifier token is stored
 /// in the vault as the subscription's secret, and the address to paste into the portal printed.
+/// Run again, it replaces the token and keeps the address.
 struct ConnectionWebhook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "webhook",
@@ -26,7 +27,11 @@ struct ConnectionWebhook: AsyncParsableCommand {
                 throw CLIFailure(message: "\(connector.provider.displayName) webhooks are kept by the integrations' webhook upkeep, not registered by hand")
             }
             let token = try ConnectionAddSystem.secret(env: "\(connection.system.rawValue.uppercased())_VERIFIER_TOKEN", what: "verifier token")
-            let subscription = WebhookSubscription(tenant: connection.tenant, system: connection.system, connectionID: connection.id, resource: "portal", status: .active)
+            // Run again (a new token from the portal), it keeps the endpoint the portal already has.
+            let existing = try await store.subscriptions(connectionID: connection.id).first { $0.resource == "portal" && $0.status != .deleted }
+            var subscription = existing ?? WebhookSubscription(tenant: connection.tenant, system: connection.system, connectionID: connection.id, resource: "portal", status: .active)
+            subscription.status = .active
+            subscription.updatedAt = Date()
             try await store.saveSubscription(subscription, secret: token)
             let address = publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/webhooks/\(connection.system.rawValue)/\(subscription.id)"
             if global.json {
