@@ -103,6 +103,10 @@ import Testing
     @Test func aRetryWhileTheEarlierReleaseStillRunsIsNoRefusal() async throws {
         // The earlier attempt's release runs for a few seconds (its Location answers 202).
         try await site(actionPolls: 4) { world, attempts, number, ref in
+            // Two seats: the retry does not wait for the earlier attempt's (in production it is dead, its seat timed out).
+            var connection = world.acuConnection
+            connection[setting: .acumaticaSessions] = "2"
+            try await world.store.updateConnection(connection)
             _ = try await attempts.run(ref, complete: true)
             let task = try #require(try await world.task(number))
             try await approve(world, task)
