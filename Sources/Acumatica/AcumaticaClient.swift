@@ -44,7 +44,7 @@ public struct AcumaticaClient: Sendable {
         let client = AcumaticaClient(pipeline: pipeline, connection: connection)
         // A cookie session holds an API-user seat: one of the connection's seats in this process.
         let seat = client.session == nil ? nil : connection.id
-        if let seat { await SessionSeats.shared.take(seat, limit: SessionSeats.limit(of: connection)) }
+        if let seat { try await SessionSeats.shared.take(seat, limit: try SessionSeats.limit(of: connection)) }
         do {
             let result = try await body(client)
             await client.signOut()

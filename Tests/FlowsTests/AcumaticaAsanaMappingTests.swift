@@ -120,14 +120,32 @@ import Testing
         // (completed, completed_at, approval option, on_complete, enum configured) → stamp
         (true, Optional("2026-11-21T09:00:00.000Z"), Optional<String>.none, Optional<Bool>.none, true, Optional("completed:2026-11-21T09:00:00.000Z")),
         (false, nil, nil, nil, true, nil),
-        (false, nil, "1071", nil, true, "approved:2026-11-21T10:00:00.000Z"),
+        (false, nil, "1071", nil, true, "approved:first"),
         (false, nil, "1072", nil, true, nil),
         (true, "2026-11-21T09:00:00.000Z", nil, false, true, nil),
         (false, nil, "1071", nil, false, nil),
     ])
     func theApprovalRule(_ completed: Bool, _ at: String?, _ option: String?, _ onComplete: Bool?, _ enumApproval: Bool, _ stamp: String?) throws {
         let config = try Self.config(onComplete: onComplete, enumApproval: enumApproval)
-        #expect(AcumaticaAsanaMapping.approval(on: try Self.task(completed: completed, completedAt: at, approval: option), config: config) == stamp)
+        #expect(AcumaticaAsanaMapping.approval(on: try Self.task(completed: completed, completedAt: at, approval: option), config: config, handled: nil, handledAt: nil) == stamp)
+    }
+
+    /// The approval field's stamp does not move when the task is edited (its `modified_at`), only
+    /// when the field is set again after a refusal cleared it.
+    @Test func anApprovalByTheFieldKeepsItsStampUntilARefusal() throws {
+        let config = try Self.config(onComplete: nil, enumApproval: true)
+        let task = try Self.task(completed: false, completedAt: nil, approval: "1071")
+        let stamp = { (handled: String?, at: Date?) in AcumaticaAsanaMapping.approval(on: task, config: config, handled: handled, handledAt: at) }
+        let first = try #require(stamp(nil, nil))
+        let handledAt = Date(timeIntervalSince1970: 1_790_000_000.1234)
+        // Handled and went through: the field still set is that same approval.
+        #expect(stamp(AcumaticaAsanaMapping.handledMark(stamp: first, refused: false), handledAt) == first)
+        // Handled and refused: the field set again is a new approval, named by when the refusal was handled.
+        let next = try #require(stamp(AcumaticaAsanaMapping.handledMark(stamp: first, refused: true), handledAt))
+        #expect(next != first && next == "approved:after:1790000000123")
+        #expect(stamp(AcumaticaAsanaMapping.handledMark(stamp: next, refused: true), handledAt.addingTimeInterval(60)) != next)
+        // A completion handled before: the field is a new approval too.
+        #expect(stamp("completed:2026-11-21T09:00:00.000Z", handledAt) == next)
     }
 
     @Test func aRefusalIsQuoted() {

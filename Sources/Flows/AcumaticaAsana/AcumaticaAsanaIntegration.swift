@@ -41,26 +41,11 @@ public struct AcumaticaAsanaIntegration: Integration {
         lines.append("acumatica endpoint \(pinned.name)/\(pinned.version) offered by the instance")
 
         let asana = AsanaClient(pipeline: context.pipeline, connection: asanaConnection)
-        guard asanaConnection[setting: .workspaceGID] == config.asana.workspace else {
-            throw ConnectorError.validation(field: "asana.workspace", message: "GID \(config.asana.workspace) is not the workspace of connection \(asanaConnection.id) (\(asanaConnection[setting: .workspaceGID] ?? "?"))")
-        }
-        if let team = config.asana.team {
-            do {
-                lines.append("team \(team): \(try await asana.teamUsers(team: team).collect().count) member(s)")
-            } catch ConnectorError.notFound {
-                throw ConnectorError.validation(field: "asana.team", message: "team GID \(team) does not exist in Asana or this connection cannot see it")
-            }
-        }
         let routing = config.asana.routing
-        let routes = (routing.projects ?? [:]).map { ("asana.routing.projects.\($0.key)", $0.value) } + (routing.branches ?? [:]).map { ("asana.routing.branches.\($0.key)", $0.value) }
-            + (routing.default.map { [("asana.routing.default", $0)] } ?? [])
-        for (key, gid) in routes.sorted(by: { $0.0 < $1.0 }) {
-            do {
-                lines.append("\(key) = project \(gid) \"\(try await asana.project(gid: gid).name)\"")
-            } catch ConnectorError.notFound {
-                throw ConnectorError.validation(field: key, message: "project GID \(gid) does not exist in Asana")
-            }
-        }
+        let routes = (routing.projects ?? [:]).map { (key: "asana.routing.projects.\($0.key)", gid: $0.value) }
+            + (routing.branches ?? [:]).map { (key: "asana.routing.branches.\($0.key)", gid: $0.value) }
+            + (routing.default.map { [(key: "asana.routing.default", gid: $0)] } ?? [])
+        lines += try await AsanaScope.validate(workspace: config.asana.workspace, team: config.asana.team, projects: routes.sorted { $0.key < $1.key }, asana: asana)
         let resolved = try await asana.validate(config.fieldRequirements)
         lines += resolved.sorted { $0.key < $1.key }.map { "field \($0.key) = \"\($0.value.name)\"" }
         return lines

@@ -87,15 +87,28 @@ public enum AcumaticaAsanaMapping {
     /// The status written on a task whose release Acumatica refused.
     public static let releaseFailedStatus = "release failed"
 
-    /// The approval a task carries, as a stamp that changes with each new approval (so a
-    /// reopened and completed again task is a new one), or nil when it carries none.
-    public static func approval(on task: AsanaTask, config: AcumaticaAsanaConfig) -> String? {
+    /// The approval a task carries, as a stamp naming that one approval, or nil when it carries
+    /// none. The stamp stays the same however the task is edited meanwhile (a retry of its
+    /// release uses the same idempotency key) and changes with each new approval: a completion
+    /// is stamped with its `completed_at`; the approval field stays set after an approval that
+    /// went through and is cleared on a refusal, so setting it again after the last approval
+    /// handled (`handled`, its `handledMark`, handled at `handledAt`) is a new one.
+    public static func approval(on task: AsanaTask, config: AcumaticaAsanaConfig, handled: String?, handledAt: Date?) -> String? {
         if let field = config.asana.approval?.field, let approved = config.asana.approval?.approved, task.value(of: field)?.enum_value?.gid == approved {
-            return "approved:\(task.modified_at ?? "")"
+            if let handled, handled.hasPrefix(approvedPrefix) { return handled }
+            return approvedPrefix + (handledAt.map { "after:\(Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)))" } ?? "first")
         }
         if config.approvesOnComplete, task.completed { return "completed:\(task.completed_at ?? "")" }
         return nil
     }
+
+    /// What the link of a handled approval keeps: its stamp, marked when Acumatica refused it
+    /// (the approval field was cleared, so the field set again is the next approval).
+    public static func handledMark(stamp: String, refused: Bool) -> String {
+        refused ? "refused:" + stamp : stamp
+    }
+
+    private static let approvedPrefix = "approved:"
 
     /// What approving a document does in Acumatica.
     public enum ApprovalStep: Equatable, Sendable {

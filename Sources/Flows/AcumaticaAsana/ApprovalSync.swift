@@ -20,22 +20,32 @@ extension AcumaticaAsanaSession {
     /// bill is still pending approval) or the order's `Approve`, each waiting out its 202. The
     /// outcome goes on the task's status field and in a comment. A refusal is quoted, the status
     /// says "release failed" and the task is reopened; it is not tried again until someone
-    /// approves again. GL accounts and the chart of accounts are never written.
-    func approve(_ document: ApprovalDocument, task: AsanaTask, stamp: String, vendor: String, option: String?, taskLink: Link) async throws -> (writes: [StoreWrite], action: String) {
+    /// approves again (`refused` says so). GL accounts and the chart of accounts are never written.
+    func approve(_ document: ApprovalDocument, task: AsanaTask, stamp: String, vendor: String, option: String?, taskLink: Link) async throws
+        -> (writes: [StoreWrite], action: String, refused: Bool) {
         let step = AcumaticaAsanaMapping.step(for: document)
         let ref = document.ref
         let key = AcumaticaAsanaIntentKey.approval(ref, stamp: stamp)
         // Already released: by someone else (nothing to say), or by an attempt of ours that did not
         // complete (its outcome is still to be reported).
-        if case .none(let reason) = step, try await !context.intents.peek(key).needsLookUp { return ([], "approval needs nothing: \(reason)") }
+        if case .none(let reason) = step, try await !context.intents.peek(key).needsLookUp { return ([], "approval needs nothing: \(reason)", false) }
         var refusal: String?
+        var uncertain = false
         // Recorded before the call; an attempt after an uncertain one reads the document first.
         let confirmed = try await context.intents.sideEffect(key, happened: {
-            try await read(ref).map { AcumaticaAsanaMapping.stage(of: $0) != .open } ?? true
+            uncertain = true
+            return try await read(ref).map { AcumaticaAsanaMapping.stage(of: $0) != .open } ?? true
         }, perform: {
             do {
                 try await perform(step, on: document)
             } catch let ConnectorError.validation(_, message) {
+                // The earlier attempt's action may still be running (the document stays as it was
+                // until it lands) and Acumatica refuses a second one: that is not a refusal of the
+                // approval. Wait for it as the client waits on a 202.
+                if uncertain, let now = try await movedOn(ref, from: document.status) {
+                    guard now == .open else { return }
+                    throw ConnectorError.transient("an earlier attempt's \(step) of \(ref) landed while this one waited; the next attempt goes on from there")
+                }
                 // Acumatica refused (on hold, not balanced…): a business answer, not a failure to retry.
                 refusal = message
             }
@@ -44,7 +54,7 @@ extension AcumaticaAsanaSession {
         let fields = config.asana.fields
         if let refusal {
             let text = AcumaticaAsanaMapping.refusalComment(for: document, reason: refusal)
-            writes.append(try await comment(task: task.gid, key: AcumaticaAsanaIntentKey.outcomeComment(ref, stamp: stamp), text: text))
+            writes.append(try await AsanaScope.comment(task: task.gid, key: AcumaticaAsanaIntentKey.outcomeComment(ref, stamp: stamp), text: text, asana: asana, intents: context.intents))
             var values: [String: CustomFieldInput] = [fields.status: .text(AcumaticaAsanaMapping.releaseFailedStatus)]
             if let field = config.asana.approval?.field { values[field] = .clear }
             _ = try await asana.updateTask(gid: task.gid, TaskDraft(completed: false, customFields: values))
@@ -53,15 +63,29 @@ extension AcumaticaAsanaSession {
             writes.append(newLink(ref, refused, hash: document.status, previous: try await link(from: ref, type: AcumaticaAsanaRefusal.type)))
             let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: document, vendorName: vendor, vendorOption: option, status: AcumaticaAsanaMapping.releaseFailedStatus))
             writes.append(newLink(ref, taskLink.target, hash: digest, previous: taskLink))
-            return (writes, "\(document.kind == .bill ? "release" : "approval") refused: \(refusal)")
+            return (writes, "\(document.kind == .bill ? "release" : "approval") refused: \(refusal)", true)
         }
-        guard let after = try await read(ref) else { return (writes, "document deleted while it was approved") }
-        writes.append(try await comment(task: task.gid, key: AcumaticaAsanaIntentKey.outcomeComment(ref, stamp: stamp), text: AcumaticaAsanaMapping.doneComment(for: after)))
+        guard let after = try await read(ref) else { return (writes, "document deleted while it was approved", false) }
+        writes.append(try await AsanaScope.comment(task: task.gid, key: AcumaticaAsanaIntentKey.outcomeComment(ref, stamp: stamp), text: AcumaticaAsanaMapping.doneComment(for: after),
+                                                    asana: asana, intents: context.intents))
         _ = try await asana.updateTask(gid: task.gid, TaskDraft(customFields: [fields.status: .text(after.status)]))
         // Only the status moved: the task now shows this version of the document.
         let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: after, vendorName: vendor, vendorOption: option, status: after.status))
         writes.append(newLink(ref, taskLink.target, hash: digest, previous: taskLink))
-        return (writes, "\(document.kind == .bill ? "released" : "approved") in Acumatica: now \(after.status)")
+        return (writes, "\(document.kind == .bill ? "released" : "approved") in Acumatica: now \(after.status)", false)
+    }
+
+    /// The stage of the document once its status moves on from `status`, read at the client's
+    /// action poll interval for at most its action timeout; nil when it stayed (a deleted
+    /// document has moved on, as voided).
+    private func movedOn(_ ref: ExternalRef, from status: String) async throws -> AcumaticaAsanaMapping.Stage? {
+        let started = ContinuousClock.now
+        while true {
+            guard let now = try await read(ref) else { return .voided }
+            if now.status != status { return AcumaticaAsanaMapping.stage(of: now) }
+            guard ContinuousClock.now - started < acumatica.actionTimeout else { return nil }
+            try await Task.sleep(for: acumatica.actionPollInterval)
+        }
     }
 
     /// The Acumatica actions of a step.
@@ -74,15 +98,5 @@ extension AcumaticaAsanaSession {
         case .approve: _ = try await acumatica.approvePurchaseOrder(type: document.type, orderNbr: document.number)
         case .none: break
         }
-    }
-
-    /// Posts `text` on a task at most once for `key`; an attempt after an uncertain one reads
-    /// the task's stories before posting again.
-    func comment(task gid: String, key: String, text: String) async throws -> StoreWrite {
-        try await context.intents.sideEffect(key, happened: {
-            try await asana.stories(task: gid).collect().contains { $0.text == text }
-        }, perform: {
-            _ = try await asana.addComment(task: gid, text: text)
-        })
     }
 }

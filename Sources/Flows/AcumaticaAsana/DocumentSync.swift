@@ -86,9 +86,12 @@ extension AcumaticaAsanaSession {
         draft.projects = [project.gid]
         let key = AcumaticaAsanaMapping.link(for: document, instanceURL: instanceURL)
         let field = config.asana.fields.link
+        // An earlier attempt may have routed the document elsewhere (its project or branch changed
+        // since): every routed project is searched, the one it routes to now first.
+        let searched = [project.gid] + config.routedProjects.filter { $0 != project.gid }
         let (task, confirm) = try await context.intents.create(AcumaticaAsanaIntentKey.task(ref), target: { .asana(.task, $0.gid) },
-            lookUp: { try await asana.findTask(key: key, keyField: field, projects: [project.gid]) },
-            make: { try await asana.createTask(draft, key: key, keyField: field, previousAttemptUncertain: true) })
+            lookUp: { try await asana.findTask(key: key, keyField: field, projects: searched) },
+            make: { try await asana.createTask(draft, key: key, keyField: field, previousAttemptUncertain: false) })
         let digest = AcumaticaAsanaMapping.contentHash(DocumentDigest(document: document, vendorName: vendor, vendorOption: option, status: document.status))
         let taskLink = Link(integrationID: integration.id, source: ref, target: .asana(.task, task.gid), contentHash: digest, createdAt: context.now, updatedAt: context.now)
         var writes = [confirm, StoreWrite.upsertLink(taskLink)]
@@ -105,11 +108,12 @@ extension AcumaticaAsanaSession {
     /// Carries out the approval `task` carries, once per approval (the task's link back to the
     /// document keeps the last one handled); nil when there is none to handle.
     func approveIfAsked(_ document: ApprovalDocument, task: AsanaTask, vendor: String, option: String?, taskLink: Link) async throws -> (writes: [StoreWrite], action: String)? {
-        guard let stamp = AcumaticaAsanaMapping.approval(on: task, config: config) else { return nil }
         let handled = try await link(from: taskLink.target, type: document.ref.type)
-        guard handled?.contentHash != stamp else { return nil }
+        guard let stamp = AcumaticaAsanaMapping.approval(on: task, config: config, handled: handled?.contentHash, handledAt: handled?.updatedAt),
+              handled?.contentHash != stamp else { return nil }
         let outcome = try await approve(document, task: task, stamp: stamp, vendor: vendor, option: option, taskLink: taskLink)
-        return (outcome.writes + [newLink(taskLink.target, document.ref, hash: stamp, previous: handled)], outcome.action)
+        let mark = AcumaticaAsanaMapping.handledMark(stamp: stamp, refused: outcome.refused)
+        return (outcome.writes + [newLink(taskLink.target, document.ref, hash: mark, previous: handled)], outcome.action)
     }
 
     /// The vendor's name, its id when Acumatica no longer has it.

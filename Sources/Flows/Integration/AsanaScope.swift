@@ -10,6 +10,11 @@ enum AsanaScope {
     /// Checks that `workspace` is the connection's, that `team` and every project exist;
     /// returns the lines `apply` prints. Errors name the YAML key.
     static func validate(workspace: String, team: String?, projects: [String], asana: AsanaClient) async throws -> [String] {
+        try await validate(workspace: workspace, team: team, projects: projects.enumerated().map { (key: "asana.projects[\($0.offset)]", gid: $0.element) }, asana: asana)
+    }
+
+    /// The same checks for projects each named by its own YAML key (a routing table's entries).
+    static func validate(workspace: String, team: String?, projects: [(key: String, gid: String)], asana: AsanaClient) async throws -> [String] {
         guard asana.connection[setting: .workspaceGID] == workspace else {
             throw ConnectorError.validation(field: "asana.workspace", message: "GID \(workspace) is not the workspace of connection \(asana.connection.id) (\(asana.connection[setting: .workspaceGID] ?? "?"))")
         }
@@ -24,11 +29,11 @@ enum AsanaScope {
                 throw ConnectorError.validation(field: "asana.team", message: "team GID \(team) does not exist in Asana or this connection cannot see it")
             }
         }
-        for (index, gid) in projects.enumerated() {
+        for (key, gid) in projects {
             do {
                 lines.append("project \(gid) = \"\(try await asana.project(gid: gid).name)\"")
             } catch ConnectorError.notFound {
-                throw ConnectorError.validation(field: "asana.projects[\(index)]", message: "project GID \(gid) does not exist in Asana")
+                throw ConnectorError.validation(field: key, message: "project GID \(gid) does not exist in Asana")
             }
         }
         return lines
