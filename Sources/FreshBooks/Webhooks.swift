@@ -54,7 +54,25 @@ public struct FreshBooksWebhookVerifier: WebhookVerifier {
         let minute = Int(delivery.receivedAt.timeIntervalSince1970 / 60)
         let eventID = "fb:" + Signature.sha256Hex("\(body)|\(minute)")
         return .accepted([ChangeEvent(eventID: eventID, ref: ExternalRef(.freshbooks, noun, objectID), action: action,
-                                      occurredAt: delivery.receivedAt, connectionID: subscription.connectionID, accountRef: fields["account_id"], vendorEvent: name)])
+                                      occurredAt: delivery.receivedAt, connectionID: subscription.connectionID, accountRef: Self.accountRef(fields), vendorEvent: name)])
+    }
+
+    /// What an event's `accountRef` says: the `account_id` (accounting events), or, when a
+    /// delivery names only its business (projects and time, digest A7), `business:<business_id>`.
+    static func accountRef(_ fields: [String: String]) -> String? {
+        if let account = fields["account_id"], !account.isEmpty { return account }
+        if let business = fields["business_id"], !business.isEmpty { return businessPrefix + business }
+        return nil
+    }
+
+    static let businessPrefix = "business:"
+}
+
+extension FreshBooksWebhookVerifier: WebhookAccountMatching {
+    /// An `account_id` is the connection's account; `business:<id>` its `business_id` setting.
+    public func connection(_ connection: Connection, hasAccount account: String) -> Bool {
+        guard account.hasPrefix(Self.businessPrefix) else { return connection.accountRef == account }
+        return connection[setting: .businessID] == String(account.dropFirst(Self.businessPrefix.count))
     }
 }
 

@@ -170,21 +170,31 @@ public struct WebhookIngress: Sendable {
     }
 
     /// The connection a change belongs to: the one the event or subscription names, unless the
-    /// verified payload names a vendor account (FreshBooks `account_id`, a QuickBooks realm)
-    /// that connection does not have: then the connection that has that account, so each
-    /// tenant's change reaches the integrations of that tenant. An account no connection has
-    /// is nil (recorded and counted by the caller), never guessed. Looked up once per account
-    /// in a delivery, not once per event.
+    /// verified payload names a vendor account (FreshBooks `account_id` or `business_id`, a
+    /// QuickBooks realm) that connection does not have: then the connection of the
+    /// subscription's tenant that has that account, or, for an app-wide subscription (no
+    /// connection), of any tenant. An account no such connection has is nil (recorded and
+    /// counted by the caller), never guessed. Looked up once per account in a delivery.
     private func connectionID(for event: ChangeEvent, subscription: WebhookSubscription, byAccount: inout [String: String?]) async throws -> String? {
         let named = event.connectionID ?? subscription.connectionID
         guard let account = event.accountRef else { return named }
         let key = (named ?? "") + "\u{0}" + account
         if let known = byAccount[key] { return known }
+        let verifier = verifiers[subscription.system.rawValue]
+        func serves(_ connection: Connection) -> Bool {
+            connection.system == subscription.system && (verifier?.matches(connection, account: account) ?? (connection.accountRef == account))
+        }
         let found: String?
-        if let named, let connection = try await store.connection(id: named), connection.accountRef == nil || connection.accountRef == account {
+        if let named, let connection = try await store.connection(id: named), connection.accountRef == nil || serves(connection) {
             found = named
         } else {
-            found = try await store.connection(system: subscription.system, accountRef: account)?.id
+            // A subscription made for a connection speaks for its tenant only.
+            let tenant = subscription.connectionID == nil ? nil : subscription.tenant
+            if let direct = try await store.connection(system: subscription.system, accountRef: account), tenant == nil || direct.tenant == tenant, serves(direct) {
+                found = direct.id
+            } else {
+                found = try await store.connections(tenant: tenant).first(where: serves)?.id
+            }
         }
         byAccount[key] = .some(found)
         return found

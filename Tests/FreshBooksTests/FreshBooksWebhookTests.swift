@@ -126,6 +126,30 @@ final class DeliveryReceiver: Sendable {
         #expect(events.map(\.ref.id) == ["987654"])
     }
 
+    @Test func aDeliveryNamingOnlyItsBusinessRoutesToTheConnectionOfThatBusiness() throws {
+        let verifier = FreshBooksWebhookVerifier()
+        let context = WebhookSubscriptionContext(id: "s1", connectionID: nil, secret: "the-verifier")
+        func accountRef(_ pairs: [(String, String)]) throws -> String? {
+            var headers = HTTPHeaders()
+            headers.add(name: "X-FreshBooks-Hmac-SHA256", value: FreshBooksSignature.sign(pairs, verifier: "the-verifier"))
+            let body = pairs.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+            guard case .accepted(let events) = try verifier.verify(WebhookDelivery(system: .freshbooks, subscriptionID: "s1", headers: headers, body: ByteBuffer(string: body)), subscription: context) else {
+                Issue.record("a signed delivery was not accepted")
+                return nil
+            }
+            return events.first?.accountRef
+        }
+        let accounting = try #require(try accountRef([("name", "invoice.update"), ("object_id", "1"), ("account_id", "ACM123"), ("business_id", "439000")]))
+        let time = try #require(try accountRef([("name", "time_entry.update"), ("object_id", "2"), ("account_id", ""), ("business_id", "439000")]))
+        #expect(try accountRef([("name", "time_entry.update"), ("object_id", "3")]) == nil)
+        var connection = Connection(id: "fb", system: .freshbooks, accountRef: "ACM123")
+        connection[setting: .businessID] = "439000"
+        var other = Connection(id: "fb-2", system: .freshbooks, accountRef: "ZZZ999")
+        other[setting: .businessID] = "5"
+        #expect(verifier.matches(connection, account: accounting) && verifier.matches(connection, account: time))
+        #expect(!verifier.matches(other, account: accounting) && !verifier.matches(other, account: time))
+    }
+
     /// Python, the oracle for the signed message, when the machine has it.
     static let python3 = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
 

@@ -4,8 +4,14 @@ import NIOCore
 import NIOHTTP1
 
 /// A verifier for a made-up system, signed like most vendors: hex HMAC-SHA256 of the raw body
-/// in `X-Test-Signature`; a first delivery carrying `X-Test-Handshake` sets the secret.
-struct TestWebhookVerifier: WebhookVerifier {
+/// in `X-Test-Signature`; a first delivery carrying `X-Test-Handshake` sets the secret. An
+/// account `business:<id>` names a connection by its `business` setting.
+struct TestWebhookVerifier: WebhookAccountMatching {
+    func connection(_ connection: Connection, hasAccount account: String) -> Bool {
+        guard account.hasPrefix("business:") else { return connection.accountRef == account }
+        return connection.settings["business"] == String(account.dropFirst("business:".count))
+    }
+
     let system = SystemKind.custom("testhook")
 
     struct Body: Decodable {

@@ -147,21 +147,45 @@ import Testing
         }
     }
 
-    @Test func aSubscriptionsDeliveryNamingAnotherTenantsAccountGoesToThatTenantAndAnUnknownOneNowhere() async throws {
+    /// A second tenant's connection (account acct-2, business 77) and integration.
+    func addSecondTenant(_ fixture: Fixture) async throws {
+        try await fixture.store.addConnection(Connection(id: "hooked-2", tenant: "second", system: .custom("testhook"), accountRef: "acct-2", settings: ["business": "77"]),
+                                              credential: Credential(kind: .apiToken, accessToken: "pat-hooked-002"))
+        try await fixture.store.saveIntegration(IntegrationRecord(id: "sync-2", tenant: "second", kind: "testkind", connections: ["testhook": "hooked-2"]))
+    }
+
+    @Test func aConnectionsSubscriptionRoutesWithinItsTenantOnly() async throws {
         try await withFixture { fixture in
-            // A second tenant: its own connection (account acct-2) and integration.
-            try await fixture.store.addConnection(Connection(id: "hooked-2", tenant: "second", system: .custom("testhook"), accountRef: "acct-2"),
-                                                  credential: Credential(kind: .apiToken, accessToken: "pat-hooked-002"))
-            try await fixture.store.saveIntegration(IntegrationRecord(id: "sync-2", tenant: "second", kind: "testkind", connections: ["testhook": "hooked-2"]))
-            let mixed = #"{"events":[{"id":"evt-1","record":"1","account":"acct-1"},{"id":"evt-2","record":"2","account":"acct-2"},{"id":"evt-3","record":"3","account":"acct-9"},{"id":"evt-4","record":"4"}]}"#
+            try await addSecondTenant(fixture)
+            // The first tenant's second account, by account and by business.
+            try await fixture.store.addConnection(Connection(id: "hooked-3", system: .custom("testhook"), accountRef: "acct-3", settings: ["business": "33"]),
+                                                  credential: Credential(kind: .apiToken, accessToken: "pat-hooked-003"))
+            try await fixture.store.saveIntegration(IntegrationRecord(id: "sync-3", kind: "testkind", connections: ["testhook": "hooked-3"]))
+            let mixed = #"{"events":[{"id":"evt-1","record":"1","account":"acct-1"},{"id":"evt-2","record":"2","account":"acct-2"},{"id":"evt-3","record":"3","account":"acct-3"},{"id":"evt-4","record":"4"},{"id":"evt-5","record":"5","account":"business:33"},{"id":"evt-6","record":"6","account":"business:77"}]}"#
             try await fixture.app.test(.router) { client in
                 let response = try await post(client, fixture, body: mixed, signature: TestWebhookVerifier.sign(mixed, secret: fixture.secret))
                 #expect(response.status == .ok)
             }
             let jobs = try await fixture.store.jobs(state: .pending, integrationID: nil, limit: 10)
             let routed = Dictionary(grouping: jobs, by: { $0.integrationID ?? "-" }).mapValues { $0.count }
-            #expect(routed == ["sync": 2, "sync-2": 1], "acct-1 and the account-less event stay with the subscription's tenant; acct-2 goes to its own")
-            #expect(jobs.first { $0.integrationID == "sync-2" }?.tenant == "second")
+            #expect(routed == ["sync": 2, "sync-3": 2], "acct-1 and the account-less event stay with the subscription's connection; acct-3 and business 33 go to the tenant's other connection")
+            let unrouted = try await fixture.store.auditEntries(AuditFilter(outcome: .rejected))
+            #expect(unrouted.count == 2 && unrouted.allSatisfy { $0.action == "webhook.unrouted" }, "another tenant's account and business are not this subscription's to route")
+        }
+    }
+
+    @Test func anAppWideSubscriptionRoutesAcrossTenantsByAccountOrBusinessAndAnUnknownOneNowhere() async throws {
+        try await withFixture(connectionID: nil) { fixture in
+            try await addSecondTenant(fixture)
+            let mixed = #"{"events":[{"id":"evt-1","record":"1","account":"acct-1"},{"id":"evt-2","record":"2","account":"acct-2"},{"id":"evt-3","record":"3","account":"acct-9"},{"id":"evt-4","record":"4","account":"business:77"}]}"#
+            try await fixture.app.test(.router) { client in
+                let response = try await post(client, fixture, body: mixed, signature: TestWebhookVerifier.sign(mixed, secret: fixture.secret))
+                #expect(response.status == .ok)
+            }
+            let jobs = try await fixture.store.jobs(state: .pending, integrationID: nil, limit: 10)
+            let routed = Dictionary(grouping: jobs, by: { $0.integrationID ?? "-" }).mapValues { $0.count }
+            #expect(routed == ["sync": 1, "sync-2": 2])
+            #expect(jobs.filter { $0.integrationID == "sync-2" }.allSatisfy { $0.tenant == "second" })
             let unrouted = try await fixture.store.auditEntries(AuditFilter(outcome: .rejected))
             #expect(unrouted.map(\.action) == ["webhook.unrouted"] && unrouted.first?.error?.contains("acct-9") == true)
         }

@@ -112,12 +112,49 @@ extension FreshBooksJiraSession {
 }
 
 extension FreshBooksJiraSession {
-    /// A tracking issue was deleted in Jira: its links are dropped (a replay of the FreshBooks
-    /// change makes it again, once); an issue this integration did not make is nothing to it.
+    /// A tracking issue was deleted in Jira: each FreshBooks record it tracks gets an unlink job
+    /// under that record's own key, so the link is dropped in turn with the record's change and
+    /// rollback jobs, never beside them (a replay of the FreshBooks change makes the issue
+    /// again, once); an issue this integration did not make is nothing to it.
     func noticeDeleted(issue: ExternalRef) async throws -> JobOutcome {
         let links = try await context.store.links(integrationID: integration.id, target: issue)
         guard !links.isEmpty else { return JobOutcome(sourceRef: issue.description, unchanged: true, action: "ignored: not a tracking issue") }
-        return JobOutcome(writes: links.map { .removeLink(integrationID: integration.id, source: $0.source, target: issue) }, sourceRef: issue.description,
-                          targetRef: links.first?.source.description, action: "tracking issue \(issue.id) deleted in Jira; replay \(links.map(\.source.description).joined(separator: ", ")) to make it again")
+        let jobs = try links.map { link in
+            try JobRequest(kind: FreshBooksJiraUnlinkJob.kindName, tenant: integration.tenant, integrationID: integration.id, connectionID: jira.connection.id,
+                           coalesceKey: TriggerRouter.coalesceKey(integrationID: integration.id, ref: link.source),
+                           payload: FreshBooksJiraUnlinkJob.Payload(source: link.source, target: issue), runAt: context.now, source: .webhook)
+        }
+        return JobOutcome(writes: jobs.map { .enqueue($0) }, sourceRef: issue.description, targetRef: links.first?.source.description,
+                          action: "tracking issue \(issue.id) deleted in Jira; replay \(links.map(\.source.description).joined(separator: ", ")) to make it again")
+    }
+}
+
+/// Drops the link from a FreshBooks record to a tracking issue deleted in Jira, under the
+/// record's key (`TriggerRouter.coalesceKey`), so it never runs beside the record's change or
+/// rollback job. A link already gone is nothing to do.
+public struct FreshBooksJiraUnlinkJob: JobHandler {
+    /// The job kind.
+    public static let kindName = "\(FreshBooksJiraConfig.kind).unlink"
+    public let kind = Self.kindName
+
+    /// The link to drop.
+    public struct Payload: Codable, Sendable, Equatable {
+        /// The FreshBooks record (`freshbooks:bill:7`).
+        public var source: ExternalRef
+        /// The deleted issue (`jira:issue:10001`).
+        public var target: ExternalRef
+    }
+
+    /// Creates the handler.
+    public init() {}
+
+    public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
+        let payload = try job.decodePayload(Payload.self)
+        let integrationID = try await context.integration(of: job).id
+        guard try await context.store.links(integrationID: integrationID, source: payload.source).contains(where: { $0.target == payload.target }) else {
+            return JobOutcome(sourceRef: payload.source.description, targetRef: payload.target.description, unchanged: true, action: "link already gone")
+        }
+        return JobOutcome(writes: [.removeLink(integrationID: integrationID, source: payload.source, target: payload.target)], sourceRef: payload.source.description,
+                          targetRef: payload.target.description, action: "drop the link to deleted tracking issue \(payload.target.id)")
     }
 }

@@ -95,7 +95,7 @@ public struct FreshBooksJiraIntegration: Integration {
     }
 
     public func handlers(pipeline: HTTPPipeline) -> [any JobHandler] {
-        [FreshBooksJiraChangeJob(pipeline: pipeline, consistency: consistency), FreshBooksJiraRollbackJob(pipeline: pipeline)]
+        [FreshBooksJiraChangeJob(pipeline: pipeline, consistency: consistency), FreshBooksJiraRollbackJob(pipeline: pipeline), FreshBooksJiraUnlinkJob()]
     }
 
     /// The issues and worklogs made so far.

@@ -37,12 +37,6 @@ struct FreshBooksJiraSession {
         accountID = try freshbooks.accountID()
     }
 
-    /// The one serialization key of everything written for a FreshBooks record: its issues and
-    /// worklog. The change and rollback jobs of that record use it.
-    static func serializationKey(integrationID: String, record: ExternalRef) -> String {
-        SerializationKey.aggregate(integrationID: integrationID, root: record)
-    }
-
     func links(from source: ExternalRef) async throws -> [Link] {
         try await context.store.links(integrationID: integration.id, source: source)
     }

@@ -30,20 +30,9 @@ extension FreshBooksJiraSession {
     func rollback(source: ExternalRef, of jobID: String) async throws -> JobOutcome {
         let made = try await links(from: source)
         guard !made.isEmpty else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "rollback of job \(jobID): nothing left to undo") }
-        var actions: [String] = []
-        var writes: [StoreWrite] = []
-        for link in made.sorted(by: { $0.target < $1.target }) {
-            switch link.target.type {
-            case JiraRecord.worklog.rawValue:
-                if let target = Self.worklogTarget(link.target) {
-                    try await deleteWorklog(issue: target.issue, id: target.worklog)
-                    actions.append("delete worklog \(target.worklog) on \(target.issue)")
-                }
-            case JiraRecord.issue.rawValue:
-                actions.append(try await undoIssue(link.target.id))
-            default:
-                continue
-            }
+        var (writes, actions) = try await undoWorklogs(of: source, made)
+        for link in made.sorted(by: { $0.target < $1.target }) where link.target.type == JiraRecord.issue.rawValue {
+            actions.append(try await undoIssue(link.target.id))
             writes.append(.removeLink(integrationID: integration.id, source: source, target: link.target))
         }
         return JobOutcome(writes: writes, sourceRef: source.description, targetRef: made.first?.target.description,

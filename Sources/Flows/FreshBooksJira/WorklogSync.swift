@@ -10,7 +10,9 @@ extension FreshBooksJiraSession {
     /// attempt), updated when its start, length or note change, deleted with the entry.
     func syncWorklog(entryID: Int, deleted: Bool, event: ChangeEvent) async throws -> JobOutcome {
         let source = ExternalRef.freshbooks(.timeEntry, entryID)
-        let previous = try await links(from: source).first { $0.target.type == JiraRecord.worklog.rawValue }
+        let made = try await links(from: source)
+        let previous = made.first { $0.target.type == JiraRecord.worklog.rawValue }
+        let reserved = made.filter { $0.target.type == Self.reservedWorklogType }
         let entry: TimeEntry?
         if deleted {
             entry = nil
@@ -20,12 +22,10 @@ extension FreshBooksJiraSession {
             do { entry = try await freshbooks.timeEntry(id: entryID) } catch ConnectorError.notFound(_) { entry = nil }
         }
         guard let entry else {
-            guard let previous, let target = Self.worklogTarget(previous.target) else {
-                return JobOutcome(sourceRef: source.description, unchanged: true, action: "time entry gone; no worklog")
-            }
-            try await deleteWorklog(issue: target.issue, id: target.worklog)
-            return JobOutcome(writes: [.removeLink(integrationID: integration.id, source: source, target: previous.target)], sourceRef: source.description,
-                              targetRef: previous.target.description, action: "delete worklog \(target.worklog) on \(target.issue)")
+            let undone = try await undoWorklogs(of: source, made)
+            guard !undone.writes.isEmpty else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "time entry gone; no worklog") }
+            return JobOutcome(writes: undone.writes, sourceRef: source.description, targetRef: previous?.target.description,
+                              action: undone.actions.isEmpty ? "time entry gone; no worklog" : undone.actions.joined(separator: "; "))
         }
         let draft = try FreshBooksJiraMapping.worklog(entry, accountID: accountID)
         let hash = FreshBooksJiraMapping.contentHash(draft)
@@ -42,16 +42,90 @@ extension FreshBooksJiraSession {
         guard let issue = FreshBooksJiraMapping.worklogIssue(note: entry.note, projectID: entry.project_id, projectKey: config.jira.project, worklogs: config.worklogs) else {
             return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: no issue for time entry \(entryID) (no key in its note, no project issue, no default)")
         }
-        let marker = FreshBooksJiraMapping.worklogMarker(accountID: accountID, entryID: entryID)
-        let (worklog, confirm) = try await context.intents.create(FreshBooksJiraIntentKey.worklog(accountID: accountID, entryID: entryID),
-            target: { Self.worklogRef(issue: issue, id: $0.id) },
-            lookUp: { try await jira.worklogs(issue: issue).collect().first { FreshBooksJiraMapping.isMarked($0.comment?.plainText, by: marker) } },
-            make: { try await jira.addWorklog(issue: issue, draft) })
+        let key = FreshBooksJiraIntentKey.worklog(accountID: accountID, entryID: entryID)
+        let start = try await context.intents.begin(key)
+        var earlier: JiraWorklog?
+        if start.needsLookUp {
+            // Where an earlier attempt may have logged it: the issue it reserved (its note may have
+            // named another then), the link's, the intent's, and the configured ones.
+            let intended: String? = switch start {
+            case .uncertain(let ref), .done(let ref): ref
+            case .first: nil
+            }
+            let recorded = [previous?.target, intended.flatMap(ExternalRef.init(parsing:))].compactMap { $0.flatMap(Self.worklogTarget)?.issue }
+            let configured = [entry.project_id.flatMap { config.worklogs?.project_issues?[String($0)] }, config.worklogs?.default_issue].compactMap { $0 }
+            earlier = try await earlierWorklog(entryID: entryID, on: issue, elsewhere: reserved.map(\.target.id) + recorded + configured)
+            if let found = earlier { _ = try await jira.updateWorklog(issue: issue, id: found.id, draft) }
+        }
+        let worklog: JiraWorklog
+        if let earlier {
+            worklog = earlier
+        } else {
+            // Written before the worklog is: where this attempt logs it, for any later attempt to look.
+            if !reserved.contains(where: { $0.target.id == issue }) {
+                try await context.store.apply([newLink(source, Self.reservation(issue: issue), hash: "", previous: nil)])
+            }
+            worklog = try await jira.addWorklog(issue: issue, draft)
+        }
         let target = Self.worklogRef(issue: issue, id: worklog.id)
-        var writes = [confirm, newLink(source, target, hash: hash, previous: nil)]
+        var writes = [context.intents.done(key, target: target), newLink(source, target, hash: hash, previous: nil)]
         if let previous, previous.target != target { writes.insert(.removeLink(integrationID: integration.id, source: source, target: previous.target), at: 0) }
+        writes += (reserved.map(\.target) + [Self.reservation(issue: issue)]).map { .removeLink(integrationID: integration.id, source: source, target: $0) }
         return JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, action: "log \(entry.duration) s on \(issue)")
     }
+
+    /// The worklog an earlier attempt made for the entry, kept when it is on `issue`; one made
+    /// on another issue (the note named another then) is deleted, so the caller logs it on
+    /// `issue`. Looked for on `issue`, then on `elsewhere`.
+    func earlierWorklog(entryID: Int, on issue: String, elsewhere: [String]) async throws -> JiraWorklog? {
+        if let found = try await markedWorklog(entryID: entryID, on: issue) { return found }
+        var searched: Set<String> = [issue]
+        for other in elsewhere where searched.insert(other).inserted {
+            if let stray = try await markedWorklog(entryID: entryID, on: other) { try await deleteWorklog(issue: other, id: stray.id) }
+        }
+        return nil
+    }
+
+    /// The worklog on `issue` whose comment carries the entry's marker; nil when the issue is gone.
+    func markedWorklog(entryID: Int, on issue: String) async throws -> JiraWorklog? {
+        let marker = FreshBooksJiraMapping.worklogMarker(accountID: accountID, entryID: entryID)
+        do {
+            return try await jira.worklogs(issue: issue).collect().first { FreshBooksJiraMapping.isMarked($0.comment?.plainText, by: marker) }
+        } catch ConnectorError.notFound(_) {
+            return nil
+        }
+    }
+
+    /// Deletes a time entry's linked worklog and any an attempt made where it reserved one, and
+    /// drops those links (the entry is gone, or rolled back).
+    func undoWorklogs(of source: ExternalRef, _ links: [Link]) async throws -> (writes: [StoreWrite], actions: [String]) {
+        var writes: [StoreWrite] = []
+        var actions: [String] = []
+        for link in links {
+            switch link.target.type {
+            case JiraRecord.worklog.rawValue:
+                guard let target = Self.worklogTarget(link.target) else { continue }
+                try await deleteWorklog(issue: target.issue, id: target.worklog)
+                actions.append("delete worklog \(target.worklog) on \(target.issue)")
+            case Self.reservedWorklogType:
+                if let entryID = Int(source.id), let stray = try await markedWorklog(entryID: entryID, on: link.target.id) {
+                    try await deleteWorklog(issue: link.target.id, id: stray.id)
+                    actions.append("delete worklog \(stray.id) on \(link.target.id)")
+                }
+            default:
+                continue
+            }
+            writes.append(.removeLink(integrationID: integration.id, source: source, target: link.target))
+        }
+        return (writes, actions)
+    }
+
+    /// The type of the link that says where an attempt is about to log a time entry's worklog
+    /// (`jira:worklog_reserved:FIN-3`), so a later attempt looks there: removed when the job completes.
+    static let reservedWorklogType = "worklog_reserved"
+
+    /// The reservation of a worklog on `issue`.
+    static func reservation(issue: String) -> ExternalRef { ExternalRef(.jira, reservedWorklogType, issue) }
 
     /// Deletes a worklog; one already gone is no error.
     func deleteWorklog(issue: String, id: String) async throws {

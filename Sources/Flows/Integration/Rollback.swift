@@ -5,7 +5,8 @@ import Store
 
 /// `rollback <audit-or-job-id>` for any integration kind that has a rollback handler: the
 /// change a job (or an audit entry's job) handled is undone by a job of kind
-/// `<kind>.rollback`, so it is leased, retried, audited and replayable like any other.
+/// `<kind>.rollback`, so it is leased, retried, audited and replayable like any other. It
+/// carries the record's change key, so it runs after (never beside) a change job of that record.
 public enum Rollback {
     /// The job kind that undoes an integration kind's work.
     public static func kind(forIntegrationKind kind: String) -> String { "\(kind).rollback" }
@@ -57,7 +58,7 @@ public enum Rollback {
             throw ConnectorError.validation(field: "id", message: "job \(job.id) is a \(job.kind) job; give the id of a change job (ml-connector audit lists them)")
         }
         return try JobRequest(kind: kind, tenant: integration.tenant, integrationID: integration.id, connectionID: job.connectionID,
-                              coalesceKey: SerializationKey.aggregate(integrationID: integration.id, root: source),
+                              coalesceKey: TriggerRouter.coalesceKey(integrationID: integration.id, ref: source),
                               payload: Payload(source: source, job: job.id), runAt: now, maxAttempts: 8, source: .manual)
     }
 }
