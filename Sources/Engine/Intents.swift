@@ -49,8 +49,16 @@ public struct Intents: Sendable {
     /// left. Throws `StoreError.leaseLost` when this attempt no longer holds its job, so a
     /// worker that lost its lease never reaches the vendor write.
     public func begin(_ key: String) async throws -> IntentStart {
-        guard let previous = try await store.beginIntent(integrationID: scope, key: key, claim: claim, now: Date()) else { return .first }
-        return previous.state == .done ? .done(targetRef: previous.targetRef) : .uncertain(targetRef: previous.targetRef)
+        try await begin(key, aim: nil).start
+    }
+
+    /// `begin`, saying first where this attempt will make the effect (`aim`: the issue a
+    /// worklog goes on), and answering where earlier attempts said they would: a later attempt
+    /// looks there too, not only where the effect would go now.
+    public func begin(_ key: String, aim: ExternalRef?) async throws -> (start: IntentStart, earlierAims: [ExternalRef]) {
+        guard let previous = try await store.beginIntent(integrationID: scope, key: key, claim: claim, aim: aim?.description, now: Date()) else { return (.first, []) }
+        let start: IntentStart = previous.state == .done ? .done(targetRef: previous.targetRef) : .uncertain(targetRef: previous.targetRef)
+        return (start, previous.aims.compactMap(ExternalRef.init(parsing:)))
     }
 
     /// The write, for the completing transaction, that confirms `key` (the effect made `target`).
@@ -60,6 +68,11 @@ public struct Intents: Sendable {
 }
 
 extension Intents {
+    /// Where the attempts under `key` said they would make the effect, without recording anything.
+    public func aims(_ key: String) async throws -> [ExternalRef] {
+        try await store.intent(integrationID: scope, key: key)?.aims.compactMap(ExternalRef.init(parsing:)) ?? []
+    }
+
     /// What an earlier attempt left under `key`, without recording anything.
     public func peek(_ key: String) async throws -> IntentStart {
         guard let record = try await store.intent(integrationID: scope, key: key) else { return .first }

@@ -92,7 +92,7 @@ public protocol Store: CredentialSource {
     /// vendor write, in its own transaction and fenced by `claim` (`leaseLost` once the claim
     /// is stale). Returns what an earlier attempt, merged job or replay left under the key, or
     /// nil when this is the first; an open record means the effect may exist: look it up.
-    func beginIntent(integrationID: String, key: String, claim: JobClaim?, now: Date) async throws -> IntentRecord?
+    func beginIntent(integrationID: String, key: String, claim: JobClaim?, aim: String?, now: Date) async throws -> IntentRecord?
     /// An intent by key.
     func intent(integrationID: String, key: String) async throws -> IntentRecord?
 

@@ -52,7 +52,7 @@ import Testing
                 let onEngagement = try await jira.worklogs(issue: engagement.key).collect()
                 #expect(onWorkshop.isEmpty && onEngagement.count == 1, "one worklog, on the issue the note names now: \(onWorkshop.count) + \(onEngagement.count)")
                 let links = try await store.links(integrationID: "firm-finance", source: ref)
-                #expect(links.map(\.target.type) == [JiraRecord.worklog.rawValue], "the reservation is gone with the job: \(links.map(\.target))")
+                #expect(links.map(\.target.type) == [JiraRecord.worklog.rawValue], "one link, to the one worklog: \(links.map(\.target))")
             }
         }
     }

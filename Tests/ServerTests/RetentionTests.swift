@@ -25,7 +25,7 @@ import Testing
                                             audit: AuditEntry(action: "done", outcome: .succeeded), now: due)
             }
             // An intent no job confirmed: its effect is uncertain, so it is never aged out.
-            #expect(try await store.beginIntent(integrationID: "i1", key: "uncertain", claim: nil, now: now) == nil)
+            #expect(try await store.beginIntent(integrationID: "i1", key: "uncertain", claim: nil, aim: nil, now: now) == nil)
             let deadClaim = try #require(try await store.claimJobs(worker: "w", kinds: ["r.dead"], limit: 1, lease: .seconds(30), now: due).first)
             _ = try await store.deadLetterJob(deadClaim, error: "boom", errorKind: "permanent", audit: AuditEntry(action: "dead", outcome: .dead))
 

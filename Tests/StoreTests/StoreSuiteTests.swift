@@ -94,6 +94,25 @@ import Testing
         }
     }
 
+    /// Each attempt's aim is kept with its intent, open or done, for a later attempt to look
+    /// there; at most `IntentRecord.aimLimit` of them, the newest.
+    @Test(arguments: TestDatabase.available)
+    func anIntentKeepsWhereEachAttemptAimed(_ database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let now = Date()
+            #expect(try await store.beginIntent(integrationID: "i", key: "k", claim: nil, aim: "jira:issue:FIN-1", now: now) == nil)
+            let second = try #require(try await store.beginIntent(integrationID: "i", key: "k", claim: nil, aim: "jira:issue:FIN-2", now: now))
+            #expect(second.aims == ["jira:issue:FIN-1"])
+            // The same aim again adds nothing; a done intent still learns a replay's new aim.
+            try await store.apply([.closeIntent(integrationID: "i", key: "k", targetRef: "jira:worklog:FIN-2/7")])
+            let third = try #require(try await store.beginIntent(integrationID: "i", key: "k", claim: nil, aim: "jira:issue:FIN-2", now: now))
+            #expect(third.state == .done && third.aims == ["jira:issue:FIN-1", "jira:issue:FIN-2"])
+            for index in 0..<40 { _ = try await store.beginIntent(integrationID: "i", key: "k", claim: nil, aim: "jira:issue:X-\(index)", now: now) }
+            let kept = try #require(try await store.intent(integrationID: "i", key: "k")).aims
+            #expect(kept.count == IntentRecord.aimLimit && kept.last == "jira:issue:X-39")
+        }
+    }
+
     /// A key serializes every job that carries it; only jobs of one kind merge. A rollback
     /// queued beside a pending change of the same record must not replace it, nor run with it.
     @Test(arguments: TestDatabase.available)

@@ -12,7 +12,6 @@ extension FreshBooksJiraSession {
         let source = ExternalRef.freshbooks(.timeEntry, entryID)
         let made = try await links(from: source)
         let previous = made.first { $0.target.type == JiraRecord.worklog.rawValue }
-        let reserved = made.filter { $0.target.type == Self.reservedWorklogType }
         let entry: TimeEntry?
         if deleted {
             entry = nil
@@ -23,7 +22,7 @@ extension FreshBooksJiraSession {
         }
         guard let entry else {
             let undone = try await undoWorklogs(of: source, made)
-            guard !undone.writes.isEmpty else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "time entry gone; no worklog") }
+            guard !undone.writes.isEmpty || !undone.actions.isEmpty else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "time entry gone; no worklog") }
             return JobOutcome(writes: undone.writes, sourceRef: source.description, targetRef: previous?.target.description,
                               action: undone.actions.isEmpty ? "time entry gone; no worklog" : undone.actions.joined(separator: "; "))
         }
@@ -43,34 +42,26 @@ extension FreshBooksJiraSession {
             return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: no issue for time entry \(entryID) (no key in its note, no project issue, no default)")
         }
         let key = FreshBooksJiraIntentKey.worklog(accountID: accountID, entryID: entryID)
-        let start = try await context.intents.begin(key)
+        // The issue this attempt logs on is recorded before the call: a later attempt looks
+        // there too (the entry's note may name another issue by then).
+        let (start, aims) = try await context.intents.begin(key, aim: .jira(.issue, issue))
         var earlier: JiraWorklog?
         if start.needsLookUp {
-            // Where an earlier attempt may have logged it: the issue it reserved (its note may have
-            // named another then), the link's, the intent's, and the configured ones.
+            // Where an earlier attempt may have logged it: the issues it aimed at, the link's,
+            // the intent's, and the configured ones.
             let intended: String? = switch start {
             case .uncertain(let ref), .done(let ref): ref
             case .first: nil
             }
             let recorded = [previous?.target, intended.flatMap(ExternalRef.init(parsing:))].compactMap { $0.flatMap(Self.worklogTarget)?.issue }
             let configured = [entry.project_id.flatMap { config.worklogs?.project_issues?[String($0)] }, config.worklogs?.default_issue].compactMap { $0 }
-            earlier = try await earlierWorklog(entryID: entryID, on: issue, elsewhere: reserved.map(\.target.id) + recorded + configured)
+            earlier = try await earlierWorklog(entryID: entryID, on: issue, elsewhere: Self.aimedIssues(aims) + recorded + configured)
             if let found = earlier { _ = try await jira.updateWorklog(issue: issue, id: found.id, draft) }
         }
-        let worklog: JiraWorklog
-        if let earlier {
-            worklog = earlier
-        } else {
-            // Written before the worklog is: where this attempt logs it, for any later attempt to look.
-            if !reserved.contains(where: { $0.target.id == issue }) {
-                try await context.store.apply([newLink(source, Self.reservation(issue: issue), hash: "", previous: nil)])
-            }
-            worklog = try await jira.addWorklog(issue: issue, draft)
-        }
+        let worklog = if let earlier { earlier } else { try await jira.addWorklog(issue: issue, draft) }
         let target = Self.worklogRef(issue: issue, id: worklog.id)
         var writes = [context.intents.done(key, target: target), newLink(source, target, hash: hash, previous: nil)]
         if let previous, previous.target != target { writes.insert(.removeLink(integrationID: integration.id, source: source, target: previous.target), at: 0) }
-        writes += (reserved.map(\.target) + [Self.reservation(issue: issue)]).map { .removeLink(integrationID: integration.id, source: source, target: $0) }
         return JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, action: "log \(entry.duration) s on \(issue)")
     }
 
@@ -96,36 +87,35 @@ extension FreshBooksJiraSession {
         }
     }
 
-    /// Deletes a time entry's linked worklog and any an attempt made where it reserved one, and
-    /// drops those links (the entry is gone, or rolled back).
+    /// Deletes a time entry's linked worklog, and any an unconfirmed attempt left on another
+    /// issue it aimed at, and drops the links (the entry is gone, or rolled back).
     func undoWorklogs(of source: ExternalRef, _ links: [Link]) async throws -> (writes: [StoreWrite], actions: [String]) {
         var writes: [StoreWrite] = []
         var actions: [String] = []
-        for link in links {
-            switch link.target.type {
-            case JiraRecord.worklog.rawValue:
-                guard let target = Self.worklogTarget(link.target) else { continue }
-                try await deleteWorklog(issue: target.issue, id: target.worklog)
-                actions.append("delete worklog \(target.worklog) on \(target.issue)")
-            case Self.reservedWorklogType:
-                if let entryID = Int(source.id), let stray = try await markedWorklog(entryID: entryID, on: link.target.id) {
-                    try await deleteWorklog(issue: link.target.id, id: stray.id)
-                    actions.append("delete worklog \(stray.id) on \(link.target.id)")
-                }
-            default:
-                continue
-            }
+        var linkedIssues: Set<String> = []
+        for link in links where link.target.type == JiraRecord.worklog.rawValue {
+            guard let target = Self.worklogTarget(link.target) else { continue }
+            try await deleteWorklog(issue: target.issue, id: target.worklog)
+            actions.append("delete worklog \(target.worklog) on \(target.issue)")
+            linkedIssues.insert(target.issue)
             writes.append(.removeLink(integrationID: integration.id, source: source, target: link.target))
+        }
+        if source.type == FreshBooksRecord.timeEntry.rawValue, let entryID = Int(source.id) {
+            let aims = try await context.intents.aims(FreshBooksJiraIntentKey.worklog(accountID: accountID, entryID: entryID))
+            for issue in Self.aimedIssues(aims) where !linkedIssues.contains(issue) {
+                if let stray = try await markedWorklog(entryID: entryID, on: issue) {
+                    try await deleteWorklog(issue: issue, id: stray.id)
+                    actions.append("delete worklog \(stray.id) on \(issue)")
+                }
+            }
         }
         return (writes, actions)
     }
 
-    /// The type of the link that says where an attempt is about to log a time entry's worklog
-    /// (`jira:worklog_reserved:FIN-3`), so a later attempt looks there: removed when the job completes.
-    static let reservedWorklogType = "worklog_reserved"
-
-    /// The reservation of a worklog on `issue`.
-    static func reservation(issue: String) -> ExternalRef { ExternalRef(.jira, reservedWorklogType, issue) }
+    /// The Jira issues among an intent's aims.
+    static func aimedIssues(_ aims: [ExternalRef]) -> [String] {
+        aims.filter { $0.system == .jira && $0.type == JiraRecord.issue.rawValue }.map(\.id)
+    }
 
     /// Deletes a worklog; one already gone is no error.
     func deleteWorklog(issue: String, id: String) async throws {

@@ -22,6 +22,9 @@ public struct IntentRecord: Sendable, Codable, Equatable {
     public var targetRef: String?
     /// The job that last began it.
     public var jobID: String?
+    /// Where the attempts that began it said they would make the effect, oldest first (at most
+    /// `IntentRecord.aimLimit`): where a later attempt looks for it.
+    public var aims: [String] = []
     /// When it was first recorded.
     public var createdAt: Date
     /// When it last changed.
@@ -45,4 +48,9 @@ public struct FailingSchedule: Sendable, Codable, Equatable {
     public var failures: Int
     /// The latest error.
     public var lastError: String?
+}
+
+extension IntentRecord {
+    /// The most aims one intent keeps (the newest).
+    public static let aimLimit = 16
 }
