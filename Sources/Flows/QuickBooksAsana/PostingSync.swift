@@ -36,8 +36,9 @@ extension QuickBooksAsanaSession {
         if let option = task.value(of: fields.vendor)?.enum_value, let vendorID = try await vendorID(option: option.gid, name: option.name) {
             let previous = try await link(from: source, type: QuickBooksRecord.vendor.rawValue)
             let kept = previous?.target.id == vendorID ? previous : nil
-            if kept == nil || QuickBooksAsanaMapping.mapsVendorDetails(fields) {
-                let inputs = QuickBooksAsanaMapping.vendorDetails(try await quickbooks.vendor(id: vendorID), fields: fields)
+            let mapped = QuickBooksAsanaMapping.mapsVendorDetails(fields)
+            if kept == nil || mapped {
+                let inputs = mapped ? QuickBooksAsanaMapping.vendorDetails(try await quickbooks.vendor(id: vendorID), fields: fields) : [:]
                 let hash = QuickBooksAsanaMapping.contentHash(inputs)
                 if kept?.contentHash != hash {
                     if let previous, kept == nil { writes.append(.removeLink(integrationID: integration.id, source: source, target: previous.target)) }
