@@ -53,14 +53,7 @@ import Testing
         ("kind: acumatica-asana", "kind: acumatica-jira", "kind"),
     ])
     func aWrongKeyIsNamed(_ from: String, _ to: String, _ key: String) throws {
-        let yaml = Self.valid.replacingOccurrences(of: from, with: to)
-        #expect(yaml != Self.valid)
-        do {
-            _ = try AcumaticaAsanaIntegration().load(yaml: yaml)
-            Issue.record("\(key) was accepted")
-        } catch let ConnectorError.validation(field, _) {
-            #expect(field == key)
-        }
+        #expect(try refusedKey(Self.valid, replacing: from, with: to) { _ = try AcumaticaAsanaIntegration().load(yaml: $0) } == key)
     }
 
     @Test func aRosterNeedsATeamAndRoutingNeedsAProject() throws {

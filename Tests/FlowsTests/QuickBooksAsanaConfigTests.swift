@@ -58,14 +58,7 @@ import Testing
         ("match: email", "match: name", "people.match"),
     ])
     func aBadKeyIsNamed(_ original: String, _ replacement: String, _ key: String) throws {
-        let yaml = Self.valid.replacingOccurrences(of: original, with: replacement)
-        #expect(yaml != Self.valid)
-        do {
-            _ = try QuickBooksAsanaConfig.load(yaml: yaml)
-            Issue.record("expected a refusal naming \(key)")
-        } catch let ConnectorError.validation(field, message) {
-            #expect(field == key, "\(field): \(message)")
-        }
+        #expect(try refusedKey(Self.valid, replacing: original, with: replacement) { _ = try QuickBooksAsanaConfig.load(yaml: $0) } == key)
     }
 
     @Test func withoutAnAccountFieldTheDefaultIsRequired() throws {

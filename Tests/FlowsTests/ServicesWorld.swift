@@ -33,16 +33,18 @@ struct ServicesWorld {
     var context: IntegrationContext { IntegrationContext(store: store, catalog: SystemCatalog(pipeline: pipeline, publicURL: engine?.baseURL)) }
     static let name = "firm-costs"
 
-    /// Starts the world with `faults` on both sandboxes' webhooks, runs `body`, and stops it.
-    static func with<Value>(database: TestDatabase, faults: FaultPlan = FaultPlan(), engine: Bool = true, _ body: (ServicesWorld) async throws -> Value) async throws -> Value {
-        try await withStarted({ try await start(database: database, faults: faults, engine: engine) }, stop: { await $0.stop() }, body)
+    /// Starts the world with `faults` on both sandboxes' webhooks (and QuickBooks started with
+    /// `quickbooks`), runs `body`, and stops it.
+    static func with<Value>(database: TestDatabase, faults: FaultPlan = FaultPlan(), engine: Bool = true, quickbooks: QuickBooksSandbox.Configuration = .init(),
+                            _ body: (ServicesWorld) async throws -> Value) async throws -> Value {
+        try await withStarted({ try await start(database: database, faults: faults, engine: engine, quickbooks: quickbooks) }, stop: { await $0.stop() }, body)
     }
 
-    static func start(database: TestDatabase, faults: FaultPlan, engine withEngine: Bool) async throws -> ServicesWorld {
+    static func start(database: TestDatabase, faults: FaultPlan, engine withEngine: Bool, quickbooks: QuickBooksSandbox.Configuration) async throws -> ServicesWorld {
         let test = try await database.makeStore()
         let store = test.store
         let pipeline = HTTPPipeline(credentials: store)
-        let (qboSandbox, qboServer) = try await QuickBooksSandbox.serve()
+        let (qboSandbox, qboServer) = try await QuickBooksSandbox.serve(configuration: quickbooks)
         let (asanaSandbox, asanaServer) = try await AsanaSandbox.serve()
         var qboConnection = Connection(id: "qbo-firm", system: .quickbooks, baseURLs: ["api": qboServer.baseURL, "auth": qboServer.baseURL, "token": qboServer.baseURL],
                                        accountRef: qboSandbox.realmID)

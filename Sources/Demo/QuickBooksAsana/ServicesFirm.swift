@@ -101,7 +101,8 @@ public struct ServicesFirm: DemoPlay {
         say("bill \(paid.DocNumber ?? "") paid in QuickBooks; 'paid' is on its Asana task")
         try await environment.waitForIdleQueue()
 
-        let allTasks = try await projects.asyncFlatMap { try await asana.tasks(project: $0.gid).collect() }
+        var allTasks: [AsanaTask] = []
+        for project in projects { allTasks += try await asana.tasks(project: project.gid).collect() }
         let finalBills = try await Self.ourBills(qbo)
         let vendorOptions = try await asana.customField(gid: fields.vendor).enum_options ?? []
         let jobs = try await store.jobs(state: nil, integrationID: Self.name, limit: 10_000)
@@ -192,14 +193,5 @@ struct ServicesFirmFields {
           currency: USD
           projects: { \(projects.map { "\"\($0.gid)\": { class: \($0.class), department: \($0.department) }" }.joined(separator: ", ")) }
         """
-    }
-}
-
-extension Array {
-    /// The elements' results, concatenated, in order.
-    func asyncFlatMap<Result>(_ transform: (Element) async throws -> [Result]) async rethrows -> [Result] {
-        var all: [Result] = []
-        for element in self { all += try await transform(element) }
-        return all
     }
 }

@@ -10,7 +10,7 @@ public struct AcumaticaAsanaConfig: IntegrationConfiguration, Equatable {
     public var kind: String
     public var tenant: String?
     public var connections: Connections
-    public var schedule: Schedule?
+    public var schedule: PollSchedule?
     public var acumatica: AcumaticaSide
     public var asana: AsanaSide
     /// `report` (the default: differences are shown by `integration show`) or `enforce`
@@ -21,11 +21,6 @@ public struct AcumaticaAsanaConfig: IntegrationConfiguration, Equatable {
     public struct Connections: Codable, Sendable, Equatable {
         public var acumatica: String
         public var asana: String
-    }
-
-    /// How often the backstop polls run (`5m`, `90s`, `1h`).
-    public struct Schedule: Codable, Sendable, Equatable {
-        public var poll: String?
     }
 
     /// What is read from Acumatica.

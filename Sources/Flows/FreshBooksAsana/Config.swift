@@ -9,20 +9,15 @@ public struct FreshBooksAsanaConfig: IntegrationConfiguration, Equatable {
     public var kind: String
     public var tenant: String?
     public var connections: Connections
-    public var schedule: Schedule?
+    public var schedule: PollSchedule?
     public var asana: AsanaSide
     public var freshbooks: FreshBooksSide
-    public var people: People?
+    public var people: PeopleMatching?
 
     /// The connection ids by side.
     public struct Connections: Codable, Sendable, Equatable {
         public var freshbooks: String
         public var asana: String
-    }
-
-    /// How often the backstop poll runs (`5m`, `90s`, `1h`).
-    public struct Schedule: Codable, Sendable, Equatable {
-        public var poll: String?
     }
 
     /// What is watched in Asana and which fields carry the billing values.
@@ -42,10 +37,10 @@ public struct FreshBooksAsanaConfig: IntegrationConfiguration, Equatable {
         public var rate: String?
         public var expense_amount: String?
         public var cost_code: String?
-        public var billing_status: EnumMapping?
+        public var billing_status: AsanaEnumMapping?
 
         /// Creates a field mapping.
-        public init(billable_amount: String?, hours: String?, rate: String?, expense_amount: String?, cost_code: String?, billing_status: EnumMapping?) {
+        public init(billable_amount: String?, hours: String?, rate: String?, expense_amount: String?, cost_code: String?, billing_status: AsanaEnumMapping?) {
             self.billable_amount = billable_amount
             self.hours = hours
             self.rate = rate
@@ -53,12 +48,6 @@ public struct FreshBooksAsanaConfig: IntegrationConfiguration, Equatable {
             self.cost_code = cost_code
             self.billing_status = billing_status
         }
-    }
-
-    /// An enum field and its option GIDs by status.
-    public struct EnumMapping: Codable, Sendable, Equatable {
-        public var field: String
-        public var options: [String: String]
     }
 
     /// How FreshBooks invoices and expenses are made.
@@ -81,11 +70,6 @@ public struct FreshBooksAsanaConfig: IntegrationConfiguration, Equatable {
             /// The FreshBooks expense category id.
             public var category: Int
         }
-    }
-
-    /// How people are matched across the systems.
-    public struct People: Codable, Sendable, Equatable {
-        public var match: String?
     }
 
     /// The kind this configuration declares.

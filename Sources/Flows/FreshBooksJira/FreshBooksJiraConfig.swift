@@ -9,7 +9,7 @@ public struct FreshBooksJiraConfig: IntegrationConfiguration, Equatable {
     public var kind: String
     public var tenant: String?
     public var connections: Connections
-    public var schedule: Schedule?
+    public var schedule: PollSchedule?
     public var jira: JiraSide
     public var worklogs: Worklogs?
     public var rollback: Rollback?
@@ -18,11 +18,6 @@ public struct FreshBooksJiraConfig: IntegrationConfiguration, Equatable {
     public struct Connections: Codable, Sendable, Equatable {
         public var freshbooks: String
         public var jira: String
-    }
-
-    /// How often the backstop poll runs (`5m`, `90s`, `1h`).
-    public struct Schedule: Codable, Sendable, Equatable {
-        public var poll: String?
     }
 
     /// Where issues go and how they look.

@@ -36,8 +36,9 @@ extension QuickBooksAsanaSession {
     }
 
     /// A QuickBooks vendor, customer, class or department → its option on the mapped enum field
-    /// (created, renamed, disabled when inactive); a vendor's details go to the tasks naming it.
-    func syncName(_ ref: ExternalRef, deleted: Bool) async throws -> JobOutcome {
+    /// (created, renamed, disabled when inactive); a vendor whose details changed hands each task
+    /// naming it to that task's posting job, which alone writes the task's aggregate.
+    func syncName(_ ref: ExternalRef, deleted: Bool, trigger: TriggerSource) async throws -> JobOutcome {
         guard let type = QuickBooksRecord(rawValue: ref.type), let fieldGID = optionField(for: type) else {
             return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: no field mapped for \(ref.type)")
         }
@@ -80,27 +81,23 @@ extension QuickBooksAsanaSession {
             }
         }
         if let vendor = read.vendor {
-            let details = try await writeVendorDetails(vendor)
-            writes += details.writes
-            if details.count > 0 { actions.append("details to \(details.count) task(s)") }
+            let postings = try await postingJobs(after: vendor, trigger: trigger)
+            writes += postings
+            if !postings.isEmpty { actions.append("details to \(postings.count) task(s)") }
         }
         return JobOutcome(writes: writes, sourceRef: ref.description, targetRef: writes.isEmpty ? nil : fieldGID, unchanged: writes.isEmpty,
                           action: actions.isEmpty ? "option unchanged" : actions.joined(separator: "; "))
     }
 
-    /// The vendor's details on every task that names it, where the task's link does not carry them yet.
-    func writeVendorDetails(_ vendor: Vendor) async throws -> (writes: [StoreWrite], count: Int) {
+    /// The posting job of every task whose details from `vendor` are out of date: the task, its
+    /// link to the vendor and its transaction are written under the task's key, never here.
+    func postingJobs(after vendor: Vendor, trigger: TriggerSource) async throws -> [StoreWrite] {
         let inputs = QuickBooksAsanaMapping.vendorDetails(vendor, fields: config.asana.fields)
-        guard !inputs.isEmpty else { return ([], 0) }
+        guard !inputs.isEmpty else { return [] }
         let hash = QuickBooksAsanaMapping.contentHash(inputs)
-        let target = ExternalRef.quickbooks(.vendor, vendor.Id)
-        var writes: [StoreWrite] = []
-        for link in try await context.store.links(integrationID: integration.id, target: target)
-        where link.source.system == .asana && link.source.type == AsanaRecord.task.rawValue && link.contentHash != hash {
-            _ = try await asana.updateTask(gid: link.source.id, TaskDraft(customFields: inputs))
-            writes.append(newLink(link.source, target, hash: hash, previous: link))
-        }
-        return (writes, writes.count)
+        return try await context.store.links(integrationID: integration.id, target: .quickbooks(.vendor, vendor.Id))
+            .filter { $0.source.system == .asana && $0.source.type == AsanaRecord.task.rawValue && $0.contentHash != hash }
+            .map { .enqueue(try postingJob(task: $0.source.id, event: nil, trigger: trigger)) }
     }
 
     /// The QuickBooks vendor an option of the vendor field stands for: by this integration's

@@ -17,8 +17,7 @@ extension QuickBooksAsanaSession {
         do { task = try await currentTask(gid: gid, event: event) } catch ConnectorError.notFound {
             return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task deleted in Asana")
         }
-        let watched = try await watchedProjects()
-        guard let project = task.projects?.map(\.gid).first(where: watched.contains) else {
+        guard let project = try await watchedProject(of: task) else {
             return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task in no watched project")
         }
         let fields = config.asana.fields
@@ -33,15 +32,20 @@ extension QuickBooksAsanaSession {
         var actions: [String] = []
         var taskInputs: [String: CustomFieldInput] = [:]
 
-        // The chosen vendor's details, when the task names a vendor it did not name before.
+        // The chosen vendor's details, when the task names another vendor or its details changed.
         if let option = task.value(of: fields.vendor)?.enum_value, let vendorID = try await vendorID(option: option.gid, name: option.name) {
             let previous = try await link(from: source, type: QuickBooksRecord.vendor.rawValue)
-            if previous?.target.id != vendorID {
-                if let previous { writes.append(.removeLink(integrationID: integration.id, source: source, target: previous.target)) }
-                let inputs = QuickBooksAsanaMapping.vendorDetails(try await quickbooks.vendor(id: vendorID), fields: fields)
-                taskInputs.merge(inputs) { $1 }
-                writes.append(newLink(source, .quickbooks(.vendor, vendorID), hash: QuickBooksAsanaMapping.contentHash(inputs), previous: nil))
-                if !inputs.isEmpty { actions.append("vendor details") }
+            let kept = previous?.target.id == vendorID ? previous : nil
+            let mapped = QuickBooksAsanaMapping.mapsVendorDetails(fields)
+            if kept == nil || mapped {
+                let inputs = mapped ? QuickBooksAsanaMapping.vendorDetails(try await quickbooks.vendor(id: vendorID), fields: fields) : [:]
+                let hash = QuickBooksAsanaMapping.contentHash(inputs)
+                if kept?.contentHash != hash {
+                    if let previous, kept == nil { writes.append(.removeLink(integrationID: integration.id, source: source, target: previous.target)) }
+                    taskInputs.merge(inputs) { $1 }
+                    writes.append(newLink(source, .quickbooks(.vendor, vendorID), hash: hash, previous: kept))
+                    if !inputs.isEmpty { actions.append("vendor details") }
+                }
             }
         }
 
@@ -80,11 +84,18 @@ extension QuickBooksAsanaSession {
                           action: actions.isEmpty ? "posting unchanged" : actions.joined(separator: "; "))
     }
 
-    /// Configured projects, and the team's projects now.
-    func watchedProjects() async throws -> Set<String> {
-        var projects = Set(config.asana.projects ?? [])
-        if let team = config.asana.team { projects.formUnion(try await asana.projects(team: team, archived: false).collect().map(\.gid)) }
-        return projects
+    /// The task's first project that is watched: a configured one, or one of the team's now
+    /// (the team is listed only when the task is in a project not configured).
+    func watchedProject(of task: AsanaTask) async throws -> String? {
+        let configured = Set(config.asana.projects ?? [])
+        var team: [String]?
+        for project in task.projects?.map(\.gid) ?? [] {
+            if configured.contains(project) { return project }
+            guard config.asana.team != nil else { continue }
+            if team == nil { team = try await QuickBooksAsanaIntegration().watchedProjects(config, asana: asana, strict: true) }
+            if team?.contains(project) == true { return project }
+        }
+        return nil
     }
 
     /// Resolves a request's names to QuickBooks ids; an unknown name is reported on the task once.
@@ -130,7 +141,8 @@ extension QuickBooksAsanaSession {
             actions.append("post journal entry \(number)")
         } else {
             let (bill, confirm) = try await context.intents.create(key, target: { $0.Id.map { .quickbooks(.bill, $0) } },
-                lookUp: { try await quickbooks.bills(docNumber: number).collect().first { $0.VendorRef.value == posting.vendorID } },
+                // By our document number alone: an earlier attempt may have named a vendor the task no longer does.
+                lookUp: { try await quickbooks.bills(docNumber: number).collect().first },
                 make: { try await quickbooks.createBill(QuickBooksAsanaMapping.bill(posting), requestID: key) })
             guard let id = bill.Id else { throw ConnectorError.permanent("QuickBooks answered a bill without an Id") }
             writes.append(confirm)

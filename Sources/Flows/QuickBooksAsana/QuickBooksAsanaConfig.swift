@@ -10,20 +10,15 @@ public struct QuickBooksAsanaConfig: IntegrationConfiguration, Equatable {
     public var kind: String
     public var tenant: String?
     public var connections: Connections
-    public var schedule: Schedule?
+    public var schedule: PollSchedule?
     public var asana: AsanaSide
     public var quickbooks: QuickBooksSide
-    public var people: People?
+    public var people: PeopleMatching?
 
     /// The connection ids by side.
     public struct Connections: Codable, Sendable, Equatable {
         public var quickbooks: String
         public var asana: String
-    }
-
-    /// How often the backstop polls run (`5m`, `90s`, `1h`).
-    public struct Schedule: Codable, Sendable, Equatable {
-        public var poll: String?
     }
 
     /// What is watched in Asana and which fields carry what.
@@ -53,22 +48,16 @@ public struct QuickBooksAsanaConfig: IntegrationConfiguration, Equatable {
         /// Enum or text naming the QuickBooks Department (else the project's).
         public var department: String?
         /// Enum: `post` asks for the bill to be posted.
-        public var post_status: EnumMapping
+        public var post_status: AsanaEnumMapping
         /// Number: the bill's open balance, from QuickBooks.
         public var balance: String?
         /// Enum with `open`, `partially paid`, `paid`, from QuickBooks.
-        public var bill_status: EnumMapping?
+        public var bill_status: AsanaEnumMapping?
         /// The chosen vendor's details, written on each task naming it.
         public var vendor_terms: String?
         public var vendor_email: String?
         public var vendor_phone: String?
         public var vendor_balance: String?
-    }
-
-    /// An enum field and its option GIDs by meaning.
-    public struct EnumMapping: Codable, Sendable, Equatable {
-        public var field: String
-        public var options: [String: String]
     }
 
     /// How QuickBooks transactions are made.
@@ -95,11 +84,6 @@ public struct QuickBooksAsanaConfig: IntegrationConfiguration, Equatable {
             self.class = `class`
             self.department = department
         }
-    }
-
-    /// How people are matched across the systems.
-    public struct People: Codable, Sendable, Equatable {
-        public var match: String?
     }
 
     /// The kind this configuration declares.

@@ -23,7 +23,7 @@ public struct QuickBooksAsanaChangeJob: JobHandler {
         let ref = payload.event.ref
         switch (ref.system, QuickBooksRecord(rawValue: ref.type)) {
         case (.quickbooks, .vendor?), (.quickbooks, .customer?), (.quickbooks, .class?), (.quickbooks, .department?):
-            return try await session.syncName(ref, deleted: payload.event.action == .deleted)
+            return try await session.syncName(ref, deleted: payload.event.action == .deleted, trigger: payload.trigger)
         case (.quickbooks, .bill?), (.quickbooks, .journalentry?):
             // The bill's figures go back to its task: the task's posting job does it.
             let tasks = try await context.store.links(integrationID: session.integration.id, target: ref).map(\.source).filter { $0.system == .asana && $0.type == AsanaRecord.task.rawValue }

@@ -57,6 +57,11 @@ public enum QuickBooksAsanaMapping {
         return inputs
     }
 
+    /// Whether any of a vendor's details is mapped to a task field.
+    public static func mapsVendorDetails(_ fields: QuickBooksAsanaConfig.Fields) -> Bool {
+        [fields.vendor_terms, fields.vendor_email, fields.vendor_phone, fields.vendor_balance].contains { $0 != nil }
+    }
+
     /// What a bill task asks for, read from its fields (names, not yet QuickBooks ids).
     public struct BillRequest: Sendable, Equatable, Encodable {
         public var vendorOption: String
@@ -99,7 +104,7 @@ public enum QuickBooksAsanaMapping {
     }
 
     /// Whether the task's post-status field says `post` (or already `posted`).
-    public static func asksToPost(_ task: AsanaTask, status: QuickBooksAsanaConfig.EnumMapping) -> Bool {
+    public static func asksToPost(_ task: AsanaTask, status: AsanaEnumMapping) -> Bool {
         guard let chosen = task.value(of: status.field)?.enum_value?.gid else { return false }
         return chosen == status.options["post"] || (status.options["posted"].map { $0 == chosen } ?? false)
     }
