@@ -11,9 +11,10 @@ import Testing
         (["fuzz", "--inputs", "1e20"], "--inputs"),
         (["read", "--projects=-1"], "--projects"),
         (["read", "--limit", "0"], "--limit"),
-        (["--deliveries", "0"], "--deliveries"),
-        (["--jobs=-5"], "--jobs"),
-        (["--workers", "100000"], "--workers"),
+        (["ingest-in-process", "--deliveries", "0"], "--deliveries"),
+        (["queue", "--jobs=-5"], "--jobs"),
+        (["queue", "--workers", "100000"], "--workers"),
+        (["vault", "--secrets", "0"], "--secrets"),
     ])
     func aCountOutOfRangeIsRefused(_ arguments: [String], _ mentions: String) async throws {
         let result = try await PackageExecutable.run("mlc-bench", arguments)
