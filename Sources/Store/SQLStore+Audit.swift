@@ -28,6 +28,7 @@ extension SQLStore {
 
     public func auditEntries(_ filter: AuditFilter) async throws -> [AuditEntry] {
         var conditions = SQLConditions()
+        if let id = filter.id { conditions.add(.int(id)) { "id = \($0)" } }
         if let tenant = filter.tenant { conditions.add(.text(tenant)) { "tenant = \($0)" } }
         if let integrationID = filter.integrationID { conditions.add(.text(integrationID)) { "integration_id = \($0)" } }
         if let ref = filter.ref { conditions.add(.text(ref)) { "(source_ref = \($0) OR target_ref = \($0))" } }

@@ -231,6 +231,10 @@ import Testing
             #expect(try await store.auditEntries(AuditFilter(since: old.addingTimeInterval(60))).count == 2)
             #expect(try await store.auditEntries(AuditFilter(until: old.addingTimeInterval(60))).count == 1)
             #expect(try await store.auditEntries(AuditFilter(limit: 1)).count == 1)
+            // By id, however many entries came after it (`rollback <audit-id>` looks an entry up so).
+            let oldest = try #require(try await store.auditEntries(AuditFilter(integrationID: "i1")).last?.id)
+            #expect(try await store.auditEntries(AuditFilter(id: oldest, limit: 1)).map(\.sourceRef) == ["asana:task:1"])
+            #expect(try await store.auditEntries(AuditFilter(id: oldest + 1000, limit: 1)).isEmpty)
             await #expect(throws: (any Error).self) { try await store.backend.query("UPDATE audit_entries SET outcome = 'succeeded'", []) }
             await #expect(throws: (any Error).self) { try await store.backend.query("DELETE FROM audit_entries", []) }
             #expect(try await store.auditEntries(AuditFilter()).count == 3)

@@ -48,8 +48,10 @@ public struct AcumaticaAsanaVendorOptionJob: JobHandler {
         var writes: [StoreWrite] = []
         var action = "vendor option \"\(payload.name)\" already there"
         if try await find() == nil {
+            // The read just made is the look-up an open intent needs: an earlier attempt's option
+            // would have been found there, so the intent's look-up does not read the field again.
             let (_, confirm) = try await context.intents.create(AcumaticaAsanaIntentKey.vendorOption(field: payload.field, name: payload.name),
-                                                                target: { .asana(.customField, $0.gid) }, lookUp: find,
+                                                                target: { .asana(.customField, $0.gid) }, lookUp: { nil },
                                                                 make: { try await asana.createEnumOption(field: payload.field, name: payload.name) })
             writes.append(confirm)
             action = "create vendor option \"\(payload.name)\""

@@ -27,15 +27,13 @@ public enum Rollback {
         }
     }
 
-    /// How far back an audit id is looked for.
-    static let auditSearchLimit = 10_000
-
     /// The rollback job for a job id or an audit entry id; errors say what was not found.
     public static func request(for id: String, store: any Store, registry: IntegrationRegistry = IntegrationRegistry(), pipeline: HTTPPipeline, now: Date = Date()) async throws -> JobRequest {
         var job = try await store.job(id: id)
         if job == nil, let auditID = Int64(id) {
-            let entry = try await store.auditEntries(AuditFilter(limit: auditSearchLimit)).first { $0.id == auditID }
-            guard let entry else { throw ConnectorError.validation(field: "id", message: "'\(id)' is neither a job id nor an audit entry id among the last \(auditSearchLimit)") }
+            guard let entry = try await store.auditEntries(AuditFilter(id: auditID, limit: 1)).first else {
+                throw ConnectorError.validation(field: "id", message: "'\(id)' is neither a job id nor an audit entry id (ml-connector audit lists the ones still kept)")
+            }
             guard let jobID = entry.jobID, let found = try await store.job(id: jobID) else {
                 throw ConnectorError.validation(field: "id", message: "audit entry \(id) (\(entry.action)) belongs to no job that is still kept")
             }

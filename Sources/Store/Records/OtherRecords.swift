@@ -102,6 +102,8 @@ public struct InboxItem: Sendable {
 
 /// Which audit entries to list.
 public struct AuditFilter: Sendable, Equatable {
+    /// One entry by its id.
+    public var id: Int64?
     public var tenant: String?
     public var integrationID: String?
     /// Matches the source or the target ref.
@@ -114,7 +116,8 @@ public struct AuditFilter: Sendable, Equatable {
     public var limit: Int
 
     /// Creates a filter; every criterion left nil matches all.
-    public init(tenant: String? = nil, integrationID: String? = nil, ref: String? = nil, jobID: String? = nil, outcome: AuditOutcome? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 100) {
+    public init(id: Int64? = nil, tenant: String? = nil, integrationID: String? = nil, ref: String? = nil, jobID: String? = nil, outcome: AuditOutcome? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 100) {
+        self.id = id
         self.tenant = tenant
         self.integrationID = integrationID
         self.ref = ref
