@@ -151,3 +151,20 @@ import Testing
         #expect(FreshBooksJiraMapping.worklogIssue(note: "none", projectID: nil, projectKey: "FIN", worklogs: nil) == nil)
     }
 }
+
+extension FreshBooksJiraMappingTests {
+    @Test(arguments: [
+        (FreshBooksJiraMapping.FinanceKind.invoice, "ap@acme.test", "casey@firm.test", "ap@acme.test"),
+        (.payment_received, "ap@acme.test", nil, "ap@acme.test"),
+        (.payment_failed, "ap@acme.test", nil, "ap@acme.test"),
+        (.refund, "ap@acme.test", nil, "ap@acme.test"),
+        (.bill, "billing@cloud.test", "casey@firm.test", "billing@cloud.test"),
+        (.expense, nil, "casey@firm.test", "casey@firm.test"),
+        (.expense, "ap@acme.test", nil, nil),
+        (.expense, nil, "  ", nil),
+        (.invoice, "", nil, nil),
+    ] as [(FreshBooksJiraMapping.FinanceKind, String?, String?, String?)])
+    func theReporterIsTheClientVendorOrStaffMember(_ kind: FreshBooksJiraMapping.FinanceKind, _ counterparty: String?, _ staff: String?, _ expected: String?) {
+        #expect(FreshBooksJiraMapping.reporterEmail(kind: kind, counterparty: counterparty, staff: staff) == expected)
+    }
+}
