@@ -168,3 +168,17 @@ extension FreshBooksJiraMappingTests {
         #expect(FreshBooksJiraMapping.reporterEmail(kind: kind, counterparty: counterparty, staff: staff) == expected)
     }
 }
+
+extension FreshBooksJiraMappingTests {
+    @Test(arguments: [
+        (Set<Int>(), 0, [Int]()),
+        ([5, 1, 3], 0, [1, 3]),
+        ([5, 1, 3], 1, [3, 5]),
+        ([5, 1, 3], 3, [5]),
+        ([5, 1, 3], 5, [1, 3]),
+        ([5, 1, 3], 99, [1, 3]),
+    ] as [(Set<Int>, Int, [Int])])
+    func linkedEntriesAreCheckedABoundedBatchAtATimeInTurn(_ linked: Set<Int>, _ after: Int, _ batch: [Int]) {
+        #expect(FreshBooksJiraDeletedEntriesJob.batch(linked, after: after, size: 2) == batch)
+    }
+}
