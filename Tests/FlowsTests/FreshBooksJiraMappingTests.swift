@@ -50,6 +50,11 @@ import Testing
         ("VISA", "100.00", "Declined", .failed),
         ("VISA", "100.00", "success", .received),
         (nil, "0", nil, .received),
+        (" Refund ", "100.00", nil, .refunded),
+        ("Credit", "100.00", " FAILED ", .failed),
+        ("Refund", "100.00", "failed", .refunded),
+        ("Cash", "-10.00", "declined", .refunded),
+        ("Credit", "100.00", nil, .received),
     ] as [(String?, String, String?, PaymentState)])
     func paymentFieldsSayTheState(_ type: String?, _ amount: String, _ status: String?, _ expected: PaymentState) {
         #expect(PaymentState.of(type: type, amount: Decimal(string: amount)!, status: status) == expected)
