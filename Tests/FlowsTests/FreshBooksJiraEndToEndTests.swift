@@ -86,14 +86,29 @@ import Testing
                     var dropped = FaultPlan()
                     dropped.dropWebhooks = true
                     fb.sandbox.setFaults(dropped)
-                    _ = try await fb.client.createExpense(ExpenseDraft(categoryID: 1, date: "2026-03-03", amount: Money(Decimal(string: "54.20")!, try CurrencyCode("USD")), vendor: "Rail Co"))
+                    let expense = try await fb.client.createExpense(ExpenseDraft(categoryID: 1, date: "2026-03-03", amount: Money(Decimal(string: "54.20")!, try CurrencyCode("USD")),
+                                                                                 vendor: "Rail Co", staffID: 3))
                     let entry = fb.sandbox.logTime(startedAt: "2026-03-09T09:00:00", seconds: 5400, note: "Workshop prep")
+                    let mistaken = fb.sandbox.logTime(startedAt: "2026-03-09T14:00:00", seconds: 600, note: "Logged by mistake")
                     let record = try #require(try await store.integration(id: "firm-finance"))
                     try await registry.runNow(record, context: context)
                     engine.pool.nudge()
                     try await eventually("the expense's issue", timeout: .seconds(20), diagnostics: recentAudit) { try await issueLinks().count == 6 }
                     let worklogSource = ExternalRef.freshbooks(.timeEntry, entry)
-                    try await eventually("the worklog", timeout: .seconds(20), diagnostics: recentAudit) { try await !store.links(integrationID: "firm-finance", source: worklogSource).isEmpty }
+                    try await eventually("the worklogs", timeout: .seconds(20), diagnostics: recentAudit) {
+                        let first = try await store.links(integrationID: "firm-finance", source: worklogSource)
+                        let second = try await store.links(integrationID: "firm-finance", source: .freshbooks(.timeEntry, mistaken))
+                        return !first.isEmpty && !second.isEmpty
+                    }
+                    try await idle()
+                    #expect(try await jira.worklogs(issue: engagement.key).collect().count == 2)
+                    // Still no webhooks: an entry deleted in FreshBooks leaves every list; the check of linked entries finds it gone.
+                    fb.sandbox.deleteTime(id: mistaken)
+                    try await registry.runNow(record, context: context)
+                    engine.pool.nudge()
+                    try await eventually("the mistaken entry's worklog deleted", timeout: .seconds(20), diagnostics: recentAudit) {
+                        try await store.links(integrationID: "firm-finance", source: .freshbooks(.timeEntry, mistaken)).isEmpty
+                    }
                     try await idle()
                     var worklogs = try await jira.worklogs(issue: engagement.key).collect()
                     #expect(worklogs.count == 1)
@@ -119,6 +134,8 @@ import Testing
                     #expect(invoiceIssue.fields?.custom["customfield_10050"] == .number(1500))
                     #expect(invoiceIssue.fields?.reporter?.emailAddress == "blake@sandbox-agency.test")
                     #expect(invoiceIssue.fields?.summary == "Invoice INV-1001 · 1500.00 USD · Acme Corp")
+                    let expenseLink = try #require(try await store.links(integrationID: "firm-finance", source: .freshbooks(.expense, expense.id)).first)
+                    #expect(try await jira.issue(expenseLink.target.id).fields?.reporter?.emailAddress == "casey@sandbox-agency.test", "the staff member who recorded it")
 
                     // 4. Rollback of the invoice's change job (deleting is not allowed here: `transition_to`) moves its issue
                     // to Done without its label; the demo covers deletion. Its replay makes the issue once more.

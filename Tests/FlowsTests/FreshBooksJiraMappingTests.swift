@@ -50,6 +50,11 @@ import Testing
         ("VISA", "100.00", "Declined", .failed),
         ("VISA", "100.00", "success", .received),
         (nil, "0", nil, .received),
+        (" Refund ", "100.00", nil, .refunded),
+        ("Credit", "100.00", " FAILED ", .failed),
+        ("Refund", "100.00", "failed", .refunded),
+        ("Cash", "-10.00", "declined", .refunded),
+        ("Credit", "100.00", nil, .received),
     ] as [(String?, String, String?, PaymentState)])
     func paymentFieldsSayTheState(_ type: String?, _ amount: String, _ status: String?, _ expected: PaymentState) {
         #expect(PaymentState.of(type: type, amount: Decimal(string: amount)!, status: status) == expected)
@@ -149,5 +154,36 @@ import Testing
         let worklogs = FreshBooksJiraConfig.Worklogs(project_issues: ["5": "FIN-40"], default_issue: "FIN-1")
         #expect(FreshBooksJiraMapping.worklogIssue(note: note, projectID: project, projectKey: "FIN", worklogs: worklogs) == expected)
         #expect(FreshBooksJiraMapping.worklogIssue(note: "none", projectID: nil, projectKey: "FIN", worklogs: nil) == nil)
+    }
+}
+
+extension FreshBooksJiraMappingTests {
+    @Test(arguments: [
+        (FreshBooksJiraMapping.FinanceKind.invoice, "ap@acme.test", "casey@firm.test", "ap@acme.test"),
+        (.payment_received, "ap@acme.test", nil, "ap@acme.test"),
+        (.payment_failed, "ap@acme.test", nil, "ap@acme.test"),
+        (.refund, "ap@acme.test", nil, "ap@acme.test"),
+        (.bill, "billing@cloud.test", "casey@firm.test", "billing@cloud.test"),
+        (.expense, nil, "casey@firm.test", "casey@firm.test"),
+        (.expense, "ap@acme.test", nil, nil),
+        (.expense, nil, "  ", nil),
+        (.invoice, "", nil, nil),
+    ] as [(FreshBooksJiraMapping.FinanceKind, String?, String?, String?)])
+    func theReporterIsTheClientVendorOrStaffMember(_ kind: FreshBooksJiraMapping.FinanceKind, _ counterparty: String?, _ staff: String?, _ expected: String?) {
+        #expect(FreshBooksJiraMapping.reporterEmail(kind: kind, counterparty: counterparty, staff: staff) == expected)
+    }
+}
+
+extension FreshBooksJiraMappingTests {
+    @Test(arguments: [
+        (Set<Int>(), 0, [Int]()),
+        ([5, 1, 3], 0, [1, 3]),
+        ([5, 1, 3], 1, [3, 5]),
+        ([5, 1, 3], 3, [5]),
+        ([5, 1, 3], 5, [1, 3]),
+        ([5, 1, 3], 99, [1, 3]),
+    ] as [(Set<Int>, Int, [Int])])
+    func linkedEntriesAreCheckedABoundedBatchAtATimeInTurn(_ linked: Set<Int>, _ after: Int, _ batch: [Int]) {
+        #expect(FreshBooksJiraDeletedEntriesJob.batch(linked, after: after, size: 2) == batch)
     }
 }

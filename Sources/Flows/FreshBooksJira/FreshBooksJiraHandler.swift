@@ -59,13 +59,14 @@ extension FreshBooksJiraSession {
             guard invoice.visState != 1, let amount = invoice.amount else { return nil }
             let client = try await freshbooks.client(id: invoice.customerID)
             return .init(kind: .invoice, source: ref, number: invoice.invoiceNumber, amount: try amount.money(fallbackCurrency: invoice.currencyCode),
-                         counterparty: Self.name(client), email: client.email, date: invoice.createDate, clientID: client.id)
+                         counterparty: Self.name(client), email: FreshBooksJiraMapping.reporterEmail(kind: .invoice, counterparty: client.email, staff: nil),
+                         date: invoice.createDate, clientID: client.id)
         case FreshBooksRecord.bill.rawValue:
             let bill = try await read(Bill.self) { try await freshbooks.bill(id: id) }
             guard bill.visState != 1 else { return nil }
             let vendor = try await freshbooks.billVendor(id: bill.vendorID)
             return .init(kind: .bill, source: ref, number: (bill.billNumber ?? "").isEmpty ? "#\(bill.id)" : bill.billNumber ?? "", amount: try bill.amount.money(fallbackCurrency: bill.currencyCode ?? "USD"),
-                         counterparty: vendor.name, email: vendor.email, date: bill.issueDate, clientID: nil)
+                         counterparty: vendor.name, email: FreshBooksJiraMapping.reporterEmail(kind: .bill, counterparty: vendor.email, staff: nil), date: bill.issueDate, clientID: nil)
         case FreshBooksRecord.payment.rawValue:
             let payment = try await read(Payment.self) { try await freshbooks.payment(id: id) }
             guard payment.visState != 1 else { return nil }
@@ -73,13 +74,17 @@ extension FreshBooksJiraSession {
             let client = try await freshbooks.client(id: payment.clientID ?? invoice.customerID)
             var amount = try payment.amount.money(fallbackCurrency: invoice.currencyCode)
             amount.amount = abs(amount.amount)
-            return .init(kind: .payment(payment.state), source: ref, number: "\(payment.id) on invoice \(invoice.invoiceNumber)", amount: amount,
-                         counterparty: Self.name(client), email: client.email, date: payment.date, clientID: client.id)
+            let kind = FreshBooksJiraMapping.FinanceKind.payment(payment.state)
+            return .init(kind: kind, source: ref, number: "\(payment.id) on invoice \(invoice.invoiceNumber)", amount: amount,
+                         counterparty: Self.name(client), email: FreshBooksJiraMapping.reporterEmail(kind: kind, counterparty: client.email, staff: nil),
+                         date: payment.date, clientID: client.id)
         default:
             let expense = try await read(Expense.self) { try await freshbooks.expense(id: id) }
             guard expense.visState != 1 else { return nil }
+            let staff = try await staffEmail(expense.staffID)
             return .init(kind: .expense, source: ref, number: "#\(expense.id)", amount: try expense.amount.money(),
-                         counterparty: (expense.vendor ?? "").isEmpty ? "no vendor" : expense.vendor ?? "", email: nil, date: expense.date,
+                         counterparty: (expense.vendor ?? "").isEmpty ? "no vendor" : expense.vendor ?? "",
+                         email: FreshBooksJiraMapping.reporterEmail(kind: .expense, counterparty: nil, staff: staff), date: expense.date,
                          clientID: expense.clientID == 0 ? nil : expense.clientID)
         }
     }

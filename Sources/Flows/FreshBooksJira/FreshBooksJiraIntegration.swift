@@ -66,7 +66,7 @@ public struct FreshBooksJiraIntegration: Integration {
     }
 
     /// Polls of FreshBooks invoices, bills, payments, expenses and time entries (the guarantee
-    /// behind webhooks), and FreshBooks webhooks when the server has a public URL.
+    /// behind webhooks), the check of linked time entries for deletions, and FreshBooks webhooks when the server has a public URL.
     public func schedules(_ config: FreshBooksJiraConfig, record: IntegrationRecord, connections: [String: Connection], context: IntegrationContext) async throws -> [ScheduledJob] {
         guard let freshbooks = connections["freshbooks"] else { throw ConnectorError.validation(field: "connections.freshbooks", message: "is required") }
         let interval = try config.pollInterval()
@@ -74,6 +74,9 @@ public struct FreshBooksJiraIntegration: Integration {
             ScheduledJob(try PollJob.schedule(connection: freshbooks, feed: resource.rawValue, every: interval, startingAt: context.now),
                          "poll freshbooks \(resource.rawValue) every \(interval.components.seconds)s")
         }
+        // A deleted time entry leaves no trace in the lists polled: linked entries are read back.
+        jobs.append(ScheduledJob(try FreshBooksJiraDeletedEntriesJob.schedule(integration: record, freshbooks: freshbooks, every: interval, startingAt: context.now),
+                                 "check linked freshbooks time entries for deletions every \(interval.components.seconds)s"))
         if let publicURL = context.catalog.publicURL {
             jobs.append(ScheduledJob(try WebhookUpkeepJob.schedule(connection: freshbooks, publicURL: publicURL, startingAt: context.now), "freshbooks webhooks at \(publicURL)"))
             // Jira's dynamic webhooks die after 30 days: the hourly upkeep refreshes them well before.
@@ -95,7 +98,8 @@ public struct FreshBooksJiraIntegration: Integration {
     }
 
     public func handlers(pipeline: HTTPPipeline) -> [any JobHandler] {
-        [FreshBooksJiraChangeJob(pipeline: pipeline, consistency: consistency), FreshBooksJiraRollbackJob(pipeline: pipeline), FreshBooksJiraUnlinkJob()]
+        [FreshBooksJiraChangeJob(pipeline: pipeline, consistency: consistency), FreshBooksJiraRollbackJob(pipeline: pipeline), FreshBooksJiraUnlinkJob(),
+         FreshBooksJiraDeletedEntriesJob(pipeline: pipeline)]
     }
 
     /// The issues and worklogs made so far.

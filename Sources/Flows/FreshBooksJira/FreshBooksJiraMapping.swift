@@ -61,6 +61,18 @@ public enum FreshBooksJiraMapping {
         }
     }
 
+    /// The email an issue's reporter is matched by: an expense is reported by the staff member
+    /// who recorded it (its `staffid`; its vendor is a bare name), an invoice or payment by the
+    /// client, a bill by the vendor. Nil (or blank) leaves the reporter to Jira's default.
+    public static func reporterEmail(kind: FinanceKind, counterparty: String?, staff: String?) -> String? {
+        let email = switch kind {
+        case .expense: staff
+        case .invoice, .bill, .payment_received, .payment_failed, .refund: counterparty
+        }
+        guard let email = email?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { return nil }
+        return email
+    }
+
     /// The idempotency key of the issue a record's event makes: the FreshBooks account, record
     /// and kind (a payment received and its later refund are two issues).
     public static func issueKey(accountID: String, record: FinanceRecord) -> String {

@@ -51,6 +51,15 @@ struct FreshBooksJiraSession {
         return try await jira.field(named: name)
     }
 
+    /// The email of the FreshBooks staff member an expense names, from the business's staff
+    /// list read once per poll interval (`FreshBooksJiraStaffDirectory`).
+    func staffEmail(_ staffID: Int?) async throws -> String? {
+        guard let staffID, staffID > 0 else { return nil }
+        let client = freshbooks
+        return try await FreshBooksJiraStaffDirectory.shared.email(staffID: staffID, business: "\(client.connection.id)/\(accountID)@\(client.connection.baseURLs["api"] ?? "")", now: context.now,
+                                                                   maxAge: try config.pollInterval()) { try await client.staff().collect() }
+    }
+
     /// The Jira account of a person by email, when exactly one user has it.
     func account(email: String?) async throws -> String? {
         guard let email, !email.isEmpty else { return nil }

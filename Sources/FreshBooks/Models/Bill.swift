@@ -105,16 +105,23 @@ public struct BillDraft: Encodable, Sendable, Equatable {
     }
 }
 
-/// Where a payment stands. FreshBooks reports no status word on a payment (digest A6 lists its
-/// fields): a refund is recorded as a payment of type `Refund` or a negative amount, and a
-/// gateway payment that bounced carries `status: failed` or `declined` ([U] in the digest).
+/// Where a payment stands: an inference, because FreshBooks documents no payment status. The
+/// published payment fields (digest A6; the Node and PHP SDK models) are `id`/`logid`,
+/// `invoiceid`, `clientid`, `amount{amount,code}`, `date`, `type` (free text: "Check", "Credit",
+/// "Cash" are the documented examples), `note`, `transactionid`, `from_credit`, `creditid`,
+/// `overpaymentid`, `gateway`, `updated`, `vis_state` — none says failed or refunded. So:
+/// - refunded: `type` is "Refund" (any case, trimmed) or the amount is negative (money given back);
+/// - failed: a `status` of "failed" or "declined" (any case) — a field outside the published
+///   contract, read only when a gateway reports it (the sandbox's gateway emulation does);
+/// - received: anything else, `from_credit` and gateway payments included.
+/// A refund wins over a failure: money given back is the later fact.
 public enum PaymentState: String, Sendable, Codable, CaseIterable {
     case received, failed, refunded
 
-    /// The state a payment's fields say.
+    /// The state a payment's fields say (the rule above; table-tested).
     public static func of(type: String?, amount: Decimal, status: String?) -> PaymentState {
-        if type?.lowercased() == "refund" || amount < 0 { return .refunded }
-        if let status = status?.lowercased(), ["failed", "declined"].contains(status) { return .failed }
+        if type?.trimmingCharacters(in: .whitespaces).lowercased() == "refund" || amount < 0 { return .refunded }
+        if let status = status?.trimmingCharacters(in: .whitespaces).lowercased(), ["failed", "declined"].contains(status) { return .failed }
         return .received
     }
 }

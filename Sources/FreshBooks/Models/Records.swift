@@ -12,10 +12,12 @@ public struct Expense: Decodable, Sendable, Equatable {
     /// The client billed back, 0 for none.
     public var clientID: Int
     public var projectID: Int
+    /// The staff member who recorded it (`users/staffs`), when FreshBooks names one.
+    public var staffID: Int?
     public var updated: Date?
     public var visState: Int
 
-    enum CodingKeys: String, CodingKey { case id, categoryid, date, amount, vendor, notes, clientid, projectid, updated, vis_state }
+    enum CodingKeys: String, CodingKey { case id, categoryid, date, amount, vendor, notes, clientid, projectid, staffid, updated, vis_state }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -27,6 +29,7 @@ public struct Expense: Decodable, Sendable, Equatable {
         notes = try container.decodeIfPresent(String.self, forKey: .notes)
         clientID = try container.decodeIfPresent(Int.self, forKey: .clientid) ?? 0
         projectID = try container.decodeIfPresent(Int.self, forKey: .projectid) ?? 0
+        staffID = try container.decodeIfPresent(Int.self, forKey: .staffid)
         updated = try EasternTimestamp.decodeIfPresent(container, .updated)
         visState = try container.decodeIfPresent(Int.self, forKey: .vis_state) ?? 0
     }

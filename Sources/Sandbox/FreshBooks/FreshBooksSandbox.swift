@@ -104,6 +104,7 @@ public final class FreshBooksSandbox: Sendable {
         addProjectRoutes(to: api)
         addBillRoutes(to: api)
         addTimeEntryEditRoutes(to: api)
+        addStaffRoutes(to: api)
         addCallbackRoutes(to: api)
         SandboxAdminAPI(gate: faultGate, tokens: tokens, deliveries: deliveryLog).addRoutes(to: router)
         addAdminRoutes(to: router)

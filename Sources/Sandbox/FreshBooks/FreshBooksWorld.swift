@@ -33,6 +33,8 @@ struct FreshBooksWorld: Sendable {
     var bills: [Int: JSONValue] = [:]
     var billVendors: [Int: JSONValue] = [:]
     var teamMembers: [JSONValue] = []
+    /// The legacy accounting staff list (`users/staffs`), by staff id; expenses name it by `staffid`.
+    var staff: [Int: JSONValue] = [:]
     var categories: [JSONValue] = []
     var callbacks: [Int: Callback] = [:]
     private var nextID = 100_000
@@ -52,6 +54,11 @@ struct FreshBooksWorld: Sendable {
             Self.teamMember(id: 2, first: "Blake", last: "Designer", email: "blake@sandbox-agency.test", role: "employee", businessID: configuration.business.id),
             Self.teamMember(id: 3, first: "Casey", last: "Developer", email: "casey@sandbox-agency.test", role: "employee", businessID: configuration.business.id),
         ]
+        // The owner is staff 1 (the id an expense names when none is given); then the employees.
+        for (id, first, last, email) in [(1, "Avery", "Owner", "avery@sandbox-agency.test"), (2, "Blake", "Designer", "blake@sandbox-agency.test"),
+                                         (3, "Casey", "Developer", "casey@sandbox-agency.test")] {
+            staff[id] = Self.staffMember(id: id, first: first, last: last, email: email)
+        }
     }
 
     /// The business whose records this sandbox holds.
@@ -61,6 +68,14 @@ struct FreshBooksWorld: Sendable {
     mutating func newID() -> Int {
         nextID += 1
         return nextID
+    }
+
+    /// A legacy staff record: an accounting user, named like a client (`fname`, `lname`, US/Eastern `updated`).
+    static func staffMember(id: Int, first: String, last: String, email: String) -> JSONValue {
+        .object([
+            "id": .int(id), "staffid": .int(id), "userid": .int(id), "fname": .string(first), "lname": .string(last), "email": .string(email),
+            "organization": .string(""), "vis_state": .int(0), "updated": .string(easternTimestamp(Date(timeIntervalSince1970: 1_600_000_000))),
+        ])
     }
 
     static func teamMember(id: Int, first: String, last: String, email: String, role: String, businessID: Int) -> JSONValue {
