@@ -99,6 +99,35 @@ import Testing
         #expect(request.className == "Design" && own.className == "Engineering")
     }
 
+    @Test(arguments: [
+        // (assignee's email) → the QuickBooks person a journal line names
+        ("casey@firm.test", "Employee:55"),
+        ("CASEY@Firm.test ", "Employee:55"),
+        ("jordan@freelance.test", "Vendor:61"),
+        ("both@firm.test", "Employee:57"),
+        ("twice@firm.test", "none"),
+        ("nobody@firm.test", "none"),
+        ("", "none"),
+    ])
+    func anAssigneeAlignsByEmail(_ email: String, _ expected: String) {
+        let employees = [Mapping.Person(id: "55", email: "Casey@firm.test"), Mapping.Person(id: "56", email: nil), Mapping.Person(id: "57", email: "both@firm.test"),
+                         Mapping.Person(id: "58", email: "twice@firm.test"), Mapping.Person(id: "59", email: "twice@firm.test")]
+        let vendors = [Mapping.Person(id: "61", email: "jordan@freelance.test"), Mapping.Person(id: "62", email: "both@firm.test"), Mapping.Person(id: "63", email: "twice@firm.test")]
+        let person = Mapping.person(email: email, employees: employees, vendors: vendors)
+        #expect(person.map { "\($0.Type):\($0.EntityRef.value)" } ?? "none" == expected)
+    }
+
+    @Test func aJournalEntryNamesTheAssigneesEmployeeOnItsDebitAndAChangedPersonIsAChange() throws {
+        var posting = try Self.posting()
+        posting.person = EntityTypeRef(type: "Employee", id: "55")
+        let entry = Mapping.journalEntry(posting, creditAccount: "120")
+        let debit = try #require(entry.Line.first { $0.JournalEntryLineDetail?.PostingType == "Debit" }?.JournalEntryLineDetail)
+        #expect(debit.Entity == EntityTypeRef(type: "Employee", id: "55") && entry.Line.filter { $0.JournalEntryLineDetail?.Entity != nil }.count == 1)
+        #expect(Mapping.journalEntryChange(posting, creditAccount: "120", current: entry).isEmpty)
+        posting.person = EntityTypeRef(type: "Vendor", id: "61")
+        #expect(Mapping.journalEntryChange(posting, creditAccount: "120", current: entry).Line?.first?.JournalEntryLineDetail?.Entity?.EntityRef.value == "61")
+    }
+
     static let directory = Mapping.Directory(accounts: [("103", "Rent or Lease"), ("104", "Contractors")], classes: [("107", "Design"), ("108", "Engineering")],
                                              departments: [("109", "North Office")])
 
