@@ -9,9 +9,13 @@ public struct ProjectDraft: Encodable, Sendable, Equatable {
     public var workspace: String?
     public var due_on: String?
     public var archived: Bool?
+    /// The project's own custom field values, by field GID.
+    public var custom_fields: [String: CustomFieldInput]?
 
     /// Creates a draft; nil fields are left out.
-    public init(name: String? = nil, notes: String? = nil, team: String? = nil, workspace: String? = nil, dueOn: String? = nil, archived: Bool? = nil) {
+    public init(name: String? = nil, notes: String? = nil, team: String? = nil, workspace: String? = nil, dueOn: String? = nil, archived: Bool? = nil,
+                customFields: [String: CustomFieldInput]? = nil) {
+        custom_fields = customFields
         self.name = name
         self.notes = notes
         self.team = team

@@ -24,6 +24,9 @@ extension QuickBooksClient {
         try await create(.customer, draft, requestID: requestID, as: Customer.self)
     }
 
+    /// Employees.
+    public func employees() -> Paged<Employee> { list(.employee, as: Employee.self) }
+
     /// The company of the connection's realm.
     public func companyInfo() async throws -> CompanyInfo {
         try await read(.companyinfo, id: try realmID(), as: CompanyInfo.self)

@@ -13,7 +13,7 @@ extension SettingKey {
 /// QuickBooks entities as they appear in references (`quickbooks:bill:146`): the lower-case
 /// entity name, which is also the resource path (api digest 1.2).
 public enum QuickBooksRecord: String, Sendable, CaseIterable {
-    case vendor, customer, bill, billpayment, journalentry, invoice, payment, account, department, companyinfo
+    case vendor, customer, employee, bill, billpayment, journalentry, invoice, payment, account, department, companyinfo
     case `class` = "class"
 
     /// The entity's name in the API (`JournalEntry`), as queries, CDC and webhooks spell it.
@@ -21,6 +21,7 @@ public enum QuickBooksRecord: String, Sendable, CaseIterable {
         switch self {
         case .vendor: "Vendor"
         case .customer: "Customer"
+        case .employee: "Employee"
         case .bill: "Bill"
         case .billpayment: "BillPayment"
         case .journalentry: "JournalEntry"

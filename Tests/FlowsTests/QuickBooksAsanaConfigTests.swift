@@ -22,6 +22,8 @@ import Testing
         balance: "1200000000000107"
         bill_status: { field: "1200000000000108", options: { open: "401", "partially paid": "402", paid: "403" } }
         vendor_terms: "1200000000000109"
+        project_class: "1200000000000110"
+        project_department: "1200000000000111"
     quickbooks:
       post_as: bill
       default_expense_account: "103"

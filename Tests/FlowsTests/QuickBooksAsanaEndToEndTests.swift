@@ -30,22 +30,39 @@ import Testing
             for name in ["Northwind Staffing", "Summit IT Services"] {
                 _ = try await qbo.createVendor(NameDraft(displayName: name, email: "ap@\(name.prefix(5).lowercased()).test"), requestID: "v-\(name)")
             }
-            // The mapping is checked live: a class QuickBooks does not have is refused by name.
+            // The mapping is checked live: a class QuickBooks does not have is refused by name,
+            // whether the configuration or the project's own class field names it.
             do {
                 try await world.apply(secondClass: "Consulting")
                 Issue.record("expected the unknown class refused")
             } catch let ConnectorError.validation(field, message) {
                 #expect(field == "quickbooks.projects.\(world.projects[1]).class" && message.contains("\"Consulting\""))
             }
+            let projectClass = try #require(world.fields["project_class"])
+            let nameClass = { (name: String) in
+                _ = try await world.asana.updateProject(gid: world.projects[1], ProjectDraft(customFields: [projectClass: .enumOption(try #require(world.options[name]))]))
+            }
+            try await nameClass("Consulting")
+            do {
+                try await world.apply()
+                Issue.record("expected the project's unknown class refused")
+            } catch let ConnectorError.validation(field, message) {
+                #expect(field == "asana.fields.project_class" && message.contains("\"Consulting\"") && message.contains("Platform build"))
+            }
+            try await nameClass("Engineering")
             let applied = try await world.apply()
             #expect(applied.scheduled.contains { $0.hasPrefix("poll quickbooks vendor") } && applied.resolved.contains { $0.contains("class Design, department North Office") })
+            #expect(applied.resolved.contains { $0.contains("\(world.projects[1]) names class Engineering") })
 
-            // 1. Every active vendor, and every class, is an option.
-            try await world.pollUntil("four vendor options and two class options") {
+            // 1. Every active vendor is an option, and every class on the project class field
+            // (Engineering's option, made by a person, is adopted; Consulting's is left alone).
+            try await world.pollUntil("four vendor options and three class options") {
                 let vendors = try await world.optionsOf("vendor").count
-                let classes = try await world.optionsOf("class").count
-                return vendors == 4 && classes == 2
+                let classes = try await world.optionsOf("project_class").map(\.name).sorted()
+                return vendors == 4 && classes == ["Consulting", "Design", "Engineering"]
             }
+            #expect(try await world.optionsOf("class").isEmpty, "a class is an option on the project's field only")
+            try await world.pollUntil("the customers as options") { try await world.optionsOf("customer").map(\.name).sorted() == ["Acme Corp", "Globex"] }
             let northwind = try #require(try await qbo.vendors().collect().first { $0.DisplayName == "Northwind Staffing" })
             let summit = try #require(try await qbo.vendors().collect().first { $0.DisplayName == "Summit IT Services" })
             struct Rename: Encodable, Sendable { var DisplayName: String }
@@ -55,7 +72,7 @@ import Testing
             _ = try await qbo.create(.class, ["Name": "Strategy"], requestID: "class-strategy", as: QuickBooksClass.self)
             try await world.pollUntil("the rename, the disabled option and the new class") {
                 let vendors = try await world.optionsOf("vendor")
-                let classes = try await world.optionsOf("class")
+                let classes = try await world.optionsOf("project_class")
                 return vendors.contains { $0.name == "Northwind Staffing Group" } && vendors.first { $0.name == "Summit IT Services" }?.enabled == false
                     && vendors.count == 4 && classes.contains { $0.name == "Strategy" }
             }

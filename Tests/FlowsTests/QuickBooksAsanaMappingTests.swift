@@ -63,6 +63,71 @@ import Testing
         }
     }
 
+    /// A task in project 1200000000000002, which names `className` (an enum option) and `department` (text) in its own fields.
+    static func taskInProject(className: String?, department: String?, taskClass: String? = nil) throws -> AsanaTask {
+        var task = try Self.task(className: taskClass)
+        var values: [[String: Any]] = []
+        if let className { values.append(["gid": try #require(fields.project_class), "enum_value": ["gid": "88", "name": className]]) }
+        if let department { values.append(["gid": try #require(fields.project_department), "text_value": department]) }
+        let project = try JSONDecoder().decode(AsanaRef.self, from: JSONSerialization.data(withJSONObject: ["gid": "1200000000000002", "custom_fields": values] as [String: Any]))
+        task.projects = [AsanaRef(gid: "1200000000000009"), project]
+        return task
+    }
+
+    @Test(arguments: [
+        // (configured class, configured department, the project's class, its department) → the project's class|department
+        (String?.none, String?.none, String?.none, String?.none, "none"),
+        (nil, nil, "Design", "North Office", "Design|North Office"),
+        (nil, nil, "Design", " ", "Design|-"),
+        ("Engineering", nil, "Design", "North Office", "Engineering|North Office"),
+        (nil, "South Office", nil, "North Office", "-|South Office"),
+        ("Engineering", "South Office", "Design", "North Office", "Engineering|South Office"),
+    ])
+    func aProjectNamesItsClassAndDepartment(_ configuredClass: String?, _ configuredDepartment: String?, _ className: String?, _ department: String?, _ expected: String) throws {
+        let task = try Self.taskInProject(className: className, department: department)
+        let configured = configuredClass == nil && configuredDepartment == nil ? nil : QuickBooksAsanaConfig.ProjectMapping(class: configuredClass, department: configuredDepartment)
+        let mapping = Mapping.projectMapping(of: task, in: "1200000000000002", fields: Self.fields, configured: configured)
+        #expect(mapping.map { "\($0.class ?? "-")|\($0.department ?? "-")" } ?? "none" == expected)
+        #expect(Mapping.projectMapping(of: task, in: "1200000000000009", fields: Self.fields, configured: nil) == nil, "another project's fields say nothing")
+    }
+
+    @Test func theProjectsClassWinsOverTheTasks() throws {
+        let task = try Self.taskInProject(className: "Design", department: nil, taskClass: "Engineering")
+        let mapping = Mapping.projectMapping(of: task, in: "1200000000000002", fields: Self.fields, configured: nil)
+        guard case .success(let request) = Mapping.billRequest(task, fields: Self.fields, project: mapping, defaultAccount: "103"),
+              case .success(let own) = Mapping.billRequest(task, fields: Self.fields, project: nil, defaultAccount: "103") else { throw ConnectorError.permanent("requests") }
+        #expect(request.className == "Design" && own.className == "Engineering")
+    }
+
+    @Test(arguments: [
+        // (assignee's email) → the QuickBooks person a journal line names
+        ("casey@firm.test", "Employee:55"),
+        ("CASEY@Firm.test ", "Employee:55"),
+        ("jordan@freelance.test", "Vendor:61"),
+        ("both@firm.test", "Employee:57"),
+        ("twice@firm.test", "none"),
+        ("nobody@firm.test", "none"),
+        ("", "none"),
+    ])
+    func anAssigneeAlignsByEmail(_ email: String, _ expected: String) {
+        let employees = [Mapping.Person(id: "55", email: "Casey@firm.test"), Mapping.Person(id: "56", email: nil), Mapping.Person(id: "57", email: "both@firm.test"),
+                         Mapping.Person(id: "58", email: "twice@firm.test"), Mapping.Person(id: "59", email: "twice@firm.test")]
+        let vendors = [Mapping.Person(id: "61", email: "jordan@freelance.test"), Mapping.Person(id: "62", email: "both@firm.test"), Mapping.Person(id: "63", email: "twice@firm.test")]
+        let person = Mapping.person(email: email, employees: employees, vendors: vendors)
+        #expect(person.map { "\($0.Type):\($0.EntityRef.value)" } ?? "none" == expected)
+    }
+
+    @Test func aJournalEntryNamesTheAssigneesEmployeeOnItsDebitAndAChangedPersonIsAChange() throws {
+        var posting = try Self.posting()
+        posting.person = EntityTypeRef(type: "Employee", id: "55")
+        let entry = Mapping.journalEntry(posting, creditAccount: "120")
+        let debit = try #require(entry.Line.first { $0.JournalEntryLineDetail?.PostingType == "Debit" }?.JournalEntryLineDetail)
+        #expect(debit.Entity == EntityTypeRef(type: "Employee", id: "55") && entry.Line.filter { $0.JournalEntryLineDetail?.Entity != nil }.count == 1)
+        #expect(Mapping.journalEntryChange(posting, creditAccount: "120", current: entry).isEmpty)
+        posting.person = EntityTypeRef(type: "Vendor", id: "61")
+        #expect(Mapping.journalEntryChange(posting, creditAccount: "120", current: entry).Line?.first?.JournalEntryLineDetail?.Entity?.EntityRef.value == "61")
+    }
+
     static let directory = Mapping.Directory(accounts: [("103", "Rent or Lease"), ("104", "Contractors")], classes: [("107", "Design"), ("108", "Engineering")],
                                              departments: [("109", "North Office")])
 

@@ -10,7 +10,8 @@ import TestSupport
 import Testing
 
 /// The services-firm setting of the QuickBooks ↔ Asana tests: both sandboxes, both
-/// connections, the cost fields on two projects, QuickBooks' portal webhook pointed at the
+/// connections, the cost fields on two projects (the second naming its class Engineering in
+/// its own class field, whose options a person started), QuickBooks' portal webhook pointed at the
 /// engine's ingress, and the engine over one store (or none, when `serve` processes run the
 /// jobs). Polls run on demand (`pollUntil`).
 struct ServicesWorld {
@@ -58,15 +59,18 @@ struct ServicesWorld {
 
         var fields: [String: String] = [:]
         var options: [String: String] = [:]
-        for (role, subtype) in [("vendor", "enum"), ("class", "enum"), ("amount", "number"), ("due_date", "date"), ("balance", "number"), ("vendor_email", "text")] {
+        for (role, subtype) in [("vendor", "enum"), ("customer", "enum"), ("class", "enum"), ("amount", "number"), ("due_date", "date"), ("balance", "number"), ("vendor_email", "text")] {
             fields[role] = asanaSandbox.createCustomField(name: role, subtype: subtype, precision: subtype == "number" ? 2 : nil).gid
         }
         let post = asanaSandbox.createCustomField(name: "post", subtype: "enum", options: ["post", "posted"])
         let status = asanaSandbox.createCustomField(name: "bill status", subtype: "enum", options: QuickBooksAsanaConfig.billStatuses)
+        let projectClass = asanaSandbox.createCustomField(name: "project class", subtype: "enum", options: ["Engineering", "Consulting"])
         fields["post_status"] = post.gid
         fields["bill_status"] = status.gid
+        fields["project_class"] = projectClass.gid
         options.merge(post.options) { $1 }
         options.merge(status.options) { $1 }
+        options.merge(projectClass.options) { $1 }
         let asana = AsanaClient(pipeline: pipeline, connection: asanaConnection)
         var projects: [String] = []
         for name in ["Brand studio", "Platform build"] {
@@ -74,6 +78,8 @@ struct ServicesWorld {
             for field in fields.values { asanaSandbox.attach(field: field, to: project.gid) }
             projects.append(project.gid)
         }
+        let engineering = try #require(projectClass.options["Engineering"])
+        _ = try await asana.updateProject(gid: projects[1], ProjectDraft(customFields: [projectClass.gid: .enumOption(engineering)]))
         var engine: LiveEngine?
         if withEngine {
             let live = try await LiveEngine.start(store: store, pipeline: pipeline, extra: IntegrationRegistry().handlers(pipeline: pipeline),
@@ -88,8 +94,9 @@ struct ServicesWorld {
                              asanaServer: asanaServer, asanaConnection: asanaConnection, engine: engine, projects: projects, fields: fields, options: options)
     }
 
-    /// The integration's YAML; the first project on Design/North Office, the second on `secondClass`/South Office.
-    func yaml(secondClass: String = "Engineering") async throws -> String {
+    /// The integration's YAML; the first project on Design/North Office, the second on South
+    /// Office and `secondClass` (nil: the class its own field names).
+    func yaml(secondClass: String? = nil, postAs: String = "bill") async throws -> String {
         func gid(_ role: String) throws -> String { try #require(fields[role]) }
         func option(_ name: String) throws -> String { try #require(options[name]) }
         return """
@@ -102,7 +109,9 @@ struct ServicesWorld {
           projects: ["\(projects[0])", "\(projects[1])"]
           fields:
             vendor: "\(try gid("vendor"))"
+            customer: "\(try gid("customer"))"
             class: "\(try gid("class"))"
+            project_class: "\(try gid("project_class"))"
             amount: "\(try gid("amount"))"
             due_date: "\(try gid("due_date"))"
             balance: "\(try gid("balance"))"
@@ -110,19 +119,21 @@ struct ServicesWorld {
             post_status: { field: "\(try gid("post_status"))", options: { post: "\(try option("post"))", posted: "\(try option("posted"))" } }
             bill_status: { field: "\(try gid("bill_status"))", options: { open: "\(try option("open"))", "partially paid": "\(try option("partially paid"))", paid: "\(try option("paid"))" } }
         quickbooks:
-          post_as: bill
+          post_as: \(postAs)
           default_expense_account: "\(try await accountID("Contractors"))"
+          credit_account: "\(try await accountID("Checking"))"
           currency: USD
           projects:
             "\(projects[0])": { class: Design, department: North Office }
-            "\(projects[1])": { class: \(secondClass), department: South Office }
+            "\(projects[1])": { \(secondClass.map { "class: \($0), " } ?? "")department: South Office }
+        people: { match: email }
         """
     }
 
     /// Applies the integration.
     @discardableResult
-    func apply(secondClass: String = "Engineering") async throws -> AppliedIntegration {
-        try await IntegrationRegistry().apply(yaml: try await yaml(secondClass: secondClass), context: context)
+    func apply(secondClass: String? = nil, postAs: String = "bill") async throws -> AppliedIntegration {
+        try await IntegrationRegistry().apply(yaml: try await yaml(secondClass: secondClass, postAs: postAs), context: context)
     }
 
     func accountID(_ name: String) async throws -> String {
@@ -134,14 +145,15 @@ struct ServicesWorld {
         try await asana.customField(gid: try #require(fields[role])).enum_options ?? []
     }
 
-    /// A bill task: vendor option by name, amount, due date, post status (nil: no due date).
+    /// A bill task: vendor option by name, amount, due date (nil: none), post status, and an assignee by email.
     @discardableResult
-    func task(_ name: String, project: Int, vendor: String, amount: Decimal, due: String? = "2026-12-15") async throws -> AsanaTask {
+    func task(_ name: String, project: Int, vendor: String, amount: Decimal, due: String? = "2026-12-15", assignee: String? = nil) async throws -> AsanaTask {
         let vendorOption = try #require(try await optionsOf("vendor").first { $0.name == vendor }?.gid)
         var values: [String: CustomFieldInput] = [try #require(fields["vendor"]): .enumOption(vendorOption), try #require(fields["amount"]): .number(amount),
                                                   try #require(fields["post_status"]): .enumOption(try #require(options["post"]))]
         if let due { values[try #require(fields["due_date"])] = .date(due) }
-        return try await asana.createTask(TaskDraft(name: name, projects: [projects[project]], customFields: values), key: name, keyField: nil, previousAttemptUncertain: false)
+        return try await asana.createTask(TaskDraft(name: name, projects: [projects[project]], assignee: assignee, customFields: values), key: name, keyField: nil,
+                                          previousAttemptUncertain: false)
     }
 
     /// The bills this integration posted.

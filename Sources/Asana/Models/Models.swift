@@ -8,13 +8,21 @@ public struct AsanaRef: Codable, Sendable, Equatable, Hashable {
     public var resource_type: String?
     /// A user's email, when asked for (`assignee.email`).
     public var email: String?
+    /// A project's own custom field values, when asked for (`projects.custom_fields.text_value`).
+    public var custom_fields: [CustomFieldValue]?
 
     /// Creates a reference.
-    public init(gid: String, name: String? = nil, resource_type: String? = nil, email: String? = nil) {
+    public init(gid: String, name: String? = nil, resource_type: String? = nil, email: String? = nil, customFields: [CustomFieldValue]? = nil) {
         self.gid = gid
         self.name = name
         self.resource_type = resource_type
         self.email = email
+        custom_fields = customFields
+    }
+
+    /// The value of custom field `gid` on this project, if it carries one.
+    public func value(of gid: String) -> CustomFieldValue? {
+        custom_fields?.first { $0.gid == gid }
     }
 }
 
@@ -39,9 +47,17 @@ public struct Project: Codable, Sendable, Equatable {
     public var due_on: String?
     public var team: AsanaRef?
     public var modified_at: String?
+    /// The project's own custom field values (not its tasks').
+    public var custom_fields: [CustomFieldValue]?
+
+    /// The value of custom field `gid` on the project, if it carries one.
+    public func value(of gid: String) -> CustomFieldValue? {
+        custom_fields?.first { $0.gid == gid }
+    }
 
     /// The fields the client reads.
-    public static let fields = ["name", "notes", "archived", "completed", "due_on", "team.name", "modified_at"]
+    public static let fields = ["name", "notes", "archived", "completed", "due_on", "team.name", "modified_at",
+                                "custom_fields.name", "custom_fields.resource_subtype", "custom_fields.display_value", "custom_fields.text_value", "custom_fields.enum_value"]
 }
 
 /// A custom field definition.
@@ -58,7 +74,7 @@ public struct CustomField: Codable, Sendable, Equatable {
 }
 
 /// An option of an enum custom field.
-public struct EnumOption: Codable, Sendable, Equatable {
+public struct EnumOption: Codable, Sendable, Hashable {
     public var gid: String
     public var name: String
     public var enabled: Bool?
@@ -71,7 +87,7 @@ public struct CustomFieldSetting: Codable, Sendable, Equatable {
 }
 
 /// A custom field value as a task reads it back (digest B5: an array of typed values).
-public struct CustomFieldValue: Codable, Sendable, Equatable {
+public struct CustomFieldValue: Codable, Sendable, Hashable {
     public var gid: String
     public var name: String?
     public var resource_subtype: String?
@@ -82,7 +98,7 @@ public struct CustomFieldValue: Codable, Sendable, Equatable {
     public var date_value: DateValue?
 
     /// `{"date": "…", "date_time": …}`.
-    public struct DateValue: Codable, Sendable, Equatable {
+    public struct DateValue: Codable, Sendable, Hashable {
         public var date: String?
     }
 }
@@ -121,7 +137,9 @@ public struct AsanaTask: Codable, Sendable, Equatable {
     /// The fields the client reads.
     public static let fields = ["name", "notes", "completed", "completed_at", "due_on", "assignee.email", "assignee.name", "projects.name",
                                 "custom_fields.name", "custom_fields.resource_subtype", "custom_fields.display_value", "custom_fields.text_value",
-                                "custom_fields.number_value", "custom_fields.enum_value", "custom_fields.date_value", "modified_at"]
+                                "custom_fields.number_value", "custom_fields.enum_value", "custom_fields.date_value", "modified_at",
+                                // The projects' own values (a project's class, say), read with the task.
+                                "projects.custom_fields.name", "projects.custom_fields.text_value", "projects.custom_fields.enum_value"]
 }
 
 /// A story (comment) on a task.

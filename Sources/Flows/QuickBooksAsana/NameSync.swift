@@ -8,13 +8,7 @@ import Store
 extension QuickBooksAsanaSession {
     /// The enum field a name-list record is mirrored on, if one is mapped.
     func optionField(for type: QuickBooksRecord) -> String? {
-        switch type {
-        case .vendor: config.asana.fields.vendor
-        case .customer: config.asana.fields.customer
-        case .class: config.asana.fields.class
-        case .department: config.asana.fields.department
-        default: nil
-        }
+        QuickBooksAsanaIntegration.optionField(for: type, fields: config.asana.fields)
     }
 
     /// Reads a name-list record as an option sees it; a record gone from QuickBooks counts as inactive.

@@ -22,7 +22,8 @@ extension QuickBooksAsanaSession {
         }
         let fields = config.asana.fields
         let existing = try await link(from: source, type: postedType.rawValue)
-        let request = QuickBooksAsanaMapping.billRequest(task, fields: fields, project: config.quickbooks.projects?[project], defaultAccount: config.quickbooks.default_expense_account)
+        let mapping = QuickBooksAsanaMapping.projectMapping(of: task, in: project, fields: fields, configured: config.quickbooks.projects?[project])
+        let request = QuickBooksAsanaMapping.billRequest(task, fields: fields, project: mapping, defaultAccount: config.quickbooks.default_expense_account)
         // A write rests on the task as it is now: a feed's snapshot may have been overtaken by a
         // later change that a job killed and retried out of order has already applied.
         if event != nil, case .success(let wanted) = request, existing?.contentHash != QuickBooksAsanaMapping.contentHash(wanted) {
@@ -107,7 +108,19 @@ extension QuickBooksAsanaSession {
             accounts: try await quickbooks.accounts().collect().filter { $0.Active != false }.map { ($0.Id, $0.Name ?? $0.Id) },
             classes: wanted.className == nil ? [] : try await quickbooks.classes().collect().filter { $0.Active != false }.map { ($0.Id, $0.FullyQualifiedName ?? $0.Name ?? $0.Id) },
             departments: wanted.departmentName == nil ? [] : try await quickbooks.departments().collect().filter { $0.Active != false }.map { ($0.Id, $0.FullyQualifiedName ?? $0.Name ?? $0.Id) })
-        return QuickBooksAsanaMapping.posting(wanted, task: task.gid, vendorID: vendorID, defaultAccount: config.quickbooks.default_expense_account, directory: directory, currency: currency)
+        return QuickBooksAsanaMapping.posting(wanted, task: task.gid, vendorID: vendorID, defaultAccount: config.quickbooks.default_expense_account, directory: directory, currency: currency,
+                                              person: try await person(email: wanted.assigneeEmail))
+    }
+
+    /// The QuickBooks employee (else vendor) the task's assignee is, by email, for a journal
+    /// entry's debit line; nil for bills (a bill line names no person), or when people do not
+    /// align by email or nobody matches.
+    func person(email: String?) async throws -> EntityTypeRef? {
+        guard postedType == .journalentry, config.people?.match == "email", let email else { return nil }
+        let employees = try await quickbooks.employees().collect().filter { $0.Active != false }.map { QuickBooksAsanaMapping.Person(id: $0.Id, email: $0.PrimaryEmailAddr?.Address) }
+        if let employee = QuickBooksAsanaMapping.person(email: email, employees: employees, vendors: []) { return employee }
+        let vendors = try await quickbooks.vendors().collect().filter { $0.Active != false }.map { QuickBooksAsanaMapping.Person(id: $0.Id, email: $0.PrimaryEmailAddr?.Address) }
+        return QuickBooksAsanaMapping.person(email: email, employees: employees, vendors: vendors)
     }
 
     /// Creates the task's transaction once: the intent records it first, an uncertain earlier

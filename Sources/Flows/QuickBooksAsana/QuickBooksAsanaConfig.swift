@@ -43,10 +43,15 @@ public struct QuickBooksAsanaConfig: IntegrationConfiguration, Equatable {
         public var due_date: String
         /// Text: the expense account's name or id (the default account when empty).
         public var account: String?
-        /// Enum or text naming the QuickBooks Class (else the project's).
+        /// Enum or text on a task naming its QuickBooks Class (when its project names none).
         public var `class`: String?
-        /// Enum or text naming the QuickBooks Department (else the project's).
+        /// Enum or text on a task naming its QuickBooks Department (when its project names none).
         public var department: String?
+        /// Enum or text on the project itself naming the Class of its tasks' costs; new
+        /// QuickBooks classes become its options (else the task field's, when that is an enum).
+        public var project_class: String?
+        /// Enum or text on the project itself naming the Department of its tasks' costs.
+        public var project_department: String?
         /// Enum: `post` asks for the bill to be posted.
         public var post_status: AsanaEnumMapping
         /// Number: the bill's open balance, from QuickBooks.
@@ -70,7 +75,7 @@ public struct QuickBooksAsanaConfig: IntegrationConfiguration, Equatable {
         public var credit_account: String?
         /// The home currency.
         public var currency: String
-        /// Per project GID: the class and department by name (overrides the task's fields).
+        /// Per project GID: the class and department by name (overrides the project's and the task's fields).
         public var projects: [String: ProjectMapping]?
     }
 
@@ -147,6 +152,7 @@ public struct QuickBooksAsanaConfig: IntegrationConfiguration, Equatable {
         all += (asana.projects ?? []).enumerated().map { ("asana.projects[\($0.offset)]", $0.element) }
         let optional: [(String, String?)] = [("vendor", fields.vendor), ("customer", fields.customer), ("amount", fields.amount), ("due_date", fields.due_date),
                                              ("account", fields.account), ("class", fields.class), ("department", fields.department), ("balance", fields.balance),
+                                             ("project_class", fields.project_class), ("project_department", fields.project_department),
                                              ("vendor_terms", fields.vendor_terms), ("vendor_email", fields.vendor_email), ("vendor_phone", fields.vendor_phone),
                                              ("vendor_balance", fields.vendor_balance), ("post_status.field", fields.post_status.field), ("bill_status.field", fields.bill_status?.field)]
         all += optional.compactMap { key, gid in gid.map { ("asana.fields.\(key)", $0) } }

@@ -29,7 +29,8 @@ public struct QuickBooksAsanaIntegration: Integration {
         var lines = try await AsanaScope.validate(workspace: config.asana.workspace, team: config.asana.team, projects: config.asana.projects ?? [], asana: asana)
         let resolved = try await asana.validate(config.fieldRequirements)
         lines += resolved.sorted { $0.key < $1.key }.map { "field \($0.key) = \"\($0.value.name)\"" }
-        for (key, gid) in [("class", config.asana.fields.class), ("department", config.asana.fields.department)] {
+        let fields = config.asana.fields
+        for (key, gid) in [("class", fields.class), ("department", fields.department), ("project_class", fields.project_class), ("project_department", fields.project_department)] {
             guard let gid else { continue }
             let field: CustomField
             do { field = try await asana.customField(gid: gid) } catch ConnectorError.notFound {
@@ -62,6 +63,29 @@ public struct QuickBooksAsanaIntegration: Integration {
             }
             lines.append("project \(project) → class \(mapping.class ?? "-"), department \(mapping.department ?? "-")")
         }
+        lines += try await checkProjectFields(config, asana: asana, classes: classes, departments: departments)
+        return lines
+    }
+
+    /// The class and department each watched project names in its own fields, checked against
+    /// QuickBooks: an unknown name is refused with the project and the name.
+    func checkProjectFields(_ config: QuickBooksAsanaConfig, asana: AsanaClient, classes: [String], departments: [String]) async throws -> [String] {
+        let fields = config.asana.fields
+        guard fields.project_class != nil || fields.project_department != nil else { return [] }
+        var lines: [String] = []
+        for gid in try await watchedProjects(config, asana: asana, strict: true) {
+            let project = try await asana.project(gid: gid)
+            let configured = config.quickbooks.projects?[gid]
+            let named = QuickBooksAsanaMapping.projectMapping(AsanaRef(gid: gid, customFields: project.custom_fields), fields: fields, configured: nil)
+            for (part, name, known, fieldKey) in [("class", named?.class, classes, "asana.fields.project_class"), ("department", named?.department, departments, "asana.fields.project_department")] {
+                // The configuration's name wins over the field's and was checked above.
+                guard let name, (part == "class" ? configured?.class : configured?.department) == nil else { continue }
+                guard known.contains(where: { $0.lowercased() == name.lowercased() }) else {
+                    throw ConnectorError.validation(field: fieldKey, message: "project \"\(project.name)\" (\(gid)) names \(part) \"\(name)\", which does not exist in QuickBooks; create it there or use one of: \(known.joined(separator: ", "))")
+                }
+            }
+            if let named { lines.append("project \(gid) names class \(named.class ?? "-"), department \(named.department ?? "-")") }
+        }
         return lines
     }
 
@@ -87,12 +111,22 @@ public struct QuickBooksAsanaIntegration: Integration {
         return jobs
     }
 
+    /// The field whose options mirror a QuickBooks name list: classes and departments on the
+    /// project's field when one is mapped (one option per record, so never on both), else the task's.
+    static func optionField(for type: QuickBooksRecord, fields: QuickBooksAsanaConfig.Fields) -> String? {
+        switch type {
+        case .vendor: fields.vendor
+        case .customer: fields.customer
+        case .class: fields.project_class ?? fields.class
+        case .department: fields.project_department ?? fields.department
+        default: nil
+        }
+    }
+
     /// The QuickBooks entities whose changes move something.
     static func polledRecords(_ config: QuickBooksAsanaConfig) -> [QuickBooksRecord] {
         var records: [QuickBooksRecord] = [.vendor]
-        if config.asana.fields.customer != nil { records.append(.customer) }
-        if config.asana.fields.class != nil { records.append(.class) }
-        if config.asana.fields.department != nil { records.append(.department) }
+        for type in [QuickBooksRecord.customer, .class, .department] where optionField(for: type, fields: config.asana.fields) != nil { records.append(type) }
         records.append(config.quickbooks.post_as == "journal-entry" ? .journalentry : .bill)
         return records
     }
@@ -125,21 +159,27 @@ public struct QuickBooksAsanaIntegration: Integration {
             }.compactMap(\.DisplayName)
 
             var missing: [String] = []
+            var mapped = Set((config.quickbooks.projects ?? [:]).values.compactMap { $0.class?.lowercased() })
             for project in try await watchedProjects(config, asana: asana, strict: true) {
+                if config.asana.fields.project_class != nil {
+                    let own = AsanaRef(gid: project, customFields: try await asana.project(gid: project).custom_fields)
+                    if let name = QuickBooksAsanaMapping.projectMapping(own, fields: config.asana.fields, configured: config.quickbooks.projects?[project])?.class { mapped.insert(name.lowercased()) }
+                }
                 for task in try await asana.tasks(project: project).collect() where QuickBooksAsanaMapping.asksToPost(task, status: config.asana.fields.post_status) {
-                    if case .failure(let lack) = QuickBooksAsanaMapping.billRequest(task, fields: config.asana.fields, project: config.quickbooks.projects?[project],
+                    let mapping = QuickBooksAsanaMapping.projectMapping(of: task, in: project, fields: config.asana.fields, configured: config.quickbooks.projects?[project])
+                    if case .failure(let lack) = QuickBooksAsanaMapping.billRequest(task, fields: config.asana.fields, project: mapping,
                                                                                    defaultAccount: config.quickbooks.default_expense_account) {
                         missing.append("\(task.name) (\(task.gid)): \(lack.names.joined(separator: ", "))")
                     }
                 }
             }
-            let mapped = Set((config.quickbooks.projects ?? [:]).values.compactMap { $0.class?.lowercased() })
             let classes = try await quickbooks.classes().collect().filter { $0.Active != false }.compactMap { $0.FullyQualifiedName ?? $0.Name }.filter { !mapped.contains($0.lowercased()) }
-            let emails = vendors.compactMap { $0.PrimaryEmailAddr?.Address }
+            let employees = try await quickbooks.employees().collect().filter { $0.Active != false }
+            let emails = employees.compactMap { $0.PrimaryEmailAddr?.Address } + vendors.compactMap { $0.PrimaryEmailAddr?.Address }
             let people = QuickBooksAsanaMapping.matchPeople(asana: try await asana.users().collect(), quickbooks: emails).unmatched
             func list(_ items: [String]) -> String { items.isEmpty ? "none" : items.sorted().joined(separator: "; ") }
             return ["vendors without an option": list(withoutOption), "tasks missing a required field": list(missing),
-                    "classes without a project": list(classes), "people without a vendor of the same email": list(people)]
+                    "classes without a project": list(classes), "people without an employee or vendor of the same email": list(people)]
         } catch {
             return ["vendors without an option": "(systems unreachable: \(error))"]
         }

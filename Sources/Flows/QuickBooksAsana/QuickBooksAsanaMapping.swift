@@ -71,10 +71,27 @@ public enum QuickBooksAsanaMapping {
         public var account: String?
         public var className: String?
         public var departmentName: String?
+        /// The assignee's email (lowercased): who the cost concerns, when people align by email.
+        public var assigneeEmail: String?
+    }
+
+    /// A project's class and department: the configuration's (`quickbooks.projects`) where it
+    /// names them, else the project's own mapped fields, read with the task; nil when neither does.
+    public static func projectMapping(_ project: AsanaRef?, fields: QuickBooksAsanaConfig.Fields, configured: QuickBooksAsanaConfig.ProjectMapping?)
+        -> QuickBooksAsanaConfig.ProjectMapping? {
+        let mapping = QuickBooksAsanaConfig.ProjectMapping(class: configured?.class ?? fields.project_class.flatMap { text(project?.value(of: $0)) },
+                                                           department: configured?.department ?? fields.project_department.flatMap { text(project?.value(of: $0)) })
+        return mapping.class == nil && mapping.department == nil ? nil : mapping
+    }
+
+    /// The class and department of `task` in its watched `project` (see `projectMapping`).
+    public static func projectMapping(of task: AsanaTask, in project: String, fields: QuickBooksAsanaConfig.Fields,
+                                      configured: QuickBooksAsanaConfig.ProjectMapping?) -> QuickBooksAsanaConfig.ProjectMapping? {
+        projectMapping(task.projects?.first { $0.gid == project }, fields: fields, configured: configured)
     }
 
     /// A task's bill request, or the names of the required fields it lacks. `mapping` is the
-    /// project's class and department from the configuration, which win over the task's.
+    /// project's class and department (`projectMapping`), which win over the task's own fields.
     public static func billRequest(_ task: AsanaTask, fields: QuickBooksAsanaConfig.Fields, project mapping: QuickBooksAsanaConfig.ProjectMapping?,
                                    defaultAccount: String?) -> Result<BillRequest, MissingFields> {
         var missing: [String] = []
@@ -89,7 +106,8 @@ public enum QuickBooksAsanaMapping {
         guard missing.isEmpty, let vendor, let amount, let due else { return .failure(MissingFields(names: missing)) }
         return .success(BillRequest(vendorOption: vendor.gid, vendorName: vendor.name, amount: amount, dueDate: due, account: account,
                                     className: mapping?.class ?? fields.class.flatMap { text(task.value(of: $0)) },
-                                    departmentName: mapping?.department ?? fields.department.flatMap { text(task.value(of: $0)) }))
+                                    departmentName: mapping?.department ?? fields.department.flatMap { text(task.value(of: $0)) },
+                                    assigneeEmail: task.assignee?.email?.lowercased()))
     }
 
     /// The required fields a task lacks.
@@ -118,6 +136,8 @@ public enum QuickBooksAsanaMapping {
         public var accountID: String
         public var classID: String?
         public var departmentID: String?
+        /// The employee (or vendor) the assignee is in QuickBooks, named on a journal entry's debit line.
+        public var person: EntityTypeRef?
     }
 
     /// The QuickBooks ids a request's names resolve to (lists read once per job).
@@ -144,7 +164,7 @@ public enum QuickBooksAsanaMapping {
 
     /// Resolves a request; the error names what QuickBooks does not have.
     public static func posting(_ request: BillRequest, task: String, vendorID: String, defaultAccount: String?, directory: Directory,
-                               currency: CurrencyCode) -> Result<Posting, UnknownName> {
+                               currency: CurrencyCode, person: EntityTypeRef? = nil) -> Result<Posting, UnknownName> {
         guard let accountKey = request.account ?? defaultAccount else { return .failure(UnknownName(what: "account", name: "(none given)")) }
         guard let account = directory.find(accountKey, in: directory.accounts) else { return .failure(UnknownName(what: "account", name: accountKey)) }
         var classID: String?
@@ -158,7 +178,7 @@ public enum QuickBooksAsanaMapping {
             departmentID = id
         }
         return .success(Posting(taskGID: task, vendorID: vendorID, amount: Money(request.amount, currency), dueDate: request.dueDate, accountID: account,
-                                classID: classID, departmentID: departmentID))
+                                classID: classID, departmentID: departmentID, person: person))
     }
 
     /// A name QuickBooks does not know.
@@ -194,7 +214,8 @@ public enum QuickBooksAsanaMapping {
     public static func journalEntry(_ posting: Posting, creditAccount: String) -> JournalEntry {
         let note = privateNote(task: posting.taskGID)
         return JournalEntry(lines: [
-            JournalEntryLine(postingType: "Debit", amount: posting.amount.amount, account: posting.accountID, description: note, classRef: posting.classID, department: posting.departmentID),
+            JournalEntryLine(postingType: "Debit", amount: posting.amount.amount, account: posting.accountID, description: note, classRef: posting.classID, department: posting.departmentID,
+                             entity: posting.person),
             JournalEntryLine(postingType: "Credit", amount: posting.amount.amount, account: creditAccount, description: note, classRef: posting.classID, department: posting.departmentID),
         ], txnDate: posting.dueDate, docNumber: docNumber(task: posting.taskGID), privateNote: note)
     }
@@ -239,9 +260,15 @@ public enum QuickBooksAsanaMapping {
     /// What must change on `entry` for it to carry `posting`.
     public static func journalEntryChange(_ posting: Posting, creditAccount: String, current entry: JournalEntry) -> JournalEntryChange {
         let wanted = journalEntry(posting, creditAccount: creditAccount)
-        let shape = { (lines: [JournalEntryLine]) in lines.map { [$0.Amount.description, $0.JournalEntryLineDetail?.PostingType ?? "", $0.JournalEntryLineDetail?.AccountRef.value ?? "",
-                                                                   $0.JournalEntryLineDetail?.ClassRef?.value ?? "", $0.JournalEntryLineDetail?.DepartmentRef?.value ?? ""] } }
+        let shape = { (lines: [JournalEntryLine]) -> [[String]] in lines.map(journalLineShape) }
         return JournalEntryChange(TxnDate: entry.TxnDate == wanted.TxnDate ? nil : wanted.TxnDate, Line: shape(entry.Line) == shape(wanted.Line) ? nil : wanted.Line)
+    }
+
+    /// What of a journal line we set, compared to decide whether an entry needs a change.
+    static func journalLineShape(_ line: JournalEntryLine) -> [String] {
+        let detail = line.JournalEntryLineDetail
+        let entity: String = detail?.Entity.map { "\($0.Type):\($0.EntityRef.value)" } ?? ""
+        return [line.Amount.description, detail?.PostingType ?? "", detail?.AccountRef.value ?? "", detail?.ClassRef?.value ?? "", detail?.DepartmentRef?.value ?? "", entity]
     }
 
     /// A bill's figures as Asana shows them.
@@ -285,6 +312,31 @@ public enum QuickBooksAsanaMapping {
     public static func isSettled(_ bill: Bill) -> Bool {
         let figures = figures(bill)
         return figures.status != "open"
+    }
+
+    /// A QuickBooks employee or vendor as people alignment sees it.
+    public struct Person: Sendable, Equatable {
+        public var id: String
+        public var email: String?
+
+        /// Describes an employee or vendor by Id and primary email.
+        public init(id: String, email: String?) {
+            self.id = id
+            self.email = email
+        }
+    }
+
+    /// Who an Asana person is in QuickBooks, by email (any case): the active employee with that
+    /// email, else the vendor (a contractor billed as one); nil when nobody, or more than one of
+    /// the same kind, has it, so a cost is never put on a guess.
+    public static func person(email: String?, employees: [Person], vendors: [Person]) -> EntityTypeRef? {
+        guard let email = email?.trimmingCharacters(in: .whitespaces).lowercased(), !email.isEmpty else { return nil }
+        for (type, people) in [("Employee", employees), ("Vendor", vendors)] {
+            let same = people.filter { $0.email?.trimmingCharacters(in: .whitespaces).lowercased() == email }
+            if same.count == 1 { return EntityTypeRef(type: type, id: same[0].id) }
+            if same.count > 1 { return nil }
+        }
+        return nil
     }
 
     /// People on both sides matched by email, and the Asana emails with no match.

@@ -41,6 +41,17 @@ public struct Customer: Codable, Sendable, Equatable {
     public var Balance: Decimal?
 }
 
+/// An employee (XSD `Employee`): who did the work, named on a journal line's `Entity`.
+public struct Employee: Codable, Sendable, Equatable {
+    public var Id: String
+    public var SyncToken: String?
+    public var DisplayName: String?
+    public var GivenName: String?
+    public var FamilyName: String?
+    public var Active: Bool?
+    public var PrimaryEmailAddr: EmailAddress?
+}
+
 /// A new vendor or customer: the fields both take (api digest 1.3).
 public struct NameDraft: Encodable, Sendable, Equatable {
     public var DisplayName: String

@@ -95,13 +95,27 @@ public struct JournalEntryLine: Codable, Sendable, Equatable {
     public var DetailType: String
     public var JournalEntryLineDetail: JournalEntryLineDetail?
 
-    /// A debit or credit line.
-    public init(postingType: String, amount: Decimal, account: String, description: String? = nil, classRef: String? = nil, department: String? = nil) {
+    /// A debit or credit line, optionally naming the customer, vendor or employee it concerns.
+    public init(postingType: String, amount: Decimal, account: String, description: String? = nil, classRef: String? = nil, department: String? = nil,
+                entity: EntityTypeRef? = nil) {
         Amount = amount
         Description = description
         DetailType = "JournalEntryLineDetail"
-        JournalEntryLineDetail = QuickBooks.JournalEntryLineDetail(PostingType: postingType, AccountRef: ReferenceType(account),
+        JournalEntryLineDetail = QuickBooks.JournalEntryLineDetail(PostingType: postingType, Entity: entity, AccountRef: ReferenceType(account),
                                                                    ClassRef: classRef.map { ReferenceType($0) }, DepartmentRef: department.map { ReferenceType($0) })
+    }
+}
+
+/// The customer, vendor or employee a journal line concerns (XSD `EntityTypeRef`).
+public struct EntityTypeRef: Codable, Sendable, Equatable {
+    /// `Customer`, `Vendor` or `Employee` (XSD `EntityTypeEnum`).
+    public var `Type`: String
+    public var EntityRef: ReferenceType
+
+    /// Names a record of `type` by its Id.
+    public init(type: String, id: String) {
+        self.`Type` = type
+        EntityRef = ReferenceType(id)
     }
 }
 
@@ -109,6 +123,8 @@ public struct JournalEntryLine: Codable, Sendable, Equatable {
 public struct JournalEntryLineDetail: Codable, Sendable, Equatable {
     /// `Debit` or `Credit`.
     public var PostingType: String
+    /// The customer, vendor or employee of the line (required by QBO on A/R and A/P lines).
+    public var Entity: EntityTypeRef?
     public var AccountRef: ReferenceType
     public var ClassRef: ReferenceType?
     public var DepartmentRef: ReferenceType?

@@ -116,9 +116,17 @@ extension AsanaWorld {
 
     /// The typed `custom_fields` array a task reads back: definition plus `*_value` and `display_value`.
     func customFieldValues(task gid: String, projects: [String]) -> JSONValue {
-        let fieldGIDs = projects.flatMap { projectFieldSettings[$0] ?? [] }
+        customFieldValues(projects.flatMap { projectFieldSettings[$0] ?? [] }, values: taskValues[gid] ?? [:])
+    }
+
+    /// The `custom_fields` a project reads back: the fields given a value on the project itself.
+    func customFieldValues(project gid: String) -> JSONValue {
+        let values = projectValues[gid] ?? [:]
+        return customFieldValues((projectFieldSettings[gid] ?? []).filter { values[$0] != nil }, values: values)
+    }
+
+    private func customFieldValues(_ fieldGIDs: [String], values: [String: JSONValue]) -> JSONValue {
         var seen = Set<String>()
-        let values = taskValues[gid] ?? [:]
         return .array(fieldGIDs.filter { seen.insert($0).inserted }.compactMap { fieldGID -> JSONValue? in
             guard case .object(var entry)? = customFields[fieldGID] else { return nil }
             entry["enum_options"] = nil

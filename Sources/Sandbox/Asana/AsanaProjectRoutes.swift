@@ -53,22 +53,36 @@ extension AsanaSandbox {
             if let refusal = await gate(request) { return refusal }
             let gid = try context.parameters.require("project")
             let input = try await bodyLog.read(request)["data"]?.object ?? [:]
-            let updated = world.withLockedValue { world -> JSONValue? in
-                guard case .object(var fields)? = world.projects[gid] else { return nil }
+            let result = world.withLockedValue { world -> Result<JSONValue, Refusal> in
+                guard case .object(var fields)? = world.projects[gid] else { return .failure(Refusal(Self.error(.notFound, "project: Not a recognized ID: \(gid)"))) }
                 var changed: [String] = []
+                if let write = input["custom_fields"]?.object {
+                    switch world.validateCustomFieldWrite(write, projects: [gid]) {
+                    case .failure(let error): return .failure(Refusal(Self.error(.badRequest, error.message)))
+                    case .success(let checked):
+                        for (field, value) in checked where world.projectValues[gid]?[field] != value {
+                            world.projectValues[gid, default: [:]][field] = value
+                            changed.append("custom_fields")
+                        }
+                    }
+                }
                 for key in ["name", "notes", "archived", "completed", "due_on", "start_on", "color"] where input[key] != nil && input[key] != fields[key] {
                     fields[key] = input[key]
                     changed.append(key)
                 }
                 fields["modified_at"] = .string(AsanaWorld.timestamp(Date()))
                 world.projects[gid] = .object(fields)
-                for field in changed {
+                for field in Set(changed) {
                     _ = world.record(action: "changed", resource: .object(["gid": .string(gid), "resource_type": .string("project")]),
                                      change: .object(["field": .string(field), "action": .string("changed")]), streams: [world.workspaceGID, gid])
                 }
-                return .object(fields)
+                return .success(.object(fields))
             }
-            guard let updated else { return Self.error(.notFound, "project: Not a recognized ID: \(gid)") }
+            let updated: JSONValue
+            switch result {
+            case .failure(let refusal): return refusal.response
+            case .success(let project): updated = project
+            }
             notify(resources: [world.withLockedValue { $0.workspaceGID }, gid])
             return Self.single(presented(project: updated), request: request)
         }
@@ -114,10 +128,12 @@ extension AsanaSandbox {
         }
     }
 
-    /// A project as read, listed or written back: its custom field settings and `html_notes`.
+    /// A project as read, listed or written back: its custom field settings and values, and `html_notes`.
     func presented(project: JSONValue) -> JSONValue {
         var copy = project
-        copy["custom_field_settings"] = .array(settingsOf(project: project["gid"]?.text ?? ""))
+        let gid = project["gid"]?.text ?? ""
+        copy["custom_field_settings"] = .array(settingsOf(project: gid))
+        copy["custom_fields"] = world.withLockedValue { $0.customFieldValues(project: gid) }
         copy["html_notes"] = .string(AsanaWorld.htmlNotes(project["notes"]?.text ?? ""))
         return copy
     }

@@ -168,6 +168,16 @@ extension AsanaSandbox {
         copy["num_subtasks"] = .int(world.tasks.values.filter { $0["parent"]?["gid"]?.text == gid }.count)
         let projects = (task["projects"]?.array ?? []).compactMap { $0["gid"]?.text }
         copy["custom_fields"] = world.customFieldValues(task: gid, projects: projects)
+        // The assignee and each project as their own records, so `assignee.email` and
+        // `projects.custom_fields…` read through them (compact unless asked).
+        if let assignee = task["assignee"]?["gid"]?.text, let user = world.users[assignee] { copy["assignee"] = user }
+        copy["projects"] = .array(projects.compactMap { project in
+            world.projects[project].map { record in
+                var full = record
+                full["custom_fields"] = world.customFieldValues(project: project)
+                return full
+            }
+        })
         return copy
     }
 }

@@ -35,6 +35,8 @@ struct AsanaWorld: Sendable {
     var tasks: [String: JSONValue] = [:]
     var taskOrder: [String] = []
     var taskValues: [String: [String: JSONValue]] = [:]
+    /// Custom field values set on projects themselves (`PUT /projects/{gid}` with `custom_fields`).
+    var projectValues: [String: [String: JSONValue]] = [:]
     var stories: [String: [JSONValue]] = [:]
     var customFields: [String: JSONValue] = [:]
     var webhooks: [String: Webhook] = [:]

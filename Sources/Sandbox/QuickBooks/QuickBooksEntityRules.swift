@@ -6,10 +6,14 @@ import Hummingbird
 enum QuickBooksEntityRules {
     /// Resource path (`journalentry`) → entity name (`JournalEntry`), the entities served.
     static let entityNames = ["vendor": "Vendor", "customer": "Customer", "bill": "Bill", "journalentry": "JournalEntry", "invoice": "Invoice",
-                              "payment": "Payment", "billpayment": "BillPayment", "class": "Class", "department": "Department", "account": "Account"]
+                              "payment": "Payment", "billpayment": "BillPayment", "class": "Class", "department": "Department", "account": "Account",
+                              "employee": "Employee"]
 
     /// Names can be made inactive but not deleted (api digest 1.3).
-    static let names: Set<String> = ["Vendor", "Customer", "Class", "Department", "Account"]
+    static let names: Set<String> = ["Vendor", "Customer", "Employee", "Class", "Department", "Account"]
+
+    /// The entity types a journal line's `Entity` may name (XSD `EntityTypeEnum`, those served here).
+    static let lineEntities: Set<String> = ["Customer", "Vendor", "Employee"]
 
     /// Fields QuickBooks computes; whatever a client sends for them is ignored.
     static let readOnly: Set<String> = ["Id", "SyncToken", "MetaData", "domain", "sparse", "TotalAmt", "Balance", "CurrentBalance", "FullyQualifiedName", "status"]
@@ -31,7 +35,7 @@ enum QuickBooksEntityRules {
     static func prepare(_ entity: String, _ fields: [String: JSONValue], id: String, world: QuickBooksWorld) -> Result<[String: JSONValue], Refusal> {
         var fields = fields
         switch entity {
-        case "Vendor", "Customer":
+        case "Vendor", "Customer", "Employee":
             if fields["DisplayName"] == nil {
                 let joined = [fields["GivenName"]?.text, fields["FamilyName"]?.text].compactMap { $0 }.joined(separator: " ")
                 guard let name = fields["CompanyName"]?.text ?? (joined.isEmpty ? nil : joined) else {
@@ -41,7 +45,7 @@ enum QuickBooksEntityRules {
             }
             let name = fields["DisplayName"]?.text ?? ""
             // QBO: DisplayName is unique across customers, vendors and employees (api digest 1.3, 6240).
-            let clash = ["Vendor", "Customer"].contains { kind in world.entities[kind, default: [:]].values.contains { $0["DisplayName"]?.text == name && $0["Id"]?.text != id } }
+            let clash = ["Vendor", "Customer", "Employee"].contains { kind in world.entities[kind, default: [:]].values.contains { $0["DisplayName"]?.text == name && $0["Id"]?.text != id } }
             if clash {
                 return .failure(Refusal(QuickBooksErrors.invalid("6240", "Duplicate Name Exists Error", detail: "The name supplied already exists. : \(name)", element: "DisplayName")))
             }
@@ -90,6 +94,15 @@ enum QuickBooksEntityRules {
             object["LineNum"] = .int(index + 1)
             if entity == "Bill", let account = object["AccountBasedExpenseLineDetail"]?["AccountRef"]?["value"]?.text, world.entities["Account"]?[account] == nil {
                 return .failure(Refusal(QuickBooksErrors.invalid("2500", "Invalid Reference Id", detail: "Invalid Reference Id : Accounts element id \(account) not found", element: "Line.AccountRef")))
+            }
+            if entity == "JournalEntry", let named = object["JournalEntryLineDetail"]?["Entity"] {
+                // XSD EntityTypeRef: the Type and the record it names must agree and exist.
+                guard let type = named["Type"]?.text, lineEntities.contains(type), let party = named["EntityRef"]?["value"]?.text, let found = world.entities[type]?[party] else {
+                    return .failure(Refusal(QuickBooksErrors.invalid("2500", "Invalid Reference Id", detail: "Invalid Reference Id : Line.JournalEntryLineDetail.Entity does not name an existing customer, vendor or employee", element: "Line.JournalEntryLineDetail.Entity")))
+                }
+                var detail = object["JournalEntryLineDetail"]?.object ?? [:]
+                detail["Entity"] = .object(["Type": .string(type), "EntityRef": .object(["value": .string(party), "name": found["DisplayName"] ?? .null])])
+                object["JournalEntryLineDetail"] = .object(detail)
             }
             if entity == "JournalEntry" {
                 switch object["JournalEntryLineDetail"]?["PostingType"]?.text {
