@@ -76,24 +76,38 @@ import Testing
                     jiraSandbox.setFaults(storm)
                     fb.sandbox.receiveBill(vendor: "Cloud Hosting Ltd", email: "casey@sandbox-agency.test", number: "CH-778", amount: "412.40", issueDate: "2026-03-02")
                     let received = try #require(fb.sandbox.recordPayment(invoiceID: invoice.id, amount: "900.00"))
-                    fb.sandbox.recordPayment(invoiceID: invoice.id, amount: "600.00", status: "failed")
+                    // The card on file is declined for the 600.00 left: FreshBooks marks the invoice (`autobill_status`), records no payment.
+                    #expect(fb.sandbox.settleAutobill(invoiceID: invoice.id, status: "failed"))
                     try await eventually("four issues", timeout: .seconds(30), diagnostics: recentAudit) { try await issueLinks().count == 4 }
                     try await idle()
                     fb.sandbox.changePayment(id: received, type: "Refund")
                     try await eventually("the refund's issue", timeout: .seconds(20), diagnostics: recentAudit) { try await issueLinks().count == 5 }
 
-                    // 2. Webhooks dropped: the poll finds the expense and the time entry.
+                    let invoiceRef = ExternalRef.freshbooks(.invoice, invoice.id)
+                    let failures: () async throws -> [String] = {
+                        try await store.links(integrationID: "firm-finance", source: invoiceRef).map(\.contentHash).filter { $0.hasPrefix("payment_failed") }.sorted()
+                    }
+                    #expect(try await failures() == ["payment_failed#1"])
+
+                    // 2. Webhooks dropped: the poll finds the autobill's retry and its second failure (a new episode, a new issue),
+                    // the expense and the time entry; its read of the first failure adds nothing.
                     var dropped = FaultPlan()
                     dropped.dropWebhooks = true
                     fb.sandbox.setFaults(dropped)
+                    let record = try #require(try await store.integration(id: "firm-finance"))
+                    #expect(fb.sandbox.settleAutobill(invoiceID: invoice.id, status: "retry"))
+                    try await registry.runNow(record, context: context)
+                    engine.pool.nudge()
+                    try await eventually("the first failure over", timeout: .seconds(20), diagnostics: recentAudit) { try await failures() == ["payment_failed#1 over"] }
+                    #expect(fb.sandbox.settleAutobill(invoiceID: invoice.id, status: "failed"))
                     let expense = try await fb.client.createExpense(ExpenseDraft(categoryID: 1, date: "2026-03-03", amount: Money(Decimal(string: "54.20")!, try CurrencyCode("USD")),
                                                                                  vendor: "Rail Co", staffID: 3))
                     let entry = fb.sandbox.logTime(startedAt: "2026-03-09T09:00:00", seconds: 5400, note: "Workshop prep")
                     let mistaken = fb.sandbox.logTime(startedAt: "2026-03-09T14:00:00", seconds: 600, note: "Logged by mistake")
-                    let record = try #require(try await store.integration(id: "firm-finance"))
                     try await registry.runNow(record, context: context)
                     engine.pool.nudge()
-                    try await eventually("the expense's issue", timeout: .seconds(20), diagnostics: recentAudit) { try await issueLinks().count == 6 }
+                    try await eventually("the expense's and the second failure's issues", timeout: .seconds(20), diagnostics: recentAudit) { try await issueLinks().count == 7 }
+                    #expect(try await failures() == ["payment_failed#1 over", "payment_failed#2"])
                     let worklogSource = ExternalRef.freshbooks(.timeEntry, entry)
                     try await eventually("the worklogs", timeout: .seconds(20), diagnostics: recentAudit) {
                         let first = try await store.links(integrationID: "firm-finance", source: worklogSource)
@@ -127,7 +141,9 @@ import Testing
 
                     // Issues: one per event, of the right type, with amount and reporter.
                     var issues = try await financeIssues()
-                    #expect(issues.count == 6)
+                    #expect(issues.count == 7)
+                    let failed = issues.filter { $0.fields?.issuetype?.name == "Payment Failed" }.compactMap { $0.fields?.summary }.sorted()
+                    #expect(failed == ["Payment failed autobill of invoice INV-1001 (failure 2) · 600.00 USD · Acme Corp", "Payment failed autobill of invoice INV-1001 · 600.00 USD · Acme Corp"])
                     #expect(Set(issues.compactMap { $0.fields?.issuetype?.name }) == ["Invoice Created", "Bill Received", "Payment Received", "Payment Failed", "Refund", "Expense"])
                     let invoiceIssue = try await jira.issue(try #require(try await store.links(integrationID: "firm-finance", source: .freshbooks(.invoice, invoice.id)).first).target.id,
                                                             custom: ["customfield_10050"])
@@ -139,7 +155,6 @@ import Testing
 
                     // 4. Rollback of the invoice's change job (deleting is not allowed here: `transition_to`) moves its issue
                     // to Done without its label; the demo covers deletion. Its replay makes the issue once more.
-                    let invoiceRef = ExternalRef.freshbooks(.invoice, invoice.id)
                     let change = try #require(try await store.jobs(state: .succeeded, integrationID: "firm-finance", limit: 1000).first { job in
                         job.kind == TriggerRouter.changeKind(forIntegrationKind: FreshBooksJiraConfig.kind) && (try? job.decodePayload(TriggerRouter.ChangePayload.self).event.ref) == invoiceRef
                     })
@@ -164,7 +179,10 @@ import Testing
                     try await idle()
                     issues = try await financeIssues()
                     let labels = issues.compactMap { $0.fields?.labels?.first { $0.hasPrefix("mlc-fb-") } }
+                    // The invoice's three issues were moved to Done without labels; its replay made the invoice's and one
+                    // failure's again (the autobill still fails), under episode 1's key.
                     #expect(issues.count == 6 && Set(labels).count == 6)
+                    #expect(try await failures() == ["payment_failed#1"])
                     worklogs = try await jira.worklogs(issue: engagement.key).collect()
                     #expect(worklogs.isEmpty)
                     #expect(try await store.deadLetters(tenant: nil, includeReplayed: true, limit: 10).isEmpty)

@@ -27,19 +27,46 @@ import Testing
         }
     }
 
-    @Test func paymentStatesAreReadFromTheRecord() async throws {
+    /// A one-line invoice of `amount` USD to a new client.
+    static func invoice(_ fixture: FreshBooksFixture, number: String, amount: Decimal) async throws -> Invoice {
+        let customer = try await fixture.makeClient()
+        return try await fixture.client.createInvoice(InvoiceDraft(customerID: customer.id, invoiceNumber: number, currencyCode: "USD",
+                                                                   lines: [InvoiceLine(name: "Work", quantity: 1, unitCost: Money(amount, try CurrencyCode("USD")))]),
+                                                      previousAttemptUncertain: false)
+    }
+
+    @Test func paymentStatesAreReadFromThePublishedFields() async throws {
         try await FreshBooksFixture.with { fixture in
-            let customer = try await fixture.makeClient()
-            let invoice = try await fixture.client.createInvoice(InvoiceDraft(customerID: customer.id, invoiceNumber: "INV-1", currencyCode: "USD",
-                                                                              lines: [InvoiceLine(name: "Work", quantity: 1, unitCost: Money(100, try CurrencyCode("USD")))]),
-                                                                 previousAttemptUncertain: false)
+            let invoice = try await Self.invoice(fixture, number: "INV-1", amount: 100)
             let received = try #require(fixture.sandbox.recordPayment(invoiceID: invoice.id, amount: "60.00"))
-            let failed = try #require(fixture.sandbox.recordPayment(invoiceID: invoice.id, amount: "40.00", status: "failed"))
             #expect(try await fixture.client.payment(id: received).state == .received)
-            #expect(try await fixture.client.payment(id: failed).state == .failed)
-            #expect(try await fixture.client.invoice(id: invoice.id).paid?.amount == 60, "a failed payment pays nothing")
             #expect(fixture.sandbox.changePayment(id: received, type: "Refund"))
             #expect(try await fixture.client.payment(id: received).state == .refunded)
+            // Payments carry only published fields: no invented gateway `status`.
+            let stored = try #require(fixture.sandbox.records()["payments"]?.array?.first?.object)
+            #expect(stored["status"] == nil)
+            #expect(Set(stored.keys).isSubset(of: ["id", "logid", "invoiceid", "clientid", "amount", "date", "type", "note", "transactionid", "from_credit", "creditid",
+                                                   "overpaymentid", "gateway", "updated", "vis_state"]))
+        }
+    }
+
+    @Test func aFailedAutobillMarksTheInvoiceAndRecordsNoPayment() async throws {
+        try await FreshBooksFixture.with { fixture in
+            let invoice = try await Self.invoice(fixture, number: "INV-2", amount: 100)
+            #expect(try await fixture.client.invoice(id: invoice.id).autobillStatus == nil)
+            #expect(fixture.sandbox.settleAutobill(invoiceID: invoice.id, status: "failed"))
+            var read = try await fixture.client.invoice(id: invoice.id)
+            #expect(read.autobillStatus == .failed && read.status == 7 && read.v3Status == "failed")
+            #expect(read.outstanding?.amount == 100 && read.paid?.amount == 0, "a declined charge pays nothing")
+            #expect(try await fixture.client.payments().collect().isEmpty)
+            #expect(fixture.sandbox.settleAutobill(invoiceID: invoice.id, status: "retry"))
+            #expect(try await fixture.client.invoice(id: invoice.id).autobillStatus == .retry)
+            #expect(fixture.sandbox.settleAutobill(invoiceID: invoice.id, status: "success"))
+            read = try await fixture.client.invoice(id: invoice.id)
+            #expect(read.autobillStatus == .success && read.paymentStatus == "auto-paid" && read.outstanding?.amount == 0)
+            #expect(try await fixture.client.payments().collect().map(\.amount.amount) == [100])
+            #expect(!fixture.sandbox.settleAutobill(invoiceID: invoice.id, status: "declined"), "not a published autobill_status")
+            #expect(!fixture.sandbox.settleAutobill(invoiceID: 999_999, status: "failed"))
         }
     }
 

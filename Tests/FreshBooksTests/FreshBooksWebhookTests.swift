@@ -103,6 +103,22 @@ final class DeliveryReceiver: Sendable {
         }
     }
 
+    @Test func anAutobillOutcomeSetThroughTheAdminAPIFiresInvoiceUpdate() async throws {
+        try await FreshBooksFixture.with { fixture in
+            try await DeliveryReceiver.with { receiver in
+                _ = try await subscribe(fixture, receiver: receiver, event: "invoice.update")
+                let invoice = try await FreshBooksBillTests.invoice(fixture, number: "INV-3", amount: 80)
+                let path = "/_sandbox/invoices/\(invoice.id)/autobill"
+                #expect(try await FreshBooksSandboxAdminTests.call(fixture.server, .POST, path, #"{"autobill_status": "failed"}"#).status == 200)
+                #expect(try await FreshBooksSandboxAdminTests.call(fixture.server, .POST, path, #"{"autobill_status": "bounced"}"#).status == 422)
+                let delivery = try #require(try await receiver.waitFor(count: 2).last)
+                let form = String(buffer: delivery.body)
+                #expect(form.contains("name=invoice.update") && form.contains("object_id=\(invoice.id)"))
+                #expect(try await fixture.client.invoice(id: invoice.id).autobillStatus == .failed)
+            }
+        }
+    }
+
     @Test func aFormOfAMillionFieldsOrAHugeObjectIDIsRefusedUnread() throws {
         let verifier = FreshBooksWebhookVerifier()
         let context = WebhookSubscriptionContext(id: "s1", connectionID: "fb-test", secret: "the-verifier")

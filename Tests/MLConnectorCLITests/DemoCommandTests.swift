@@ -20,7 +20,7 @@ import Testing
         for firm in ["northwind-finance", "contoso-finance"] {
             let section = try #require((summary["integrations"] as? [String: Any])?[firm] as? [String: Any], "\(firm) reports on its own")
             #expect(section["jira"] as? [String: Int] == ["Invoice Created": 1, "Bill Received": 1, "Payment Received": 1, "Payment Failed": 1, "Refund": 1, "worklogs": 3, "with_reporter": 5])
-            #expect((section["freshbooks"] as? [String: Int])?.filter { $0.key != "unknown_business_webhooks" } == ["invoices": 1, "bills": 1, "payments": 2, "time_entries": 3])
+            #expect((section["freshbooks"] as? [String: Int])?.filter { $0.key != "unknown_business_webhooks" } == ["invoices": 1, "autobill_failed": 1, "bills": 1, "payments": 1, "time_entries": 3])
             #expect(section["duplicates"] as? Int == 0)
             #expect(((section["apiCalls"] as? [String: Int])?["jira"] ?? 0) > 0)
         }

@@ -107,7 +107,8 @@ public struct ServicesFirmMonth: DemoPlay {
         _ = try await fb.markInvoiceSent(id: invoice.id)
         sandbox.receiveBill(vendor: "Cloud Hosting Ltd", email: "casey@sandbox-agency.test", number: "CH-778", amount: "412.40", issueDate: "2026-03-02")
         guard let received = sandbox.recordPayment(invoiceID: invoice.id, amount: "900.00") else { throw ConnectorError.permanent("the demo could not record a payment") }
-        sandbox.recordPayment(invoiceID: invoice.id, amount: "600.00", status: "failed")
+        // The card on file is declined for the 600.00 left: FreshBooks marks the invoice's `autobill_status`.
+        guard sandbox.settleAutobill(invoiceID: invoice.id, status: "failed") else { throw ConnectorError.permanent("the demo could not fail the invoice's autobill") }
         // A thin webhook is read back: the payment is refunded only once its receipt is in Jira.
         try await environment.waitUntil("four issues in \(tenant.name)'s Jira") {
             try await environment.store.links(integrationID: tenant.integration).filter { $0.target.type == JiraRecord.issue.rawValue }.count == 4
@@ -116,7 +117,7 @@ public struct ServicesFirmMonth: DemoPlay {
         try await environment.waitUntil("five issues in \(tenant.name)'s Jira") {
             try await environment.store.links(integrationID: tenant.integration).filter { $0.target.type == JiraRecord.issue.rawValue }.count == 5
         }
-        environment.say("\(tenant.business.name): invoice, bill, payment, failed payment and refund became 5 Jira issues")
+        environment.say("\(tenant.business.name): invoice, bill, payment, failed autobill and refund became 5 Jira issues")
         sandbox.logTime(startedAt: "2026-03-09T09:00:00", seconds: 5400, note: "Workshop prep for \(tenant.engagement)")
         sandbox.logTime(startedAt: "2026-03-10T13:30:00", seconds: 3600, note: "Stakeholder interviews")
         sandbox.logTime(startedAt: "2026-03-11T08:15:00", seconds: 2700, note: nil)
@@ -167,8 +168,9 @@ public struct ServicesFirmMonth: DemoPlay {
         let worklogLinks = links.filter { $0.target.type == JiraRecord.worklog.rawValue }
         let jobs = try await store.jobs(state: nil, integrationID: tenant.integration, limit: 10_000)
         let byType = Dictionary(grouping: finance, by: { $0.fields?.issuetype?.name ?? "?" }).mapValues(\.count)
+        let invoices = try await tenant.fbClient.invoices().collect()
         return DemoReport(integration: tenant.integration,
-                          records: [(.freshbooks, "FreshBooks", ["invoices": try await tenant.fbClient.invoices().collect().count, "bills": try await tenant.fbClient.bills().collect().count,
+                          records: [(.freshbooks, "FreshBooks", ["invoices": invoices.count, "autobill_failed": invoices.filter { $0.autobillStatus == .failed }.count, "bills": try await tenant.fbClient.bills().collect().count,
                                                                  "payments": try await tenant.fbClient.payments().collect().count,
                                                                  "time_entries": try await tenant.fbClient.timeEntries().collect().count, "unknown_business_webhooks": unrouted]),
                                     (.jira, "Jira created", byType.merging(["worklogs": worklogs, "with_reporter": finance.filter { $0.fields?.reporter != nil }.count]) { $1 })],

@@ -31,7 +31,10 @@ public struct FreshBooksJiraChangeJob: JobHandler {
         guard ref.system == .freshbooks else { return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: \(ref.system.rawValue) changes do not move anything") }
         guard let id = Int(ref.id) else { throw ConnectorError.permanent("\(ref) does not carry a FreshBooks numeric id") }
         switch ref.type {
-        case FreshBooksRecord.invoice.rawValue, FreshBooksRecord.bill.rawValue, FreshBooksRecord.payment.rawValue, FreshBooksRecord.expense.rawValue:
+        case FreshBooksRecord.invoice.rawValue:
+            guard event.action != .deleted else { return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: a deleted invoice keeps its issues") }
+            return try await session.invoiceChanged(ref: ref, id: id, event: event)
+        case FreshBooksRecord.bill.rawValue, FreshBooksRecord.payment.rawValue, FreshBooksRecord.expense.rawValue:
             guard event.action != .deleted else { return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: a deleted \(ref.type) keeps its issue") }
             guard let record = try await session.financeRecord(ref: ref, id: id, event: event) else {
                 return JobOutcome(sourceRef: ref.description, unchanged: true, action: "ignored: \(ref.type) \(id) is deleted in FreshBooks")
@@ -46,29 +49,23 @@ public struct FreshBooksJiraChangeJob: JobHandler {
 }
 
 extension FreshBooksJiraSession {
-    /// The finance record an event is about, read from what the event carries (a poll's list)
-    /// or fetched once (a thin webhook); nil when it is deleted.
+    /// A record as the event carries it (a poll's list), else fetched once (a thin webhook).
+    func read<Record: Decodable>(_ type: Record.Type, event: ChangeEvent, _ fetch: () async throws -> Record) async throws -> Record {
+        if let carried = event.record(as: type, currentAt: context.now) { return carried }
+        return try await fetch()
+    }
+
+    /// The bill, payment or expense record an event is about; nil when it is deleted.
     func financeRecord(ref: ExternalRef, id: Int, event: ChangeEvent) async throws -> FreshBooksJiraMapping.FinanceRecord? {
-        func read<Record: Decodable>(_ type: Record.Type, _ fetch: () async throws -> Record) async throws -> Record {
-            if let carried = event.record(as: type, currentAt: context.now) { return carried }
-            return try await fetch()
-        }
         switch ref.type {
-        case FreshBooksRecord.invoice.rawValue:
-            let invoice = try await read(FreshBooks.Invoice.self) { try await freshbooks.invoice(id: id) }
-            guard invoice.visState != 1, let amount = invoice.amount else { return nil }
-            let client = try await freshbooks.client(id: invoice.customerID)
-            return .init(kind: .invoice, source: ref, number: invoice.invoiceNumber, amount: try amount.money(fallbackCurrency: invoice.currencyCode),
-                         counterparty: Self.name(client), email: FreshBooksJiraMapping.reporterEmail(kind: .invoice, counterparty: client.email, staff: nil),
-                         date: invoice.createDate, clientID: client.id)
         case FreshBooksRecord.bill.rawValue:
-            let bill = try await read(Bill.self) { try await freshbooks.bill(id: id) }
+            let bill = try await read(Bill.self, event: event) { try await freshbooks.bill(id: id) }
             guard bill.visState != 1 else { return nil }
             let vendor = try await freshbooks.billVendor(id: bill.vendorID)
             return .init(kind: .bill, source: ref, number: (bill.billNumber ?? "").isEmpty ? "#\(bill.id)" : bill.billNumber ?? "", amount: try bill.amount.money(fallbackCurrency: bill.currencyCode ?? "USD"),
                          counterparty: vendor.name, email: FreshBooksJiraMapping.reporterEmail(kind: .bill, counterparty: vendor.email, staff: nil), date: bill.issueDate, clientID: nil)
         case FreshBooksRecord.payment.rawValue:
-            let payment = try await read(Payment.self) { try await freshbooks.payment(id: id) }
+            let payment = try await read(Payment.self, event: event) { try await freshbooks.payment(id: id) }
             guard payment.visState != 1 else { return nil }
             let invoice = try await freshbooks.invoice(id: payment.invoiceID)
             let client = try await freshbooks.client(id: payment.clientID ?? invoice.customerID)
@@ -79,7 +76,7 @@ extension FreshBooksJiraSession {
                          counterparty: Self.name(client), email: FreshBooksJiraMapping.reporterEmail(kind: kind, counterparty: client.email, staff: nil),
                          date: payment.date, clientID: client.id)
         default:
-            let expense = try await read(Expense.self) { try await freshbooks.expense(id: id) }
+            let expense = try await read(Expense.self, event: event) { try await freshbooks.expense(id: id) }
             guard expense.visState != 1 else { return nil }
             let staff = try await staffEmail(expense.staffID)
             return .init(kind: .expense, source: ref, number: "#\(expense.id)", amount: try expense.amount.money(),
@@ -95,10 +92,13 @@ extension FreshBooksJiraSession {
         return person.isEmpty ? client.email ?? "client \(client.id)" : person
     }
 
-    /// Makes the record's issue once: a link says it exists; otherwise the intent is recorded,
-    /// and after an uncertain attempt the label is looked up by JQL before creating again.
-    func ensureIssue(for record: FreshBooksJiraMapping.FinanceRecord) async throws -> JobOutcome {
-        let existing = try await links(from: record.source).first { $0.target.type == JiraRecord.issue.rawValue && $0.contentHash == record.kind.rawValue }
+    /// Makes the record's issue once: a link with `hash` says it exists; otherwise the intent is
+    /// recorded, and after an uncertain attempt the label is looked up by JQL before creating again.
+    /// The link's hash is the event kind the issue stands for (a payment can have two: received,
+    /// refunded), or a failed autobill's episode (`FreshBooksJiraAutobill.linkHash`).
+    func ensureIssue(for record: FreshBooksJiraMapping.FinanceRecord, hash: String? = nil) async throws -> JobOutcome {
+        let hash = hash ?? record.kind.rawValue
+        let existing = try await links(from: record.source).first { $0.target.type == JiraRecord.issue.rawValue && $0.contentHash == hash }
         if let existing {
             return JobOutcome(sourceRef: record.source.description, targetRef: existing.target.description, unchanged: true, action: "\(record.kind.phrase) issue \(existing.target.id) exists")
         }
@@ -109,8 +109,7 @@ extension FreshBooksJiraSession {
         let issue = try await jira.createIssue(draft, key: key, previousAttemptUncertain: start.needsLookUp, consistency: consistency)
         // By id: Jira's events name an issue by id, and a key changes when the issue moves.
         let target = ExternalRef.jira(.issue, issue.id)
-        // The link's hash is the event kind the issue stands for: a payment can have two (received, refunded).
-        return JobOutcome(writes: [context.intents.done(key, target: target), newLink(record.source, target, hash: record.kind.rawValue, previous: nil)],
+        return JobOutcome(writes: [context.intents.done(key, target: target), newLink(record.source, target, hash: hash, previous: nil)],
                           sourceRef: record.source.description, targetRef: target.description,
                           action: "create \(config.jira.issue_types[record.kind.rawValue] ?? record.kind.phrase) issue \(issue.key)")
     }

@@ -24,8 +24,8 @@ public struct FreshBooksJiraIntegration: Integration {
 
     /// The FreshBooks records whose changes are watched, polled and subscribed to.
     static let polled: [FreshBooksResource] = [.invoices, .bills, .payments, .expenses, .timeEntries]
-    /// The FreshBooks webhook events subscribed to (digest A7).
-    public static let events = ["invoice.create", "bill.create", "payment.create", "payment.update", "expense.create", "time_entry.create", "time_entry.update", "time_entry.delete"]
+    /// The FreshBooks webhook events subscribed to (digest A7); `invoice.update` carries a failed autobill.
+    public static let events = ["invoice.create", "invoice.update", "bill.create", "payment.create", "payment.update", "expense.create", "time_entry.create", "time_entry.update", "time_entry.delete"]
 
     public func validate(_ config: FreshBooksJiraConfig, connections: [String: Connection], context: IntegrationContext) async throws -> [String] {
         guard let jiraConnection = connections["jira"], let freshbooksConnection = connections["freshbooks"] else {

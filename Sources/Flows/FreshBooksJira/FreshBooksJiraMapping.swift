@@ -21,11 +21,10 @@ public enum FreshBooksJiraMapping {
             }
         }
 
-        /// The kind a payment's state makes.
+        /// The kind a payment's state makes (a failed payment is an invoice's autobill: `FreshBooksJiraAutobill`).
         public static func payment(_ state: PaymentState) -> FinanceKind {
             switch state {
             case .received: .payment_received
-            case .failed: .payment_failed
             case .refunded: .refund
             }
         }
@@ -47,9 +46,11 @@ public enum FreshBooksJiraMapping {
         public var date: String?
         /// The FreshBooks client, for the epic per client.
         public var clientID: Int?
+        /// The failure episode of a failed autobill (its `source` is the invoice); nil otherwise.
+        public var episode: Int?
 
         /// Describes a record.
-        public init(kind: FinanceKind, source: ExternalRef, number: String, amount: Money, counterparty: String, email: String?, date: String?, clientID: Int?) {
+        public init(kind: FinanceKind, source: ExternalRef, number: String, amount: Money, counterparty: String, email: String?, date: String?, clientID: Int?, episode: Int? = nil) {
             self.kind = kind
             self.source = source
             self.number = number
@@ -58,6 +59,7 @@ public enum FreshBooksJiraMapping {
             self.email = email
             self.date = date
             self.clientID = clientID
+            self.episode = episode
         }
     }
 
@@ -74,9 +76,10 @@ public enum FreshBooksJiraMapping {
     }
 
     /// The idempotency key of the issue a record's event makes: the FreshBooks account, record
-    /// and kind (a payment received and its later refund are two issues).
+    /// and kind (a payment received and its later refund are two issues), and a failed
+    /// autobill's episode (an invoice's second failure is a second issue).
     public static func issueKey(accountID: String, record: FinanceRecord) -> String {
-        "fb-\(accountID)-\(record.source.type)-\(record.source.id)-\(record.kind.rawValue)"
+        "fb-\(accountID)-\(record.source.type)-\(record.source.id)-\(record.kind.rawValue)" + (record.episode.map { "-\($0)" } ?? "")
     }
 
     /// `Invoice INV-1007 · 1250.00 USD · Acme Corp`.

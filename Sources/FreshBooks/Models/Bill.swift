@@ -109,19 +109,18 @@ public struct BillDraft: Encodable, Sendable, Equatable {
 /// published payment fields (digest A6; the Node and PHP SDK models) are `id`/`logid`,
 /// `invoiceid`, `clientid`, `amount{amount,code}`, `date`, `type` (free text: "Check", "Credit",
 /// "Cash" are the documented examples), `note`, `transactionid`, `from_credit`, `creditid`,
-/// `overpaymentid`, `gateway`, `updated`, `vis_state` — none says failed or refunded. So:
-/// - refunded: `type` is "Refund" (any case, trimmed) or the amount is negative (money given back);
-/// - failed: a `status` of "failed" or "declined" (any case) — a field outside the published
-///   contract, read only when a gateway reports it (the sandbox's gateway emulation does);
+/// `overpaymentid`, `gateway`, `updated`, `vis_state` — none says refunded. So:
+/// - refunded: `type` is "Refund" (any case, trimmed) — our reading of the free-text type — or the
+///   amount is negative (money given back: inferred, the contract never shows a negative payment);
 /// - received: anything else, `from_credit` and gateway payments included.
-/// A refund wins over a failure: money given back is the later fact.
+/// A payment never says it failed: a failed charge records no payment. FreshBooks publishes that
+/// on the invoice instead, as `autobill_status` (`AutobillStatus`).
 public enum PaymentState: String, Sendable, Codable, CaseIterable {
-    case received, failed, refunded
+    case received, refunded
 
-    /// The state a payment's fields say (the rule above; table-tested).
-    public static func of(type: String?, amount: Decimal, status: String?) -> PaymentState {
+    /// The state a payment's published fields say (the rule above; table-tested).
+    public static func of(type: String?, amount: Decimal) -> PaymentState {
         if type?.trimmingCharacters(in: .whitespaces).lowercased() == "refund" || amount < 0 { return .refunded }
-        if let status = status?.trimmingCharacters(in: .whitespaces).lowercased(), ["failed", "declined"].contains(status) { return .failed }
         return .received
     }
 }

@@ -19,6 +19,8 @@ public struct Invoice: Decodable, Sendable, Equatable {
     /// `draft`, `sent`, `viewed`, `partial`, `paid`, `overdue`…
     public var v3Status: String
     public var paymentStatus: String?
+    /// How the invoice's automatic card charge went; nil when it is not autobilled.
+    public var autobillStatus: AutobillStatus?
     public var poNumber: String?
     public var notes: String?
     public var terms: String?
@@ -31,7 +33,7 @@ public struct Invoice: Decodable, Sendable, Equatable {
     public var isDraft: Bool { status == 1 || v3Status == "draft" }
 
     enum CodingKeys: String, CodingKey {
-        case id, invoice_number, customerid, create_date, due_date, currency_code, amount, outstanding, paid, status, v3_status, payment_status
+        case id, invoice_number, customerid, create_date, due_date, currency_code, amount, outstanding, paid, status, v3_status, payment_status, autobill_status
         case po_number, notes, terms, lines, updated, vis_state
     }
 
@@ -49,12 +51,26 @@ public struct Invoice: Decodable, Sendable, Equatable {
         status = try container.decodeIfPresent(Int.self, forKey: .status) ?? 1
         v3Status = try container.decodeIfPresent(String.self, forKey: .v3_status) ?? "draft"
         paymentStatus = try container.decodeIfPresent(String.self, forKey: .payment_status)
+        autobillStatus = AutobillStatus(field: try container.decodeIfPresent(String.self, forKey: .autobill_status))
         poNumber = try container.decodeIfPresent(String.self, forKey: .po_number)
         notes = try container.decodeIfPresent(String.self, forKey: .notes)
         terms = try container.decodeIfPresent(String.self, forKey: .terms)
         lines = try container.decodeIfPresent([InvoiceLine].self, forKey: .lines)
         updated = try EasternTimestamp.decodeIfPresent(container, .updated)
         visState = try container.decodeIfPresent(Int.self, forKey: .vis_state) ?? 0
+    }
+}
+
+/// How an invoice's automatic card charge went: `autobill_status` is one of `retry`, `failed`
+/// or `success` (Node SDK `models/Invoices.ts`; digest A6). It is FreshBooks' only published
+/// signal of a failed payment: a declined charge records no payment, it marks the invoice.
+public enum AutobillStatus: String, Sendable, Codable, CaseIterable {
+    case retry, failed, success
+
+    /// Reads the field: any case, trimmed; nil when absent, empty or not a published value.
+    public init?(field: String?) {
+        guard let text = field?.trimmingCharacters(in: .whitespaces).lowercased(), let status = AutobillStatus(rawValue: text) else { return nil }
+        self = status
     }
 }
 

@@ -68,15 +68,13 @@ public struct Payment: Decodable, Sendable, Equatable {
     public var date: String?
     public var type: String?
     public var note: String?
-    /// A gateway payment's outcome, when FreshBooks reports one.
-    public var status: String?
     public var updated: Date?
     public var visState: Int
 
-    /// Received, failed or refunded.
-    public var state: PaymentState { PaymentState.of(type: type, amount: amount.amount, status: status) }
+    /// Received or refunded.
+    public var state: PaymentState { PaymentState.of(type: type, amount: amount.amount) }
 
-    enum CodingKeys: String, CodingKey { case id, invoiceid, clientid, amount, date, type, note, status, updated, vis_state }
+    enum CodingKeys: String, CodingKey { case id, invoiceid, clientid, amount, date, type, note, updated, vis_state }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -87,7 +85,6 @@ public struct Payment: Decodable, Sendable, Equatable {
         date = try container.decodeIfPresent(String.self, forKey: .date)
         type = try container.decodeIfPresent(String.self, forKey: .type)
         note = try container.decodeIfPresent(String.self, forKey: .note)
-        status = try container.decodeIfPresent(String.self, forKey: .status)
         updated = try EasternTimestamp.decodeIfPresent(container, .updated)
         visState = try container.decodeIfPresent(Int.self, forKey: .vis_state) ?? 0
     }

@@ -3,13 +3,14 @@ import Hummingbird
 
 extension FreshBooksSandbox {
     /// FreshBooks' own part of the admin API under `/_sandbox` (the shared part, faults, stats,
-    /// revocation and tokens, comes from `SandboxAdminAPI`): a client viewing an invoice, and
-    /// every record the sandbox holds.
+    /// revocation and tokens, comes from `SandboxAdminAPI`): a client viewing an invoice, an
+    /// invoice's autobill outcome, and every record the sandbox holds.
     func addAdminRoutes(to router: Router<BasicRequestContext>) {
         router.post("/_sandbox/invoices/:id/viewed") { [self] _, context -> Response in
             let changed = markInvoiceViewed(Int(try context.parameters.require("id")) ?? -1)
             return SandboxHTTP.json(changed ? .ok : .conflict, .object(["viewed": .bool(changed)]))
         }
+        addAutobillRoute(to: router)
         router.get("/_sandbox/records") { [self] _, _ -> Response in
             SandboxHTTP.json(.ok, records())
         }

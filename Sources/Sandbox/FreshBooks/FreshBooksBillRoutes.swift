@@ -110,11 +110,11 @@ extension FreshBooksSandbox {
         }
     }
 
-    /// Applies `type`, `status`, `note` or `amount` to a payment (a refund or a bounced gateway payment).
+    /// Applies `type`, `note` or `amount` to a payment (a refund).
     func updatePayment(id: Int, _ input: [String: JSONValue]) -> JSONValue? {
         world.withLockedValue { world in
             guard case .object(var fields)? = world.payments[id] else { return nil }
-            for key in ["type", "status", "note", "vis_state"] where input[key] != nil { fields[key] = input[key] }
+            for key in ["type", "note", "vis_state"] where input[key] != nil { fields[key] = input[key] }
             if let amount = input["amount"]?["amount"]?.decimal { fields["amount"] = .object(["amount": .decimalString(amount), "code": fields["amount"]?["code"] ?? .string("USD")]) }
             fields["updated"] = .string(FreshBooksWorld.easternTimestamp(Date()))
             world.payments[id] = .object(fields)
@@ -137,12 +137,11 @@ extension FreshBooksSandbox {
         return bill["id"]?.int
     }
 
-    /// A payment bouncing at the gateway or being refunded (demo and tests): `payment.update`.
+    /// A payment being refunded (demo and tests): `payment.update`.
     @discardableResult
-    public func changePayment(id: Int, type: String? = nil, status: String? = nil) -> Bool {
+    public func changePayment(id: Int, type: String? = nil) -> Bool {
         var input: [String: JSONValue] = [:]
         if let type { input["type"] = .string(type) }
-        if let status { input["status"] = .string(status) }
         guard updatePayment(id: id, input) != nil else { return false }
         fire("payment.update", objectID: id)
         return true

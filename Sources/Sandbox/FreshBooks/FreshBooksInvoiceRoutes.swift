@@ -66,6 +66,7 @@ extension FreshBooksSandbox {
                 "id": .int(id), "invoiceid": .int(id), "invoice_number": .string(number), "customerid": .int(customer), "create_date": .string(createDate),
                 "due_offset_days": .int(offset), "due_date": .string(Self.addDays(createDate, offset)), "currency_code": .string(currency),
                 "status": .int(1), "v3_status": .string("draft"), "payment_status": .string("unpaid"), "display_status": .string("draft"),
+                "auto_bill": .bool(false), "autobill_status": .null,
                 "paid": .object(["amount": .string("0.00"), "code": .string(currency)]), "date_paid": .null,
                 "fname": client["fname"] ?? .string(""), "lname": client["lname"] ?? .string(""), "organization": client["organization"] ?? .string(""),
                 "accountid": .string(world.primary.accountID), "ownerid": .int(1), "uuid": .string(UUID().uuidString.lowercased()),
@@ -125,11 +126,9 @@ extension FreshBooksSandbox {
                 "id": .int(id), "logid": .int(id), "invoiceid": .int(invoiceID), "clientid": invoice["customerid"] ?? .null,
                 "amount": .object(["amount": .decimalString(amount), "code": .string(currency)]), "date": input["date"] ?? .string(FreshBooksWorld.today(now)),
                 "type": input["type"] ?? .string("Check"), "note": input["note"] ?? .string(""), "transactionid": .null, "from_credit": .bool(false),
-                "gateway": .null, "updated": .string(FreshBooksWorld.easternTimestamp(now)), "vis_state": .int(0), "status": input["status"] ?? .null,
+                "gateway": .null, "updated": .string(FreshBooksWorld.easternTimestamp(now)), "vis_state": .int(0),
             ])
             world.payments[id] = payment
-            // A payment the gateway refused pays nothing.
-            if ["failed", "declined"].contains(input["status"]?.text ?? "") { return .success(payment) }
             let paid = (invoice["paid"]?["amount"]?.decimal ?? 0) + amount
             invoice["paid"] = .object(["amount": .moneyString(paid), "code": .string(currency)])
             invoice["updated"] = .string(FreshBooksWorld.easternTimestamp(now))
@@ -210,9 +209,8 @@ extension FreshBooksSandbox {
 
     /// Records a payment as if the client paid (demo and tests); fires the webhooks FreshBooks would.
     @discardableResult
-    public func recordPayment(invoiceID: Int, amount: String, date: String? = nil, status: String? = nil) -> Int? {
+    public func recordPayment(invoiceID: Int, amount: String, date: String? = nil) -> Int? {
         var input: [String: JSONValue] = ["invoiceid": .int(invoiceID), "amount": .object(["amount": .string(amount)])]
-        if let status { input["status"] = .string(status) }
         if let date { input["date"] = .string(date) }
         guard case .success(let payment) = recordPayment(input) else { return nil }
         fire("payment.create", objectID: payment["id"]?.int ?? 0)
