@@ -65,8 +65,12 @@ extension FreshBooksAsanaSession {
             let existing: FreshBooks.Invoice?
             if let id = entries.compactMap({ $0.link.flatMap { Int($0.target.id) } }).first {
                 existing = try await freshbooks.invoice(id: id)
-            } else {
+            } else if try await context.intents.peek(IntentKey.invoice(number: number)).needsLookUp {
+                // An earlier attempt, or tasks linked to it and since withdrawn, made an invoice of this number.
                 existing = try await freshbooks.invoice(number: number)
+            } else {
+                // No attempt ever began to create it (an intent is recorded before every create): nothing to search for.
+                existing = nil
             }
             let invoice: FreshBooks.Invoice
             if let existing {
