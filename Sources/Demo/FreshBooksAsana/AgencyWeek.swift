@@ -87,8 +87,11 @@ public struct AgencyWeek: DemoPlay {
         }
         say("3 draft FreshBooks invoices, one per project and month, 6 lines")
 
-        // The owner opens the Acme invoice (the first made) and sends it; the client pays it.
-        guard let acme = fbSandbox.sandbox.inventory.invoices.first else { throw ConnectorError.permanent("the demo expected an invoice and found none") }
+        // The owner opens the Acme invoice (its lines name Acme's tasks) and sends it; the client pays it.
+        let acmeTasks = asanaSandbox.sandbox.heldTasks(project: projects[0].gid).map { "Asana task \($0.gid)" }
+        guard let acme = fbSandbox.sandbox.inventory.invoices.first(where: { $0.lineDescriptions.contains { line in acmeTasks.contains { line.contains($0) } } }) else {
+            throw ConnectorError.permanent("the demo expected an invoice for \(projects[0].name) and found none")
+        }
         _ = try await ledger.asPerson(.freshbooks) { try await fb.markInvoiceSent(id: acme.id) }
         fbSandbox.sandbox.recordPayment(invoiceID: acme.id, amount: acme.amount)
         try await environment.waitUntil("the payment on the Asana tasks") {
