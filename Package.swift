@@ -195,7 +195,7 @@ let package = Package(
         .executableTarget(
             name: "MLCBench",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "Server", "Fuzzing", "Sandbox", "Asana",
+                "ConnectorKit", "Store", "Engine", "Server", "Fuzzing", "Sandbox", "Asana", "FreshBooks", "Flows", "Demo",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -80,6 +80,9 @@ public struct DemoReport: Sendable {
     /// fills in what the sandboxes answered during the play; a play that reports several
     /// (one per tenant, each on its own sandboxes) sets it per report.
     public var apiCalls: [String: Int]
+    /// API calls by system, then by `CallPurpose` (set-up, reads, writes, webhook upkeep, and
+    /// the play's own calls as people); empty when the play does not split them.
+    public var callPurposes: [String: [String: Int]] = [:]
 
     /// Creates a report.
     public init(integration: String, records: [(system: SystemKind, label: String, counts: [String: Int])], triggers: [String: Int], duplicates: Int, apiCalls: [String: Int] = [:]) {
@@ -93,7 +96,7 @@ public struct DemoReport: Sendable {
 
 /// The demo's summary over every play: printed as a table, and as one JSON line for scripts
 /// (`{"integrations": {"agency-billing": {"freshbooks": {...}, "asana": {...}, "triggers": …,
-/// "apiCalls": …, "duplicates": 0}, …}, "apiCalls": …, "duplicates": 0, "elapsedSeconds": …}`).
+/// "apiCalls": …, "apiCallsByPurpose": {"asana": {"reads": …}, …}, "duplicates": 0}, …}, "apiCalls": …, "duplicates": 0, "elapsedSeconds": …}`).
 public struct DemoSummary: Encodable, Sendable {
     /// The plays' reports, one per integration.
     public var reports: [DemoReport]
@@ -122,6 +125,9 @@ public struct DemoSummary: Encodable, Sendable {
             for record in report.records { rows.append(row(record.label, line(record.counts))) }
             rows.append(row("jobs by trigger", line(report.triggers)))
             rows.append(row("API calls", line(report.apiCalls)))
+            for (system, purposes) in report.callPurposes.sorted(by: { $0.key < $1.key }) {
+                rows.append(row("  \(system) for", CallPurpose.allCases.compactMap { purpose in purposes[purpose.rawValue].map { "\(purpose.rawValue) \($0)" } }.joined(separator: ", ")))
+            }
             rows.append(row("duplicates", "\(report.duplicates)"))
         }
         rows.append("  all API calls         " + line(apiCalls))
@@ -138,6 +144,7 @@ public struct DemoSummary: Encodable, Sendable {
             for record in report.records { try section.encode(record.counts, forKey: Key(record.system.rawValue)) }
             try section.encode(report.triggers, forKey: Key("triggers"))
             try section.encode(report.apiCalls, forKey: Key("apiCalls"))
+            if !report.callPurposes.isEmpty { try section.encode(report.callPurposes, forKey: Key("apiCallsByPurpose")) }
             try section.encode(report.duplicates, forKey: Key("duplicates"))
         }
         try container.encode(apiCalls, forKey: Key("apiCalls"))

@@ -19,6 +19,10 @@ struct AllBenchmarks: AsyncParsableCommand {
     /// The goal benchmarks, in the order they run. A new goal is one line here.
     static let goals: [any GoalBenchmark.Type] = [
         QueueBenchmark.self,
+        BackfillBenchmark.self,
+        RateLimitedBenchmark.self,
+        DemoCallsBenchmark.self,
+        FootprintBenchmark.self,
     ]
 
     @OptionGroup var options: BenchOptions

@@ -122,4 +122,19 @@ import Testing
         #expect(FreshBooksAsanaMapping.contentHash(Content(name: "a", amount: "1.00")) == FreshBooksAsanaMapping.contentHash(Content(name: "a", amount: "1.00")))
         #expect(FreshBooksAsanaMapping.contentHash(Content(name: "a", amount: "1.00")) != FreshBooksAsanaMapping.contentHash(Content(name: "a", amount: "1.01")))
     }
+
+    /// The project link's hash moves when an assignee joins or leaves (so FreshBooks' team is read
+    /// again then), never with their order or the case of an email, and with the project itself.
+    @Test func theProjectHashFollowsAssigneesAndTheProject() {
+        let draft = ProjectDraft(title: "Website relaunch", description: "Progress: 1 of 2 tasks done (50%)", dueDate: "2026-12-31", clientID: 7, complete: false)
+        let blake = AsanaRef(gid: "1", email: "blake@agency.test")
+        let casey = AsanaRef(gid: "2", email: "casey@agency.test")
+        let hash = FreshBooksAsanaMapping.projectHash(draft, assignees: [blake, casey])
+        #expect(FreshBooksAsanaMapping.projectHash(draft, assignees: [casey, blake, AsanaRef(gid: "1", email: "Blake@Agency.test")]) == hash)
+        #expect(FreshBooksAsanaMapping.projectHash(draft, assignees: [blake]) != hash)
+        #expect(FreshBooksAsanaMapping.projectHash(draft, assignees: []) != FreshBooksAsanaMapping.projectHash(draft, assignees: [blake]))
+        var later = draft
+        later.description = "Progress: 2 of 2 tasks done (100%)"
+        #expect(FreshBooksAsanaMapping.projectHash(later, assignees: [blake, casey]) != hash)
+    }
 }

@@ -8,9 +8,16 @@ import Store
 extension FreshBooksAsanaSession {
     /// An Asana task changed: its project's billing is reconciled.
     func syncTask(gid: String, trigger: TriggerSource, event: ChangeEvent? = nil) async throws -> JobOutcome {
-        let task = try await currentTask(gid: gid, event: event)
         let source = ExternalRef.asana(.task, gid)
-        guard let projectGID = task.projects?.first?.gid else { return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task in no project") }
+        let projectGID: String
+        if let parent = event?.parent, parent.system == .asana, parent.type == AsanaRecord.project.rawValue {
+            // The event names the project the task was added to or removed from: no read of the task needed.
+            projectGID = parent.id
+        } else if let first = try await currentTask(gid: gid, event: event).projects?.first?.gid {
+            projectGID = first
+        } else {
+            return JobOutcome(sourceRef: source.description, unchanged: true, action: "ignored: task in no project")
+        }
         var outcome = try reconcileBilling(projectGID: projectGID, task: gid, trigger: trigger)
         outcome.sourceRef = source.description
         return outcome
@@ -21,9 +28,10 @@ extension FreshBooksAsanaSession {
     /// project and invoices are never created by two jobs at once (jobs with one key never run
     /// together) and a burst of changes folds into one reconciliation.
     func reconcileBilling(projectGID: String, task: String?, trigger: TriggerSource) throws -> JobOutcome {
+        // It waits a moment, so a burst of changes (a person completing tasks one by one) folds into it.
         let job = try JobRequest(kind: FreshBooksAsanaBillingJob.kind, tenant: integration.tenant, integrationID: integration.id, connectionID: asana.connection.id,
                                  coalesceKey: FreshBooksAsanaBillingJob.serializationKey(integrationID: integration.id, projectGID: projectGID),
-                                 payload: FreshBooksAsanaBillingJob.Payload(project: projectGID, task: task), runAt: context.now, source: trigger)
+                                 payload: FreshBooksAsanaBillingJob.Payload(project: projectGID, task: task), runAt: context.now.addingTimeInterval(FreshBooksAsanaBillingJob.settle), source: trigger)
         let project = ExternalRef.asana(.project, projectGID).description
         return JobOutcome(writes: [.enqueue(job)], sourceRef: project, targetRef: project, action: "reconcile the project's billing")
     }
@@ -65,8 +73,12 @@ extension FreshBooksAsanaSession {
             let existing: FreshBooks.Invoice?
             if let id = entries.compactMap({ $0.link.flatMap { Int($0.target.id) } }).first {
                 existing = try await freshbooks.invoice(id: id)
-            } else {
+            } else if try await context.intents.peek(IntentKey.invoice(number: number)).needsLookUp {
+                // An earlier attempt, or tasks linked to it and since withdrawn, made an invoice of this number.
                 existing = try await freshbooks.invoice(number: number)
+            } else {
+                // No attempt ever began to create it (an intent is recorded before every create): nothing to search for.
+                existing = nil
             }
             let invoice: FreshBooks.Invoice
             if let existing {

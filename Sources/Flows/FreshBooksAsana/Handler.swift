@@ -42,6 +42,8 @@ public struct FreshBooksAsanaChangeJob: JobHandler {
 public struct FreshBooksAsanaBillingJob: JobHandler {
     /// The job kind.
     public static let kind = "freshbooks-asana.billing"
+    /// Seconds a reconciliation waits after the change that asked for it; changes meanwhile join it.
+    static let settle: TimeInterval = 1
     public var kind: String { Self.kind }
     let pipeline: HTTPPipeline
 

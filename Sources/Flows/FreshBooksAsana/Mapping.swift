@@ -101,6 +101,12 @@ public enum FreshBooksAsanaMapping {
                             complete: (project.completed ?? false) || (project.archived ?? false))
     }
 
+    /// The content hash of a project's link: its draft without the team, and the assignees'
+    /// emails (the team is read from FreshBooks only when these change).
+    public static func projectHash(_ draft: FreshBooks.ProjectDraft, assignees: [AsanaRef]) -> String {
+        contentHash([contentHash(draft)] + Set(assignees.compactMap { $0.email?.lowercased() }).sorted())
+    }
+
     /// `Progress: 3 of 8 tasks done (38%)`.
     public static func progress(done: Int, total: Int) -> String {
         guard total > 0 else { return "Progress: no tasks yet" }

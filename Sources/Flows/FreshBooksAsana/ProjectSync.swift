@@ -40,10 +40,15 @@ extension FreshBooksAsanaSession {
         }
 
         let assignees = tasks.compactMap(\.assignee)
-        let team = assignees.isEmpty ? [] : FreshBooksAsanaMapping.team(assignees: assignees, members: try await freshbooks.teamMembers())
-        let draft = FreshBooksAsanaMapping.projectDraft(for: project, clientID: clientID, done: tasks.filter(\.completed).count, total: tasks.count, team: team)
-        let hash = FreshBooksAsanaMapping.contentHash(draft)
+        let done = tasks.filter(\.completed).count
+        // The hash covers what Asana says (the project, its progress, who is assigned), so an
+        // unchanged project costs no read of FreshBooks' team members.
+        let hash = FreshBooksAsanaMapping.projectHash(FreshBooksAsanaMapping.projectDraft(for: project, clientID: clientID, done: done, total: tasks.count), assignees: assignees)
         let projectLink = links[.project]
+        func draft() async throws -> FreshBooks.ProjectDraft {
+            let team = assignees.isEmpty ? [] : FreshBooksAsanaMapping.team(assignees: assignees, members: try await freshbooks.teamMembers())
+            return FreshBooksAsanaMapping.projectDraft(for: project, clientID: clientID, done: done, total: tasks.count, team: team)
+        }
         let target: ExternalRef
         let projectID: Int
         var action: String
@@ -54,11 +59,12 @@ extension FreshBooksAsanaSession {
                 return SyncedProject(outcome: JobOutcome(writes: writes, sourceRef: source.description, targetRef: target.description, unchanged: writes.isEmpty, action: "project unchanged"),
                                      freshbooks: (clientID, id))
             }
-            _ = try await freshbooks.updateProject(id: id, draft)
+            _ = try await freshbooks.updateProject(id: id, try await draft())
             action = "update FreshBooks project"
         } else {
             // FreshBooks takes no idempotency key: the intent says whether an earlier attempt,
             // merged job or replay may have created it, and then its title under the client finds it.
+            let draft = try await draft()
             let (created, confirm) = try await context.intents.create(IntentKey.project(source), target: { .freshbooks(.project, $0.id) },
                 lookUp: { try await freshbooks.projects(ProjectSearch(clientID: clientID)).collect().first { $0.title == draft.title } },
                 make: { try await freshbooks.createProject(draft) })

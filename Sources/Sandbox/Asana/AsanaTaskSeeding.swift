@@ -33,13 +33,21 @@ extension AsanaSandbox {
     /// request-count tests need thousands): each named `<prefix> <n>`, with `values(n)` as its
     /// custom field values keyed by field gid (written as a create would store them).
     /// They were created and last changed at `createdAt` (default: an hour ago, as data one
-    /// reads in bulk usually is). Returns the new tasks' gids.
+    /// reads in bulk usually is). `completed` seeds them completed at that time, as a
+    /// `completed: true` update would leave them. Returns the new tasks' gids.
     @discardableResult
-    public func seedTasks(project: String, count: Int, prefix: String = "Task", createdAt: Date = Date(timeIntervalSinceNow: -3600),
+    public func seedTasks(project: String, count: Int, prefix: String = "Task", createdAt: Date = Date(timeIntervalSinceNow: -3600), completed: Bool = false,
                           values: @Sendable (Int) -> [String: JSONValue] = { _ in [:] }) -> [String] {
         let gids = world.withLockedValue { world in
             (0..<count).map { index in
-                world.addTask(input: ["name": .string("\(prefix) \(index + 1)")], projects: [project], assignee: .null, values: values(index), at: createdAt)["gid"]?.text ?? ""
+                let gid = world.addTask(input: ["name": .string("\(prefix) \(index + 1)")], projects: [project], assignee: .null, values: values(index), at: createdAt)["gid"]?.text ?? ""
+                if completed, case .object(var fields)? = world.tasks[gid] {
+                    fields["completed"] = .bool(true)
+                    fields["completed_at"] = .string(AsanaWorld.timestamp(createdAt))
+                    fields["completed_by"] = world.meCompact
+                    world.tasks[gid] = .object(fields)
+                }
+                return gid
             }
         }
         notify(resources: [project])

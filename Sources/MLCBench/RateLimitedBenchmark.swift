@@ -1,0 +1,71 @@
+import ArgumentParser
+import Flows
+import Foundation
+import Sandbox
+
+/// `mlc-bench rate-limited`: both sandboxes enforce L requests a second and the connections
+/// declare the same limit; N billable tasks go through FreshBooks ↔ Asana from a first poll.
+/// The figure is the wall time over N/L, N the FreshBooks records created (the side the
+/// integration writes); the vendor may answer one 429 at most.
+struct RateLimitedBenchmark: GoalBenchmark {
+    static let configuration = CommandConfiguration(commandName: "rate-limited", abstract: "FreshBooks ↔ Asana under a vendor rate limit: N records in ≤ 1.05 × N/L, no 429 after the first.")
+
+    @OptionGroup var options: BenchOptions
+
+    @Option(help: "The limit L, requests per second, enforced by each sandbox over a one-second window (default 10; 40 with --quick).")
+    var limit: Int?
+
+    @Option(help: "Asana projects (default 10; 2 with --quick).")
+    var projects: Int?
+
+    @Option(help: "Completed billable tasks per project (default 60; 40 with --quick).")
+    var tasks: Int?
+
+    static let ratioGoal = 1.05
+
+    func validate() throws {
+        if let limit, !(1...10_000).contains(limit) { throw ValidationError("--limit must be 1–10000 requests a second, got \(limit)") }
+        if let projects, !(1...1000).contains(projects) { throw ValidationError("--projects must be 1–1000, got \(projects)") }
+        if let tasks, !(1...1000).contains(tasks) { throw ValidationError("--tasks must be 1–1000, got \(tasks)") }
+    }
+
+    func measure() async throws -> [BenchLine] {
+        let perSecond = limit ?? options.size(full: 10, quick: 40)
+        let projectCount = projects ?? options.size(full: 10, quick: 2)
+        let taskCount = tasks ?? options.size(full: 60, quick: 40)
+        let rig = try await IntegrationRig.start(databaseURL: options.databaseURL, rateLimit: "\(perSecond)/1s")
+        do {
+            var plan = FaultPlan()
+            plan.rateLimitPerMinute = perSecond
+            plan.rateLimitWindowSeconds = 1
+            rig.freshbooks.setFaults(plan)
+            rig.asana.setFaults(plan)
+            let seeded = rig.seed(projects: projectCount, tasksPerProject: taskCount)
+            let expected = projectCount * taskCount
+            let before = rig.calls
+            let started = ContinuousClock.now
+            try await rig.withWorkers(4) {
+                _ = try await IntegrationRegistry().apply(yaml: rig.yaml(amountField: seeded.amountField), context: rig.context)
+                try await rig.settle("\(expected) invoices", timeout: .seconds(3600)) { rig.freshbooks.invoiceCount >= expected }
+            }
+            let seconds = (ContinuousClock.now - started).seconds
+            let split = CallSplit(before: before, after: rig.calls)
+            let rateLimited = rig.freshbooks.faults.rateLimitedCount + rig.asana.faults.rateLimitedCount
+            try rig.checkNoDuplicates(benchmark: "rate-limited")
+            let inventory = rig.freshbooks.inventory
+            guard inventory.invoiceNumbers.count == expected else {
+                throw BenchFailure(benchmark: "rate-limited", problem: "\(expected) billable tasks, \(inventory.invoiceNumbers.count) invoices")
+            }
+            await rig.stop()
+            let created = expected + inventory.clientOrganizations.count + inventory.projectTitles.count
+            let ideal = Double(created) / Double(perSecond)
+            let ratio = seconds / ideal
+            return [BenchLine(benchmark: "rate-limited", figure: ratio, unit: "× N/L", goal: "N records in ≤ 1.05 × N/L, no 429 after the first", met: ratio <= Self.ratioGoal && rateLimited <= 1,
+                              store: options.storeName, counts: ["records": created, "limit_per_second": perSecond, "seconds": seconds, "ideal_seconds": ideal, "rate_limited": rateLimited,
+                                                                 "reads": split.reads, "writes": split.writes, "calls_by_system": split.bySystem])]
+        } catch {
+            await rig.stop()
+            throw error
+        }
+    }
+}
