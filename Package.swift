@@ -195,9 +195,10 @@ let package = Package(
         .executableTarget(
             name: "MLCBench",
             dependencies: [
-                "ConnectorKit", "Store", "Engine", "Server", "Fuzzing", "Sandbox", "Asana",
+                "ConnectorKit", "Store", "Engine", "Server", "Fuzzing", "Sandbox", "Asana", "FreshBooks", "Flows",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
