@@ -114,7 +114,9 @@ final class LoadDriver: @unchecked Sendable {
         while !idle.isEmpty, readyHead < ready.count, scheduled > 0 {
             let index = ready[readyHead]
             readyHead += 1
-            let connection = idle.removeLast()
+            // The longest idle first: every connection keeps carrying requests, so none sits
+            // idle past the server's request-head timeout (which closes it, as it should).
+            let connection = idle.removeFirst()
             sentAt[index] = .now()
             connection.send(requests[index], index: index)
         }
