@@ -198,6 +198,7 @@ let package = Package(
                 "ConnectorKit", "Store", "Engine", "Server", "Fuzzing", "Sandbox", "Asana", "FreshBooks", "Flows", "Demo",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -44,6 +44,13 @@ public struct ServerRuntime: Sendable {
 
     /// Runs the server and workers until a shutdown signal; `onReady` gets the bound port.
     public func run(onReady: (@Sendable (Int) async -> Void)? = nil) async throws {
+        try await serviceGroup(onReady: onReady).run()
+    }
+
+    /// The server, workers, retention sweeper and rejection flusher as one service group that
+    /// stops on SIGTERM and SIGINT (unless `onSignals` is false) or on `triggerGracefulShutdown()` (a benchmark or test runs the very
+    /// server `serve` runs, and stops it without a signal).
+    public func serviceGroup(onSignals: Bool = true, onReady: (@Sendable (Int) async -> Void)? = nil) -> ServiceGroup {
         Telemetry.bootstrap()
         let pool = makeWorkerPool()
         let app = makeApp(waking: pool)
@@ -52,13 +59,12 @@ public struct ServerRuntime: Sendable {
         })
         let sweeper = RetentionSweeper(store: store, policy: configuration.retention, logger: logger)
         let flusher = RejectionFlusher(ledger: app.ingress.rejections, logger: logger)
-        let group = ServiceGroup(
+        return ServiceGroup(
             configuration: .init(
                 services: [.init(service: application), .init(service: pool), .init(service: sweeper), .init(service: flusher)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                gracefulShutdownSignals: onSignals ? [.sigterm, .sigint] : [],
                 logger: logger
             )
         )
-        try await group.run()
     }
 }

@@ -26,6 +26,8 @@ public struct WebhookIngress: Sendable {
     public var directory: SubscriptionDirectory
     /// Refusals, counted and audited once per subscription per minute.
     public var rejections: RejectionLedger
+    /// Verified deliveries waiting to share a transaction (group commit).
+    public var batcher: IngestBatcher<VerifiedChanges>
     /// How long after we register (or re-request verification of) a subscription a vendor's
     /// verifier is taken as a candidate; outside it, a verifier is a stranger's.
     public var handshakeWindow: Duration
@@ -41,6 +43,8 @@ public struct WebhookIngress: Sendable {
         self.directory = SubscriptionDirectory(store: store)
         self.rejections = RejectionLedger(store: store)
         self.handshakeWindow = handshakeWindow
+        let routing = DeliveryRouting(store: store, verifiers: self.verifiers, router: router, logger: logger)
+        self.batcher = IngestBatcher(store: store) { try await routing.items(for: $0) }
     }
 
     /// True when deliveries for `systemName` are taken (a verifier exists for it).
@@ -140,68 +144,19 @@ public struct WebhookIngress: Sendable {
     }
 
     private func accept(_ events: [ChangeEvent], subscription: WebhookSubscription) async throws -> (fresh: Int, total: Int) {
-        // Resolve each event's connection, then route per connection: one integrations query
-        // per connection in the delivery, not one per event.
-        var byConnection: [String: [ChangeEvent]] = [:]
-        var order: [String] = []
-        // One connection lookup per vendor account in the delivery, not one per event.
-        var byAccount: [String: String?] = [:]
-        for event in events {
-            guard let connectionID = try await connectionID(for: event, subscription: subscription, byAccount: &byAccount) else {
-                logger.warning("webhook change for an account no connection serves", metadata: ["system": "\(subscription.system)", "ref": "\(event.ref)"])
-                Telemetry.countDelivery(system: subscription.system.rawValue, outcome: "unrouted")
-                try await store.appendAudit(AuditEntry(tenant: subscription.tenant, sourceRef: event.ref.description, action: "webhook.unrouted", outcome: .rejected,
-                                                       error: "no connection has account \(event.accountRef ?? "?")"))
-                continue
-            }
-            var routed = event
-            routed.connectionID = connectionID
-            if byConnection[connectionID] == nil { order.append(connectionID) }
-            byConnection[connectionID, default: []].append(routed)
-        }
-        var items: [InboxItem] = []
-        for connectionID in order {
-            let routed = byConnection[connectionID] ?? []
-            let jobs = try await router.jobs(for: routed, connectionID: connectionID, trigger: .webhook)
-            items += routed.map { InboxItem(system: subscription.system, event: $0, subscriptionID: subscription.id, jobs: jobs[$0] ?? []) }
-        }
-        let fresh = try await store.ingest(items)
+        let fresh = try await batcher.ingest(VerifiedChanges(events: events, subscription: subscription))
         return (fresh.count, events.count)
     }
 
-    /// The connection a change belongs to: the one the event or subscription names, unless the
-    /// verified payload names a vendor account (FreshBooks `account_id` or `business_id`, a
-    /// QuickBooks realm) that connection does not have: then the connection of the
-    /// subscription's tenant that has that account, or, for an app-wide subscription (no
-    /// connection), of any tenant. An account no such connection has is nil (recorded and
-    /// counted by the caller), never guessed. Looked up once per account in a delivery.
-    private func connectionID(for event: ChangeEvent, subscription: WebhookSubscription, byAccount: inout [String: String?]) async throws -> String? {
-        let named = event.connectionID ?? subscription.connectionID
-        guard let account = event.accountRef else { return named }
-        let key = (named ?? "") + "\u{0}" + account
-        if let known = byAccount[key] { return known }
-        let verifier = verifiers[subscription.system.rawValue]
-        func serves(_ connection: Connection) -> Bool {
-            connection.system == subscription.system && (verifier?.matches(connection, account: account) ?? (connection.accountRef == account))
-        }
-        let found: String?
-        if let named, let connection = try await store.connection(id: named), connection.accountRef == nil || serves(connection) {
-            found = named
-        } else {
-            // A subscription made for a connection speaks for its tenant only.
-            let tenant = subscription.connectionID == nil ? nil : subscription.tenant
-            if let direct = try await store.connection(system: subscription.system, accountRef: account), tenant == nil || direct.tenant == tenant, serves(direct) {
-                found = direct.id
-            } else {
-                found = try await store.connections(tenant: tenant).first(where: serves)?.id
-            }
-        }
-        byAccount[key] = .some(found)
-        return found
-    }
+    /// One encoder for every answer: making one per request showed in the ingest profile.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
 
     static func json(_ status: HTTPResponse.Status, _ fields: [String: String]) -> Response {
-        let data = (try? JSONEncoder().encode(fields)) ?? Data("{}".utf8)
+        let data = (try? encoder.encode(fields)) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -99,24 +99,49 @@ extension SQLStore {
         guard !items.isEmpty else { return [] }
         let dialect = backend.dialect
         return try await backend.transaction { db in
-            var fresh: [InboxItem] = []
             let now = Date()
-            for item in items {
-                let inserted = try await db.query(
-                    "INSERT INTO inbox (system, event_id, subscription_id, connection_id, ref, received_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (system, event_id) DO NOTHING RETURNING event_id",
-                    [.text(item.system.rawValue), .text(item.event.eventID), .text(item.subscriptionID), .text(item.event.connectionID), .text(item.event.ref.description), .time(now)]
+            var inserted = Set<InboxKey>()
+            // One multi-row statement per chunk instead of one per item: a group-committed
+            // batch of deliveries is one round trip, not hundreds.
+            for chunk in stride(from: 0, to: items.count, by: Self.inboxRowsPerStatement).map({ items[$0..<min($0 + Self.inboxRowsPerStatement, items.count)] }) {
+                var binds: [SQLValue] = []
+                binds.reserveCapacity(chunk.count * 6)
+                var rows: [String] = []
+                for item in chunk {
+                    let first = binds.count + 1
+                    rows.append("(" + Self.placeholders(from: first, count: 6) + ")")
+                    binds += [.text(item.system.rawValue), .text(item.event.eventID), .text(item.subscriptionID), .text(item.event.connectionID), .text(item.event.ref.description), .time(now)]
+                }
+                let returned = try await db.query(
+                    "INSERT INTO inbox (system, event_id, subscription_id, connection_id, ref, received_at) VALUES \(rows.joined(separator: ", ")) ON CONFLICT (system, event_id) DO NOTHING RETURNING system, event_id",
+                    binds
                 )
-                guard !inserted.isEmpty else { continue }
+                for row in returned { inserted.insert(InboxKey(system: try row.string("system"), eventID: try row.string("event_id"))) }
+            }
+            // The first item of each inserted key is the one that was new; a repeat of it later
+            // in the same batch met the conflict.
+            var fresh: [InboxItem] = []
+            for item in items where inserted.remove(InboxKey(system: item.system.rawValue, eventID: item.event.eventID)) != nil {
                 for job in item.jobs {
                     _ = try await Self.enqueue(job, in: db, dialect: dialect)
                 }
                 fresh.append(item)
             }
-            if let subscriptionID = items.first?.subscriptionID {
+            var seen = Set<String>()
+            for subscriptionID in items.compactMap(\.subscriptionID) where seen.insert(subscriptionID).inserted {
                 try await db.query("UPDATE webhook_subscriptions SET last_delivery_at = $1 WHERE id = $2", [.time(now), .text(subscriptionID)])
             }
             return fresh
         }
+    }
+
+    /// Inbox rows per INSERT: six values each, well under SQLite's 32,766 bound values.
+    static let inboxRowsPerStatement = 500
+
+    /// An inbox row's identity.
+    private struct InboxKey: Hashable {
+        var system: String
+        var eventID: String
     }
 
     static func subscription(from row: SQLRow) throws -> WebhookSubscription {

@@ -176,19 +176,26 @@ public struct Event: Codable, Sendable, Equatable {
 
 /// Asana timestamps: ISO 8601 with milliseconds and `Z` (digest B9.8).
 public enum AsanaTime {
+    /// Making a formatter costs more than parsing with it (made per event, it was a tenth of
+    /// webhook ingest's CPU), so two are kept. A formatter is not safe to use from two threads
+    /// at once: both are touched only while `lock` is held, which makes `nonisolated(unsafe)` sound.
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static let fractional = formatter([.withInternetDateTime, .withFractionalSeconds])
+    nonisolated(unsafe) private static let whole = formatter([.withInternetDateTime])
+
+    private static func formatter(_ options: ISO8601DateFormatter.Options) -> ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = options
+        return formatter
+    }
+
     /// Parses `2012-02-22T02:06:58.147Z` (or without fraction).
     public static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.vendorDate(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.vendorDate(from: text)
+        lock.withLock { fractional.vendorDate(from: text) ?? whole.vendorDate(from: text) }
     }
 
     /// Formats an instant as Asana writes it.
     public static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        lock.withLock { fractional.string(from: date) }
     }
 }
