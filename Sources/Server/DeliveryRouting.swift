@@ -86,5 +86,4 @@ struct DeliveryRouting: Sendable {
         byAccount[key] = .some(found)
         return found
     }
-
 }

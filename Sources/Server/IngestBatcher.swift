@@ -57,9 +57,25 @@ public actor IngestBatcher<Delivery: Sendable> {
     }
 
     private func write(_ batch: [Waiter]) async {
+        let groups: [[InboxItem]]
         do {
-            let groups = try await resolve(batch.map(\.delivery))
+            groups = try await resolve(batch.map(\.delivery))
             guard groups.count == batch.count else { throw IngestBatchError.resolvedCountMismatch(deliveries: batch.count, groups: groups.count) }
+        } catch where batch.count > 1 {
+            // One delivery's failure must not fail its neighbours: each on its own.
+            for waiter in batch { await write([waiter]) }
+            return
+        } catch {
+            batch[0].continuation.resume(throwing: error)
+            return
+        }
+        await commit(batch, groups)
+    }
+
+    /// Writes resolved groups in one transaction; if it fails, each group alone, without
+    /// resolving again (resolving audits unrouted changes, and reads the store).
+    private func commit(_ batch: [Waiter], _ groups: [[InboxItem]]) async {
+        do {
             let fresh = try await store.ingest(groups.flatMap { $0 })
             transactions += 1
             deliveries += batch.count
@@ -67,10 +83,7 @@ public actor IngestBatcher<Delivery: Sendable> {
                 waiter.continuation.resume(returning: mine)
             }
         } catch where batch.count > 1 {
-            // One delivery's failure must not fail its neighbours: each on its own.
-            for waiter in batch {
-                await write([waiter])
-            }
+            for (waiter, group) in zip(batch, groups) { await commit([waiter], [group]) }
         } catch {
             batch[0].continuation.resume(throwing: error)
         }

@@ -20,9 +20,6 @@ public enum Migrations {
     /// Every migration this build knows.
     public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention, exactlyOnce, sharedSystemJobKinds, intentRetention, oneKeySerializes, intentAims]
 
-    /// A coalescing key serializes every job that carries it, and merges only pending jobs of
-    /// one kind: a rollback queued beside a pending change of the same record waits for it
-    /// instead of replacing it.
     /// Where each attempt said it would make the effect (the issue a worklog goes on), written
     /// before the vendor call: a later attempt looks there, not only where it would go now.
     static let intentAims = Migration(
@@ -31,6 +28,9 @@ public enum Migrations {
         statements: ["ALTER TABLE intents ADD COLUMN aims TEXT"]
     )
 
+    /// A coalescing key serializes every job that carries it, and merges only pending jobs of
+    /// one kind: a rollback queued beside a pending change of the same record waits for it
+    /// instead of replacing it.
     static let oneKeySerializes = Migration(
         version: 7,
         name: "pending jobs merge by key and kind",

@@ -103,7 +103,10 @@ extension SQLStore {
             var inserted = Set<InboxKey>()
             // One multi-row statement per chunk instead of one per item: a group-committed
             // batch of deliveries is one round trip, not hundreds.
-            for chunk in stride(from: 0, to: items.count, by: Self.inboxRowsPerStatement).map({ items[$0..<min($0 + Self.inboxRowsPerStatement, items.count)] }) {
+            // Rows go in key order, so two processes writing overlapping batches take the
+            // unique index's locks in one order and cannot deadlock on PostgreSQL.
+            let ordered = items.sorted { ($0.system.rawValue, $0.event.eventID) < ($1.system.rawValue, $1.event.eventID) }
+            for chunk in stride(from: 0, to: ordered.count, by: Self.inboxRowsPerStatement).map({ ordered[$0..<min($0 + Self.inboxRowsPerStatement, ordered.count)] }) {
                 var binds: [SQLValue] = []
                 binds.reserveCapacity(chunk.count * 6)
                 var rows: [String] = []

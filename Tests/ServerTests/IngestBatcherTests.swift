@@ -60,4 +60,31 @@ import Testing
             #expect(pending == 3)
         }
     }
+
+    /// A transaction that fails is retried delivery by delivery without resolving them again:
+    /// resolving reads the store and audits unrouted changes, which must not happen twice.
+    @Test func aFailedCommitIsRetriedWithoutResolvingAgain() async throws {
+        let resolved = ResolvedCount()
+        let closed = try await TestDatabase.sqlite.makeStore()
+        await closed.store.close()
+        let batcher = IngestBatcher<String>(store: closed.store) { deliveries in
+            await resolved.add(deliveries.count)
+            return try deliveries.map { [try item($0, record: $0)] }
+        }
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<20 {
+                group.addTask { (try? await batcher.ingest("evt-\(index)")) == nil }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(failures == 20, "a closed store records nothing")
+        #expect(await resolved.count == 20, "each delivery resolved once")
+    }
+}
+
+/// Deliveries resolved so far.
+actor ResolvedCount {
+    var count = 0
+
+    func add(_ deliveries: Int) { count += deliveries }
 }
