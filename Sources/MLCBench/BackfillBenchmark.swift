@@ -36,14 +36,8 @@ struct BackfillBenchmark: GoalBenchmark {
     func measure() async throws -> [BenchLine] {
         let projectCount = projects ?? options.size(full: 50, quick: 4)
         let taskCount = tasks ?? options.size(full: 200, quick: 25)
-        let rig = try await IntegrationRig.start(databaseURL: options.databaseURL, rateLimit: "1000000/1s")
-        do {
-            let lines = try await run(rig, projectCount: projectCount, taskCount: taskCount)
-            await rig.stop()
-            return lines
-        } catch {
-            await rig.stop()
-            throw error
+        return try await IntegrationRig.run(databaseURL: options.databaseURL, rateLimit: "1000000/1s") { rig in
+            try await run(rig, projectCount: projectCount, taskCount: taskCount)
         }
     }
 

@@ -14,17 +14,18 @@ struct DemoCallsBenchmark: GoalBenchmark {
     static let before = 58 + 109
 
     func measure() async throws -> [BenchLine] {
-        let demo = Process()
-        demo.executableURL = try FootprintBenchmark.connectorExecutable()
-        demo.arguments = ["demo", "--exit", "--json", "--data-dir", BenchDirectory.fresh()]
-        demo.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ML_CONNECTOR_") }
-        let output = Pipe()
-        demo.standardOutput = output
-        demo.standardError = FileHandle.nullDevice
-        try demo.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        demo.waitUntilExit()
-        guard demo.terminationStatus == 0 else { throw BenchFailure(benchmark: "demo-calls", problem: "the demo exited with status \(demo.terminationStatus)") }
+        // The summary goes to a file, not a pipe: a demo that never closes its output cannot hold the wait.
+        let summaryPath = Bench.freshDirectory() + "-summary.json"
+        guard FileManager.default.createFile(atPath: summaryPath, contents: nil), let summaryFile = FileHandle(forWritingAtPath: summaryPath) else {
+            throw BenchFailure(benchmark: "demo-calls", problem: "could not create \(summaryPath)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: summaryPath) }
+        let demo = try ConnectorProcess.make(["demo", "--exit", "--json"])
+        demo.standardOutput = summaryFile
+        let status = try await ConnectorProcess.run(demo, benchmark: "demo-calls", timeout: .seconds(600))
+        try summaryFile.close()
+        guard status == 0 else { throw BenchFailure(benchmark: "demo-calls", problem: "the demo exited with status \(status)") }
+        let data = FileManager.default.contents(atPath: summaryPath) ?? Data()
         guard let last = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
               let summary = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any],
               let agency = (summary["integrations"] as? [String: Any])?["agency-billing"] as? [String: Any],

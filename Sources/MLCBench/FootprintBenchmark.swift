@@ -29,13 +29,9 @@ struct FootprintBenchmark: GoalBenchmark {
     }
 
     func measure() async throws -> [BenchLine] {
-        let executable = try Self.connectorExecutable()
-        let directory = BenchDirectory.fresh()
-        let serve = Process()
-        serve.executableURL = executable
         // The database is SQLite in a fresh directory even when the run was given PostgreSQL: the goal is SQLite's.
-        serve.arguments = ["serve", "--json", "--data-dir", directory, "--port", "0"]
-        serve.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ML_CONNECTOR_") }
+        let serve = try ConnectorProcess.make(["serve", "--json", "--port", "0"])
+        serve.standardError = FileHandle.standardError
         let output = Pipe()
         serve.standardOutput = output
         let started = ContinuousClock.now
@@ -58,23 +54,18 @@ struct FootprintBenchmark: GoalBenchmark {
             BenchLine(benchmark: "footprint", figure: idle, unit: "MB", goal: "serve idle RSS ≤ 40 MB", met: idle <= Self.idleGoalMegabytes,
                       store: "sqlite", counts: ["part": "idle-rss", "idle_seconds": idleSeconds, "serve_peak_mb": peak]),
         ]
-        if !options.quick { lines.append(try await demoPeak(executable: executable)) }
+        if !options.quick { lines.append(try await demoPeak()) }
         return lines
     }
 
     /// Runs `ml-connector demo --exit` to the end and reports its peak RSS (the kernel's
     /// high-water mark of the largest child reaped so far; serve, reaped before, is smaller).
-    private func demoPeak(executable: URL) async throws -> BenchLine {
-        let demo = Process()
-        demo.executableURL = executable
-        demo.arguments = ["demo", "--exit", "--data-dir", BenchDirectory.fresh()]
-        demo.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ML_CONNECTOR_") }
+    private func demoPeak() async throws -> BenchLine {
+        let demo = try ConnectorProcess.make(["demo", "--exit"])
         demo.standardOutput = FileHandle.nullDevice
-        demo.standardError = FileHandle.nullDevice
         let started = ContinuousClock.now
-        try demo.run()
-        demo.waitUntilExit()
-        guard demo.terminationStatus == 0 else { throw BenchFailure(benchmark: "footprint", problem: "the demo exited with status \(demo.terminationStatus)") }
+        let status = try await ConnectorProcess.run(demo, benchmark: "footprint", timeout: .seconds(600))
+        guard status == 0 else { throw BenchFailure(benchmark: "footprint", problem: "the demo exited with status \(status)") }
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         let peak = Double(usage.ru_maxrss) / 1024
@@ -82,20 +73,10 @@ struct FootprintBenchmark: GoalBenchmark {
                          store: "sqlite", counts: ["part": "demo-peak-rss", "demo_seconds": (ContinuousClock.now - started).seconds])
     }
 
-    /// `ml-connector` in the directory of the running `mlc-bench`.
-    static func connectorExecutable() throws -> URL {
-        let own = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let sibling = own.deletingLastPathComponent().appendingPathComponent("ml-connector")
-        guard FileManager.default.isExecutableFile(atPath: sibling.path) else {
-            throw ValidationError("no ml-connector beside mlc-bench at \(sibling.path); build it first (swift build -c release --product ml-connector)")
-        }
-        return sibling
-    }
-
     /// Polls `/readyz` every 2 ms until it answers 200; returns its body. Fails if serve exits
     /// or takes over 30 s.
     static func waitForReady(port: Int, process: Process) async throws -> String {
-        let url = URL(string: "http://127.0.0.1:\(port)/readyz")!
+        guard let url = URL(string: "http://127.0.0.1:\(port)/readyz") else { throw BenchFailure(benchmark: "footprint", problem: "no URL for port \(port)") }
         let deadline = ContinuousClock.now + .seconds(30)
         var request = URLRequest(url: url)
         request.timeoutInterval = 5

@@ -3,7 +3,6 @@ import ConnectorKit
 import Engine
 import Flows
 import Foundation
-import Logging
 import Server
 import ServiceLifecycle
 import Store
@@ -40,9 +39,12 @@ struct IngestBenchmark: GoalBenchmark {
     static let duplicateEvery = 10
 
     func validate() throws {
-        if let deliveries, !(10...10_000_000).contains(deliveries) { throw ValidationError("--deliveries must be 10–10000000, got \(deliveries)") }
+        // The generator builds every request before it starts (and /healthz gets four times the deliveries): a million is plenty.
+        if let deliveries, !(10...1_000_000).contains(deliveries) { throw ValidationError("--deliveries must be 10–1000000, got \(deliveries)") }
         if let pacedSeconds, !(1...3_600).contains(pacedSeconds) { throw ValidationError("--paced-seconds must be 1–3600, got \(pacedSeconds)") }
         guard (1...100_000).contains(rate) else { throw ValidationError("--rate must be 1–100000, got \(rate)") }
+        let paced = rate * (pacedSeconds ?? 10)
+        guard paced <= 1_000_000 else { throw ValidationError("--rate × --paced-seconds must be at most 1000000 deliveries, got \(paced)") }
         guard (1...500).contains(connections) else { throw ValidationError("--connections must be 1–500, got \(connections)") }
         guard (1...256).contains(workers) else { throw ValidationError("--workers must be 1–256, got \(workers)") }
     }
@@ -50,40 +52,32 @@ struct IngestBenchmark: GoalBenchmark {
     func measure() async throws -> [BenchLine] {
         let burst = deliveries ?? options.size(full: 20_000, quick: 1_000)
         let paced = rate * (pacedSeconds ?? options.size(full: 10, quick: 1))
-        var logger = Logger(label: "bench")
-        logger.logLevel = ProcessInfo.processInfo.environment["MLC_BENCH_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
-        let store = try await SQLStore.open(databaseURL: options.databaseURL, dataDirectory: BenchDirectory.fresh(), logger: logger)
         let fixture = IngestFixture(run: UInt32.random(in: 100_000...999_999))
-        do {
-            try await fixture.install(in: store)
-            let server = try await BenchServer.start(store: store, workers: workers, logger: logger)
-            let results: (health: LoadResult, burst: LoadResult, paced: LoadResult)
+        let (results, checked) = try await Bench.withStore(databaseURL: options.databaseURL) { store in
             do {
-                var plan = LoadPlan(port: server.port, connections: connections, kind: .healthz, first: 0, count: burst * 4, rate: nil, duplicateEvery: 0, targets: fixture.targets)
-                let health = try await IngestLoadGenerator.spawn(plan)
-                plan.kind = .deliveries
-                plan.count = burst
-                plan.duplicateEvery = Self.duplicateEvery
-                let flat = try await IngestLoadGenerator.spawn(plan)
-                plan.first = burst
-                plan.count = paced
-                plan.rate = Double(rate)
-                let timed = try await IngestLoadGenerator.spawn(plan)
-                results = (health, flat, timed)
+                try await fixture.install(in: store)
+                let results = try await BenchServer.run(store: store, workers: workers) { port in
+                    var plan = LoadPlan(port: port, connections: connections, kind: .healthz, first: 0, count: burst * 4, rate: nil, duplicateEvery: 0, targets: fixture.targets)
+                    let health = try await IngestLoadGenerator.spawn(plan)
+                    plan.kind = .deliveries
+                    plan.count = burst
+                    plan.duplicateEvery = Self.duplicateEvery
+                    let flat = try await IngestLoadGenerator.spawn(plan)
+                    plan.first = burst
+                    plan.count = paced
+                    plan.rate = Double(rate)
+                    let timed = try await IngestLoadGenerator.spawn(plan)
+                    return (health: health, burst: flat, paced: timed)
+                }
+                let checked = try await fixture.check(store: store, distinct: burst + paced, answers: [results.burst, results.paced])
+                try await fixture.remove(from: store)
+                return (results, checked)
             } catch {
-                await server.stop()
+                try? await fixture.remove(from: store)
                 throw error
             }
-            await server.stop()
-            let checked = try await fixture.check(store: store, distinct: burst + paced, answers: [results.burst, results.paced])
-            try await fixture.remove(from: store)
-            await store.close()
-            return lines(results, checked: checked)
-        } catch {
-            try? await fixture.remove(from: store)
-            await store.close()
-            throw error
         }
+        return lines(results, checked: checked)
     }
 
     private func lines(_ results: (health: LoadResult, burst: LoadResult, paced: LoadResult), checked: IngestFixture.Checked) -> [BenchLine] {
@@ -108,27 +102,37 @@ struct IngestBenchmark: GoalBenchmark {
 
 /// The server `serve` runs, on a free loopback port, with every registered system and
 /// integration; stopped without a signal.
-struct BenchServer {
-    var port: Int
-    var group: ServiceGroup
-    var running: Task<Void, any Error>
-
-    static func start(store: SQLStore, workers: Int, logger: Logger) async throws -> BenchServer {
+enum BenchServer {
+    /// Starts the server, runs `body` with its port, and stops it again.
+    static func run<T>(store: SQLStore, workers: Int, _ body: (Int) async throws -> T) async throws -> T {
         let catalog = SystemCatalog(pipeline: HTTPPipeline(credentials: store), publicURL: nil)
-        let integrations = IntegrationRegistry()
-        let registry = JobRegistry(catalog.handlers(routableKinds: integrations.changeKinds) + integrations.handlers(pipeline: catalog.pipeline))
-        let runtime = ServerRuntime(store: store, configuration: ServerConfiguration(port: 0, workers: workers), registry: registry, verifiers: catalog.verifiers, logger: logger)
+        let runtime = ServerRuntime(store: store, configuration: ServerConfiguration(port: 0, workers: workers), registry: IntegrationRegistry().jobRegistry(catalog: catalog),
+                                    verifiers: catalog.verifiers, logger: Bench.logger)
         let (ports, bound) = AsyncStream.makeStream(of: Int.self)
         let group = runtime.serviceGroup(onSignals: false) { port in bound.yield(port) }
-        let running = Task { try await group.run() }
-        for await port in ports {
-            return BenchServer(port: port, group: group, running: running)
+        // A server that fails before it listens ends the stream, so the wait below ends too.
+        let running = Task {
+            defer { bound.finish() }
+            try await group.run()
         }
-        throw BenchFailure(benchmark: "ingest", problem: "the server did not start")
-    }
-
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = await running.result
+        var listening: Int?
+        for await port in ports {
+            listening = port
+            break
+        }
+        do {
+            guard let port = listening else {
+                let ended = await running.result
+                throw BenchFailure(benchmark: "ingest", problem: "the server did not start: \(ended)")
+            }
+            let result = try await body(port)
+            await group.triggerGracefulShutdown()
+            _ = await running.result
+            return result
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = await running.result
+            throw error
+        }
     }
 }

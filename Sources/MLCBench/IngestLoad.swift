@@ -24,6 +24,13 @@ struct LoadPlan: Codable, Sendable {
     /// on two connections at once (0: none).
     var duplicateEvery: Int
     var targets: DeliveryTargets
+
+    /// Whether the plan is one the generator can run: every count bounded, so no index
+    /// overflows and no list outgrows memory (the plan arrives on stdin).
+    var isRunnable: Bool {
+        (1...65_535).contains(port) && (1...1_000).contains(connections) && (0...10_000_000).contains(first) && (1...10_000_000).contains(count)
+            && (0...10_000_000).contains(duplicateEvery) && (rate.map { $0 > 0 && $0 <= 1_000_000 } ?? true)
+    }
 }
 
 /// The subscriptions the deliveries are signed for (bench-only secrets, never logged).
@@ -113,9 +120,7 @@ struct IngestLoadGenerator: AsyncParsableCommand {
 
     func run() async throws {
         let plan = try JSONDecoder().decode(LoadPlan.self, from: FileHandle.standardInput.readDataToEndOfFile())
-        guard (1...1_000).contains(plan.connections), (1...10_000_000).contains(plan.count), plan.rate.map({ $0 > 0 && $0 <= 1_000_000 }) ?? true else {
-            throw ValidationError("the load plan is out of bounds")
-        }
+        guard plan.isRunnable else { throw ValidationError("the load plan is out of bounds") }
         let result = try await LoadDriver.run(plan)
         print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
     }

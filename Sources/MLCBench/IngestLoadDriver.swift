@@ -25,7 +25,13 @@ final class LoadDriver: @unchecked Sendable {
     private var refused: [String: Int] = [:]
     private var finished = 0
     private var pacer: RepeatedTask?
+    private var watchdog: RepeatedTask?
+    private var finishedAtLastLook = 0
+    private var quietSeconds = 0
     private var over = false
+
+    /// Seconds without a single answer after which the run is void rather than waited on.
+    static let stallSeconds = 30
 
     private init(loop: any EventLoop, requests: [LoadRequest], rate: Double?) {
         self.loop = loop
@@ -89,6 +95,11 @@ final class LoadDriver: @unchecked Sendable {
     /// Starts the clock: everything is due now, or on the schedule.
     private func begin() {
         start = .now()
+        watchdog = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in
+            quietSeconds = finished == finishedAtLastLook ? quietSeconds + 1 : 0
+            finishedAtLastLook = finished
+            if quietSeconds >= Self.stallSeconds { failed(LoadConnection.LoadError.stalled) }
+        }
         if let rate {
             let tick = TimeAmount.microseconds(500)
             pacer = loop.scheduleRepeatedTask(initialDelay: .zero, delay: tick) { [self] _ in
@@ -130,6 +141,7 @@ final class LoadDriver: @unchecked Sendable {
         finished += 1
         if finished == requests.count {
             over = true
+            watchdog?.cancel()
             done.succeed()
             return
         }
@@ -143,16 +155,14 @@ final class LoadDriver: @unchecked Sendable {
         FileHandle.standardError.write(Data("load generator: \(error) after \(finished) of \(requests.count) answers, refused \(refused), unanswered from \(sentAt.count)\n".utf8))
         over = true
         pacer?.cancel()
+        watchdog?.cancel()
         done.fail(error)
     }
 
     private func result() -> LoadResult {
         let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1e9
-        let sorted = latencies.sorted()
-        func percentile(_ share: Double) -> Double {
-            sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * share))]) / 1e6
-        }
-        return LoadResult(sent: requests.count, ok: ok, refused: refused, seconds: elapsed, p50Ms: percentile(0.5), p99Ms: percentile(0.99), maxMs: Double(sorted.last ?? 0) / 1e6)
+        let milliseconds = Percentiles(latencies.map { Double($0) / 1e6 })
+        return LoadResult(sent: requests.count, ok: ok, refused: refused, seconds: elapsed, p50Ms: milliseconds.p50, p99Ms: milliseconds.p99, maxMs: milliseconds.max)
     }
 }
 
@@ -203,5 +213,5 @@ final class LoadConnection: ChannelDuplexHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 
-    enum LoadError: Error { case closed }
+    enum LoadError: Error { case closed, stalled }
 }

@@ -4,9 +4,7 @@ import Demo
 import Engine
 import Flows
 import Foundation
-import Logging
 import Sandbox
-import ServiceLifecycle
 import Store
 
 /// The FreshBooks ↔ Asana integration with everything it runs on, in this process: both
@@ -17,34 +15,39 @@ struct IntegrationRig {
     let store: SQLStore
     let asana: AsanaSandbox
     let freshbooks: FreshBooksSandbox
-    let servers: [SandboxServer]
     let context: IntegrationContext
     let registry: JobRegistry
     let asanaConnection: Connection
-    let logger: Logger
 
-    /// Starts the sandboxes and the store and adds both connections, each declaring
-    /// `rateLimit` (`"100/1s"` form) to the pipeline.
-    static func start(databaseURL: String?, rateLimit: String) async throws -> IntegrationRig {
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-        let store = try await SQLStore.open(databaseURL: databaseURL, dataDirectory: BenchDirectory.fresh(), logger: logger)
-        guard let fb = try await FreshBooksDemoSandbox.start(port: 0, samples: false) as? FreshBooksDemoSandbox,
-              let asana = try await AsanaDemoSandbox.start(port: 0, samples: false) as? AsanaDemoSandbox else {
-            throw BenchFailure(benchmark: "rig", problem: "the demo sandboxes are not the kinds asked for")
+    /// Starts the sandboxes and the store, adds both connections, each declaring `rateLimit`
+    /// (`"100/1s"` form) to the pipeline, runs `body`, and stops everything again.
+    static func run<T>(databaseURL: String?, rateLimit: String, _ body: (IntegrationRig) async throws -> T) async throws -> T {
+        try await Bench.withStore(databaseURL: databaseURL) { store in
+            var servers: [SandboxServer] = []
+            do {
+                let fb = try await FreshBooksDemoSandbox.start(port: 0, samples: false) as? FreshBooksDemoSandbox
+                if let fb { servers.append(fb.server) }
+                let asana = try await AsanaDemoSandbox.start(port: 0, samples: false) as? AsanaDemoSandbox
+                if let asana { servers.append(asana.server) }
+                guard let fb, let asana else { throw BenchFailure(benchmark: "rig", problem: "the demo sandboxes are not the kinds asked for") }
+                var connections: [Connection] = []
+                for (sandbox, id) in [(fb as any DemoSandbox, "bench-fb"), (asana, "bench-asana")] {
+                    var (connection, credential) = sandbox.demoConnection(id: id)
+                    connection[setting: .rateLimit] = rateLimit
+                    try await store.addConnection(connection, credential: credential)
+                    connections.append(connection)
+                }
+                let catalog = SystemCatalog(pipeline: HTTPPipeline(credentials: store), publicURL: nil)
+                let rig = IntegrationRig(store: store, asana: asana.sandbox, freshbooks: fb.sandbox, context: IntegrationContext(store: store, catalog: catalog),
+                                         registry: IntegrationRegistry().jobRegistry(catalog: catalog), asanaConnection: connections[1])
+                let result = try await body(rig)
+                for server in servers { await server.stop() }
+                return result
+            } catch {
+                for server in servers { await server.stop() }
+                throw error
+            }
         }
-        var connections: [Connection] = []
-        for (sandbox, id) in [(fb as any DemoSandbox, "bench-fb"), (asana, "bench-asana")] {
-            var (connection, credential) = sandbox.demoConnection(id: id)
-            connection[setting: .rateLimit] = rateLimit
-            try await store.addConnection(connection, credential: credential)
-            connections.append(connection)
-        }
-        let catalog = SystemCatalog(pipeline: HTTPPipeline(credentials: store), publicURL: nil)
-        let integrations = IntegrationRegistry()
-        let registry = JobRegistry(catalog.handlers(routableKinds: integrations.changeKinds) + integrations.handlers(pipeline: catalog.pipeline))
-        return IntegrationRig(store: store, asana: asana.sandbox, freshbooks: fb.sandbox, servers: [fb.server, asana.server],
-                              context: IntegrationContext(store: store, catalog: catalog), registry: registry, asanaConnection: connections[1], logger: logger)
     }
 
     /// Seeds `projects` projects in the team, each with `tasksPerProject` completed tasks that
@@ -87,33 +90,18 @@ struct IntegrationRig {
 
     /// Runs `body` with a worker pool draining the queue, then stops the pool.
     func withWorkers<T>(_ workers: Int, _ body: () async throws -> T) async throws -> T {
-        let pool = WorkerPool(runner: JobRunner(store: store, registry: registry, logger: logger), workers: workers, idlePoll: .milliseconds(10))
-        let group = ServiceGroup(configuration: .init(services: [.init(service: pool)], logger: logger))
-        let running = Task { try await group.run() }
-        do {
-            let result = try await body()
-            await group.triggerGracefulShutdown()
-            try await running.value
-            return result
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await running.value
-            throw error
-        }
+        try await Bench.withWorkers(workers, store: store, registry: registry, body)
     }
 
     /// Waits until `condition` holds and no job is due or running; throws after `timeout`.
     func settle(_ what: String, timeout: Duration, until condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() {
-                // Recurring polls are always scheduled ahead; only work that is due counts.
-                let due = try await store.jobs(state: .pending, integrationID: nil, limit: 1000).filter { $0.runAt <= Date().addingTimeInterval(1) }
-                if due.isEmpty, try await store.jobCounts()[.running, default: 0] == 0 { return }
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        try await Bench.waitUntil(what, benchmark: "rig", timeout: timeout) {
+            guard try await condition() else { return false }
+            // Recurring polls are always scheduled ahead; only work that is due counts.
+            let due = try await store.jobs(state: .pending, integrationID: nil, limit: 1000).filter { $0.runAt <= Date().addingTimeInterval(1) }
+            guard due.isEmpty else { return false }
+            return try await store.jobCounts()[.running, default: 0] == 0
         }
-        throw BenchFailure(benchmark: "rig", problem: "timed out waiting for \(what)")
     }
 
     /// Checks the FreshBooks account for records that exist twice; throws `BenchFailure`.
@@ -123,12 +111,6 @@ struct IntegrationRig {
             let twice = values.count - Set(values).count
             guard twice == 0 else { throw BenchFailure(benchmark: benchmark, problem: "\(twice) duplicate \(label) in the FreshBooks sandbox") }
         }
-    }
-
-    /// Stops the sandboxes and closes the store.
-    func stop() async {
-        for server in servers { await server.stop() }
-        await store.close()
     }
 }
 

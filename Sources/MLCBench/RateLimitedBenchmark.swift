@@ -33,8 +33,7 @@ struct RateLimitedBenchmark: GoalBenchmark {
         let perSecond = limit ?? options.size(full: 10, quick: 40)
         let projectCount = projects ?? options.size(full: 10, quick: 2)
         let taskCount = tasks ?? options.size(full: 60, quick: 40)
-        let rig = try await IntegrationRig.start(databaseURL: options.databaseURL, rateLimit: "\(perSecond)/1s")
-        do {
+        return try await IntegrationRig.run(databaseURL: options.databaseURL, rateLimit: "\(perSecond)/1s") { rig in
             var plan = FaultPlan()
             plan.rateLimitPerMinute = perSecond
             plan.rateLimitWindowSeconds = 1
@@ -56,16 +55,12 @@ struct RateLimitedBenchmark: GoalBenchmark {
             guard inventory.invoiceNumbers.count == expected else {
                 throw BenchFailure(benchmark: "rate-limited", problem: "\(expected) billable tasks, \(inventory.invoiceNumbers.count) invoices")
             }
-            await rig.stop()
             let created = expected + inventory.clientOrganizations.count + inventory.projectTitles.count
             let ideal = Double(created) / Double(perSecond)
             let ratio = seconds / ideal
             return [BenchLine(benchmark: "rate-limited", figure: ratio, unit: "× N/L", goal: "N records in ≤ 1.05 × N/L, no 429 after the first", met: ratio <= Self.ratioGoal && rateLimited <= 1,
                               store: options.storeName, counts: ["records": created, "limit_per_second": perSecond, "seconds": seconds, "ideal_seconds": ideal, "rate_limited": rateLimited,
                                                                  "reads": split.reads, "writes": split.writes, "calls_by_system": split.bySystem])]
-        } catch {
-            await rig.stop()
-            throw error
         }
     }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
-import Store
 
 /// `mlc-bench vault`: seals and opens secrets (a supporting figure, not one of issue 12's goals).
 struct VaultBenchmark: GoalBenchmark {
@@ -17,11 +15,7 @@ struct VaultBenchmark: GoalBenchmark {
     }
 
     func measure() async throws -> [BenchLine] {
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-        let store = try await SQLStore.open(databaseURL: nil, dataDirectory: BenchDirectory.fresh(), logger: logger)
-        let vault = store.vault
-        await store.close()
+        let vault = try await Bench.withStore(databaseURL: nil) { $0.vault }
         let started = ContinuousClock.now
         for index in 0..<secrets {
             let context = "credential:c\(index)"

@@ -15,6 +15,22 @@ import Testing
         (["queue", "--jobs=-5"], "--jobs"),
         (["queue", "--workers", "100000"], "--workers"),
         (["vault", "--secrets", "0"], "--secrets"),
+        (["vault", "--secrets", "1e20"], "--secrets"),
+        (["ingest", "--deliveries=-1"], "--deliveries"),
+        (["ingest", "--deliveries", "20000000"], "--deliveries"),
+        (["ingest", "--paced-seconds", "0"], "--paced-seconds"),
+        (["ingest", "--rate", "1e20"], "--rate"),
+        (["ingest", "--rate", "100000", "--paced-seconds", "3600"], "--paced-seconds"),
+        (["ingest", "--connections", "0"], "--connections"),
+        (["ingest", "--workers=-1"], "--workers"),
+        (["backfill", "--projects", "0"], "--projects"),
+        (["backfill", "--tasks", "1e20"], "--tasks"),
+        (["backfill", "--workers", "0"], "--workers"),
+        (["rate-limited", "--limit=-1"], "--limit"),
+        (["rate-limited", "--projects", "1e20"], "--projects"),
+        (["rate-limited", "--tasks", "0"], "--tasks"),
+        (["footprint", "--idle-seconds=-1"], "--idle-seconds"),
+        (["footprint", "--idle-seconds", "1e20"], "--idle-seconds"),
     ])
     func aCountOutOfRangeIsRefused(_ arguments: [String], _ mentions: String) async throws {
         let result = try await PackageExecutable.run("mlc-bench", arguments)
