@@ -16,7 +16,7 @@ struct Components {
 
     /// Every job handler: the systems' and the integrations'.
     func registry() -> JobRegistry {
-        JobRegistry(catalog.handlers(routableKinds: integrations.changeKinds) + integrations.handlers(pipeline: catalog.pipeline))
+        integrations.jobRegistry(catalog: catalog)
     }
 
     /// Every webhook verifier.
