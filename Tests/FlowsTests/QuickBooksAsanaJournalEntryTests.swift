@@ -71,6 +71,17 @@ import Testing
             let record = try #require(try await world.store.integration(id: ServicesWorld.name))
             let people = await QuickBooksAsanaIntegration().details(for: record, context: world.context)["people without an employee or vendor of the same email"]
             #expect(people == "avery@sandbox-agency.test; blake@sandbox-agency.test")
+
+            // After apply the project's own field names a class QuickBooks lacks: the task's next
+            // change is said on the task once, and the entry is left as it was.
+            let projectClass = try #require(world.fields["project_class"])
+            _ = try await world.asana.updateProject(gid: world.projects[1], ProjectDraft(customFields: [projectClass: .enumOption(try #require(world.options["Consulting"]))]))
+            _ = try await world.asana.updateTask(gid: task.gid, TaskDraft(customFields: [try #require(world.fields["amount"]): .number(990)]))
+            let saysConsulting = { try await world.asana.stories(task: task.gid).collect().filter { $0.text?.contains("class \"Consulting\"") == true }.count }
+            try await world.pollUntil("the unknown class said on the task") { try await saysConsulting() > 0 }
+            try await world.idle()
+            #expect(try await saysConsulting() == 1)
+            #expect(try await Self.ourEntries(world).first?.TotalAmt == 960)
         }
     }
 }

@@ -103,6 +103,7 @@ import Testing
         // (assignee's email) → the QuickBooks person a journal line names
         ("casey@firm.test", "Employee:55"),
         ("CASEY@Firm.test ", "Employee:55"),
+        ("\tpat@firm.test\n", "Employee:60"),
         ("jordan@freelance.test", "Vendor:61"),
         ("both@firm.test", "Employee:57"),
         ("twice@firm.test", "none"),
@@ -111,7 +112,8 @@ import Testing
     ])
     func anAssigneeAlignsByEmail(_ email: String, _ expected: String) {
         let employees = [Mapping.Person(id: "55", email: "Casey@firm.test"), Mapping.Person(id: "56", email: nil), Mapping.Person(id: "57", email: "both@firm.test"),
-                         Mapping.Person(id: "58", email: "twice@firm.test"), Mapping.Person(id: "59", email: "twice@firm.test")]
+                         Mapping.Person(id: "58", email: "twice@firm.test"), Mapping.Person(id: "59", email: " TWICE@firm.test"),
+                         Mapping.Person(id: "60", email: "Pat@Firm.test\r\n")]
         let vendors = [Mapping.Person(id: "61", email: "jordan@freelance.test"), Mapping.Person(id: "62", email: "both@firm.test"), Mapping.Person(id: "63", email: "twice@firm.test")]
         let person = Mapping.person(email: email, employees: employees, vendors: vendors)
         #expect(person.map { "\($0.Type):\($0.EntityRef.value)" } ?? "none" == expected)

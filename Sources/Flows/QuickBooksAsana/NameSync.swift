@@ -55,9 +55,10 @@ extension QuickBooksAsanaSession {
                 let target: ExternalRef?
                 switch QuickBooksAsanaMapping.optionChange(for: read.entry, option: current) {
                 case .create(let name):
-                    let key = QuickBooksAsanaIntentKey.option(ref)
-                    let (option, confirm) = try await context.intents.create(key, target: { .asana(.enumOption, $0.gid) },
-                        lookUp: { try await asana.customField(gid: fieldGID).enum_options?.first { $0.name == name } },
+                    // The field was just read: an earlier attempt's option (made, then the job
+                    // died before its link) is among `options` by name, so it is not read again.
+                    let (option, confirm) = try await context.intents.create(QuickBooksAsanaIntentKey.option(ref), target: { .asana(.enumOption, $0.gid) },
+                        lookUp: { options.first { $0.name == name } },
                         make: { try await asana.createEnumOption(field: fieldGID, name: name) })
                     writes.append(confirm)
                     target = .asana(.enumOption, option.gid)

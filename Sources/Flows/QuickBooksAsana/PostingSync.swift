@@ -33,8 +33,11 @@ extension QuickBooksAsanaSession {
         var actions: [String] = []
         var taskInputs: [String: CustomFieldInput] = [:]
 
+        // The vendor the task names, looked up once for the details and the posting alike.
+        var vendorID: String?
+        if let option = task.value(of: fields.vendor)?.enum_value { vendorID = try await self.vendorID(option: option.gid, name: option.name) }
         // The chosen vendor's details, when the task names another vendor or its details changed.
-        if let option = task.value(of: fields.vendor)?.enum_value, let vendorID = try await vendorID(option: option.gid, name: option.name) {
+        if let vendorID {
             let previous = try await link(from: source, type: QuickBooksRecord.vendor.rawValue)
             let kept = previous?.target.id == vendorID ? previous : nil
             let mapped = QuickBooksAsanaMapping.mapsVendorDetails(fields)
@@ -59,9 +62,9 @@ extension QuickBooksAsanaSession {
         case .success(let wanted):
             let hash = QuickBooksAsanaMapping.contentHash(wanted)
             if let existing {
-                figures = try await update(existing, with: wanted, hash: hash, task: task, writes: &writes, actions: &actions)
+                figures = try await update(existing, with: wanted, vendorID: vendorID, hash: hash, task: task, writes: &writes, actions: &actions)
             } else if QuickBooksAsanaMapping.asksToPost(task, status: fields.post_status) {
-                if let made = try await create(wanted, hash: hash, task: task, writes: &writes, actions: &actions) {
+                if let made = try await create(wanted, vendorID: vendorID, hash: hash, task: task, writes: &writes, actions: &actions) {
                     target = made.target
                     figures = made.figures
                     if let posted = fields.post_status.options["posted"] { taskInputs[fields.post_status.field] = .enumOption(posted) }
@@ -99,9 +102,11 @@ extension QuickBooksAsanaSession {
         return nil
     }
 
-    /// Resolves a request's names to QuickBooks ids; an unknown name is reported on the task once.
-    func resolve(_ wanted: QuickBooksAsanaMapping.BillRequest, task: AsanaTask) async throws -> Result<QuickBooksAsanaMapping.Posting, QuickBooksAsanaMapping.UnknownName> {
-        guard let vendorID = try await vendorID(option: wanted.vendorOption, name: wanted.vendorName) else {
+    /// Resolves a request's names to QuickBooks ids (`vendorID`: its vendor option's, nil when
+    /// QuickBooks has no such vendor); the caller reports an unknown name on the task once.
+    func resolve(_ wanted: QuickBooksAsanaMapping.BillRequest, vendorID: String?, task: AsanaTask) async throws
+        -> Result<QuickBooksAsanaMapping.Posting, QuickBooksAsanaMapping.UnknownName> {
+        guard let vendorID else {
             return .failure(QuickBooksAsanaMapping.UnknownName(what: "vendor", name: wanted.vendorName))
         }
         let directory = QuickBooksAsanaMapping.Directory(
@@ -118,18 +123,20 @@ extension QuickBooksAsanaSession {
     func person(email: String?) async throws -> EntityTypeRef? {
         guard postedType == .journalentry, config.people?.match == "email", let email else { return nil }
         let employees = try await quickbooks.employees().collect().filter { $0.Active != false }.map { QuickBooksAsanaMapping.Person(id: $0.Id, email: $0.PrimaryEmailAddr?.Address) }
-        if let employee = QuickBooksAsanaMapping.person(email: email, employees: employees, vendors: []) { return employee }
-        let vendors = try await quickbooks.vendors().collect().filter { $0.Active != false }.map { QuickBooksAsanaMapping.Person(id: $0.Id, email: $0.PrimaryEmailAddr?.Address) }
+        // Vendors are read only when no employee has the email (one or several decide alone).
+        let key = QuickBooksAsanaMapping.emailKey(email)
+        let vendors = employees.contains { QuickBooksAsanaMapping.emailKey($0.email) == key } ? []
+            : try await quickbooks.vendors().collect().filter { $0.Active != false }.map { QuickBooksAsanaMapping.Person(id: $0.Id, email: $0.PrimaryEmailAddr?.Address) }
         return QuickBooksAsanaMapping.person(email: email, employees: employees, vendors: vendors)
     }
 
     /// Creates the task's transaction once: the intent records it first, an uncertain earlier
     /// attempt is looked up by our document number, and the `requestid` is the intent's key.
-    func create(_ wanted: QuickBooksAsanaMapping.BillRequest, hash: String, task: AsanaTask, writes: inout [StoreWrite], actions: inout [String]) async throws
+    func create(_ wanted: QuickBooksAsanaMapping.BillRequest, vendorID: String?, hash: String, task: AsanaTask, writes: inout [StoreWrite], actions: inout [String]) async throws
         -> (target: ExternalRef, figures: QuickBooksAsanaMapping.Figures)? {
         let source = ExternalRef.asana(.task, task.gid)
         let posting: QuickBooksAsanaMapping.Posting
-        switch try await resolve(wanted, task: task) {
+        switch try await resolve(wanted, vendorID: vendorID, task: task) {
         case .failure(let unknown):
             writes.append(try await comment(task: task.gid, key: QuickBooksAsanaIntentKey.comment(task: source, about: source, hash: hash), text: "Not posted to QuickBooks: \(unknown.message)."))
             actions.append("not posted: \(unknown.message)")
@@ -171,7 +178,7 @@ extension QuickBooksAsanaSession {
 
     /// Applies a changed task to its transaction as a sparse update of what differs, over the
     /// current SyncToken; a paid or deleted bill is reported on the task instead.
-    func update(_ existing: Link, with wanted: QuickBooksAsanaMapping.BillRequest, hash: String, task: AsanaTask,
+    func update(_ existing: Link, with wanted: QuickBooksAsanaMapping.BillRequest, vendorID: String?, hash: String, task: AsanaTask,
                 writes: inout [StoreWrite], actions: inout [String]) async throws -> QuickBooksAsanaMapping.Figures? {
         let source = ExternalRef.asana(.task, task.gid)
         let requestID = "\(QuickBooksAsanaIntentKey.posting(source)):\(hash)"
@@ -182,7 +189,13 @@ extension QuickBooksAsanaSession {
                 return nil
             }
             guard existing.contentHash != hash, let credit = config.quickbooks.credit_account else { return QuickBooksAsanaMapping.figures(entry) }
-            guard case .success(let posting) = try await resolve(wanted, task: task) else { return QuickBooksAsanaMapping.figures(entry) }
+            let posting: QuickBooksAsanaMapping.Posting
+            switch try await resolve(wanted, vendorID: vendorID, task: task) {
+            case .failure(let unknown):
+                try await reportUnknown(unknown, existing: existing, task: task.gid, hash: hash, writes: &writes, actions: &actions)
+                return QuickBooksAsanaMapping.figures(entry)
+            case .success(let resolved): posting = resolved
+            }
             let change = QuickBooksAsanaMapping.journalEntryChange(posting, creditAccount: credit, current: entry)
             var result = entry
             if !change.isEmpty {
@@ -199,10 +212,9 @@ extension QuickBooksAsanaSession {
         }
         guard existing.contentHash != hash else { return QuickBooksAsanaMapping.figures(bill) }
         let posting: QuickBooksAsanaMapping.Posting
-        switch try await resolve(wanted, task: task) {
+        switch try await resolve(wanted, vendorID: vendorID, task: task) {
         case .failure(let unknown):
-            writes.append(try await comment(task: task.gid, key: QuickBooksAsanaIntentKey.comment(task: source, about: existing.target, hash: hash), text: "Change not posted to QuickBooks: \(unknown.message)."))
-            actions.append("not updated: \(unknown.message)")
+            try await reportUnknown(unknown, existing: existing, task: task.gid, hash: hash, writes: &writes, actions: &actions)
             return QuickBooksAsanaMapping.figures(bill)
         case .success(let resolved): posting = resolved
         }
@@ -222,6 +234,15 @@ extension QuickBooksAsanaSession {
         }
         writes.append(newLink(source, existing.target, hash: hash, previous: existing))
         return QuickBooksAsanaMapping.figures(result)
+    }
+
+    /// A change naming what QuickBooks does not have (a vendor, account, class or department, say
+    /// one a project's field names after apply): said once per change on the task, not applied.
+    func reportUnknown(_ unknown: QuickBooksAsanaMapping.UnknownName, existing: Link, task: String, hash: String,
+                       writes: inout [StoreWrite], actions: inout [String]) async throws {
+        writes.append(try await comment(task: task, key: QuickBooksAsanaIntentKey.comment(task: .asana(.task, task), about: existing.target, hash: hash),
+                                        text: "Change not posted to QuickBooks: \(unknown.message)."))
+        actions.append("not updated: \(unknown.message)")
     }
 
     /// The sparse update of a bill over `syncToken` (the version this job read).

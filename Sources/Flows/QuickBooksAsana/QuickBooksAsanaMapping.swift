@@ -107,7 +107,7 @@ public enum QuickBooksAsanaMapping {
         return .success(BillRequest(vendorOption: vendor.gid, vendorName: vendor.name, amount: amount, dueDate: due, account: account,
                                     className: mapping?.class ?? fields.class.flatMap { text(task.value(of: $0)) },
                                     departmentName: mapping?.department ?? fields.department.flatMap { text(task.value(of: $0)) },
-                                    assigneeEmail: task.assignee?.email?.lowercased()))
+                                    assigneeEmail: emailKey(task.assignee?.email)))
     }
 
     /// The required fields a task lacks.
@@ -330,22 +330,29 @@ public enum QuickBooksAsanaMapping {
     /// email, else the vendor (a contractor billed as one); nil when nobody, or more than one of
     /// the same kind, has it, so a cost is never put on a guess.
     public static func person(email: String?, employees: [Person], vendors: [Person]) -> EntityTypeRef? {
-        guard let email = email?.trimmingCharacters(in: .whitespaces).lowercased(), !email.isEmpty else { return nil }
+        guard let email = emailKey(email) else { return nil }
         for (type, people) in [("Employee", employees), ("Vendor", vendors)] {
-            let same = people.filter { $0.email?.trimmingCharacters(in: .whitespaces).lowercased() == email }
+            let same = people.filter { emailKey($0.email) == email }
             if same.count == 1 { return EntityTypeRef(type: type, id: same[0].id) }
             if same.count > 1 { return nil }
         }
         return nil
     }
 
+    /// An email as people are matched by it: trimmed (a pasted newline included) and lowercased;
+    /// nil when there is none.
+    public static func emailKey(_ email: String?) -> String? {
+        guard let key = email?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(), !key.isEmpty else { return nil }
+        return key
+    }
+
     /// People on both sides matched by email, and the Asana emails with no match.
     public static func matchPeople(asana users: [Asana.User], quickbooks emails: [String]) -> (matched: [String: String], unmatched: [String]) {
-        let known = Set(emails.map { $0.lowercased() })
+        let known = Set(emails.compactMap(emailKey))
         var matched: [String: String] = [:]
         var unmatched: [String] = []
         for user in users {
-            guard let email = user.email?.lowercased() else { continue }
+            guard let email = emailKey(user.email) else { continue }
             if known.contains(email) { matched[user.gid] = email } else { unmatched.append(email) }
         }
         return (matched, unmatched.sorted())
