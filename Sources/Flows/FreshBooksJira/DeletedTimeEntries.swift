@@ -12,7 +12,8 @@ import Store
 /// (the cursor), and for each one FreshBooks no longer has enqueues the entry's deletion as a
 /// change job under the entry's own key: the change handler deletes the worklog, idempotently.
 /// Each run costs at most `batchSize` reads, so every linked entry is checked once every
-/// ⌈links / batchSize⌉ poll intervals.
+/// ⌈links / batchSize⌉ poll intervals; a run cut short by a failed read keeps the entries it
+/// read (the cursor stops at the last one), so its retry reads none of them again.
 public struct FreshBooksJiraDeletedEntriesJob: JobHandler {
     /// The job kind.
     public static let kindName = "\(FreshBooksJiraConfig.kind).deleted-time-entries"
@@ -47,8 +48,19 @@ public struct FreshBooksJiraDeletedEntriesJob: JobHandler {
             .compactMap { Int($0.source.id) })
         let batch = Self.batch(linked, after: after, size: Self.batchSize)
         var gone: [Int] = []
+        var checked: [Int] = []
+        var stopped = ""
         for entry in batch {
-            do { _ = try await session.freshbooks.timeEntry(id: entry) } catch ConnectorError.notFound(_) { gone.append(entry) }
+            do {
+                _ = try await session.freshbooks.timeEntry(id: entry)
+            } catch ConnectorError.notFound(_) {
+                gone.append(entry)
+            } catch where !checked.isEmpty {
+                // A rate limit or outage mid-batch: keep what was read, the next run goes on from here.
+                stopped = "; stopped at \(entry): \(error)"
+                break
+            }
+            checked.append(entry)
         }
         let jobs = try gone.map { entry in
             let ref = ExternalRef.freshbooks(.timeEntry, entry)
@@ -58,10 +70,17 @@ public struct FreshBooksJiraDeletedEntriesJob: JobHandler {
                                   connectionID: connectionID, coalesceKey: TriggerRouter.coalesceKey(integrationID: integration.id, ref: ref),
                                   payload: TriggerRouter.ChangePayload(event: event, trigger: .poll), runAt: context.now, source: .poll)
         }
-        let next = batch.count < Self.batchSize ? 0 : batch.last ?? 0
+        let next = Self.cursor(batch: batch, checked: checked.count, size: Self.batchSize)
         return JobOutcome(writes: jobs.map(StoreWrite.enqueue) + [.setCursor(connectionID: connectionID, feed: feed, value: "\(next)")],
                           sourceRef: "freshbooks:feed:deleted-time-entries", unchanged: gone.isEmpty,
-                          action: "check \(batch.count) of \(linked.count) linked time entries: \(gone.isEmpty ? "none deleted" : "deleted in FreshBooks: \(gone.map(String.init).joined(separator: ", "))")")
+                          action: "check \(checked.count) of \(linked.count) linked time entries: \(gone.isEmpty ? "none deleted" : "deleted in FreshBooks: \(gone.map(String.init).joined(separator: ", "))")\(stopped)")
+    }
+
+    /// Where the next run starts: after the last entry read when the run was cut short or the
+    /// batch was full; from the start (0) once a short batch reached the last entry.
+    public static func cursor(batch: [Int], checked: Int, size: Int) -> Int {
+        guard checked > 0 else { return 0 }
+        return checked < batch.count || batch.count >= size ? batch[min(checked, batch.count) - 1] : 0
     }
 
     /// The next `size` entries after `after` in id order; past the last one, from the start.

@@ -15,9 +15,11 @@ extension FreshBooksJiraSession {
         }
         let client = try await freshbooks.client(id: invoice.customerID)
         let email = FreshBooksJiraMapping.reporterEmail(kind: .invoice, counterparty: client.email, staff: nil)
+        // One read of the invoice's links: its own issue's and every episode's.
+        let made = try await links(from: ref)
         var outcome = try await ensureIssue(for: .init(kind: .invoice, source: ref, number: invoice.invoiceNumber, amount: try total.money(fallbackCurrency: invoice.currencyCode),
-                                                       counterparty: Self.name(client), email: email, date: invoice.createDate, clientID: client.id))
-        let episodes = try await links(from: ref).compactMap { link in FreshBooksJiraAutobill.episode(linkHash: link.contentHash).map { (link, $0) } }
+                                                       counterparty: Self.name(client), email: email, date: invoice.createDate, clientID: client.id), made: made)
+        let episodes = made.compactMap { link in FreshBooksJiraAutobill.episode(linkHash: link.contentHash).map { (link, $0) } }
         switch FreshBooksJiraAutobill.step(status: invoice.autobillStatus, episodes: episodes.map(\.1)) {
         case .open(let number):
             // What the declined charge tried to collect: the outstanding amount.
@@ -26,7 +28,7 @@ extension FreshBooksJiraSession {
                                                               amount: try due.money(fallbackCurrency: invoice.currencyCode), counterparty: Self.name(client),
                                                               email: FreshBooksJiraMapping.reporterEmail(kind: .payment_failed, counterparty: client.email, staff: nil),
                                                               date: nil, clientID: client.id, episode: number)
-            let made = try await ensureIssue(for: failure, hash: FreshBooksJiraAutobill.linkHash(.init(number: number, over: false)))
+            let made = try await ensureIssue(for: failure, hash: FreshBooksJiraAutobill.linkHash(.init(number: number, over: false)), made: made)
             outcome = Self.joined(outcome, made)
         case .close(let number):
             guard let (link, _) = episodes.first(where: { $0.1.number == number }) else { break }

@@ -96,9 +96,11 @@ extension FreshBooksJiraSession {
     /// recorded, and after an uncertain attempt the label is looked up by JQL before creating again.
     /// The link's hash is the event kind the issue stands for (a payment can have two: received,
     /// refunded), or a failed autobill's episode (`FreshBooksJiraAutobill.linkHash`).
-    func ensureIssue(for record: FreshBooksJiraMapping.FinanceRecord, hash: String? = nil) async throws -> JobOutcome {
+    /// `made` is the record's links when the caller has read them already.
+    func ensureIssue(for record: FreshBooksJiraMapping.FinanceRecord, hash: String? = nil, made: [Link]? = nil) async throws -> JobOutcome {
         let hash = hash ?? record.kind.rawValue
-        let existing = try await links(from: record.source).first { $0.target.type == JiraRecord.issue.rawValue && $0.contentHash == hash }
+        let made = if let made { made } else { try await links(from: record.source) }
+        let existing = made.first { $0.target.type == JiraRecord.issue.rawValue && $0.contentHash == hash }
         if let existing {
             return JobOutcome(sourceRef: record.source.description, targetRef: existing.target.description, unchanged: true, action: "\(record.kind.phrase) issue \(existing.target.id) exists")
         }
