@@ -155,12 +155,19 @@ import Testing
                 let retried = try await world.store.auditEntries(AuditFilter(integrationID: "marked", limit: 100)).contains { $0.outcome == .retrying }
                 return try await world.counts()[2] == 1 && retried
             }
+            // The attempt died after FreshBooks made the invoice: its intent is still open, so
+            // each retry searches our number before it would create one.
+            let made = try #require(try await world.fb.client.invoices().collect().first)
+            let key = "freshbooks-invoice:\(made.invoiceNumber)"
+            #expect(try await world.store.intent(integrationID: "marked", key: key)?.state == .open)
             plan.failWritesOn = nil
             world.fb.sandbox.setFaults(plan)
-            try await world.pollUntil("marked", "the invoice marked sent") {
-                try await world.fb.client.invoices().collect().first.map { !$0.isDraft } == true
+            try await world.pollUntil("marked", "the invoice marked sent and its intent confirmed") {
+                let confirmed = try await world.store.intent(integrationID: "marked", key: key).map { $0.state == .done } ?? false
+                return try await world.fb.client.invoices().collect().first.map { !$0.isDraft } == true && confirmed
             }
             #expect(try await world.counts()[2] == 1)
+            #expect(try await world.store.intent(integrationID: "marked", key: key)?.targetRef == ExternalRef.freshbooks(.invoice, made.id).description)
         }
     }
 }

@@ -16,6 +16,11 @@ import Testing
         #expect((agency["asana"] as? [String: Int])?["status_updates"] == 6)
         #expect(agency["duplicates"] as? Int == 0)
         #expect(((agency["apiCalls"] as? [String: Int])?["freshbooks"] ?? 0) > 0)
+        // The calls split by purpose add up to the calls, and the play's own (as people) are not the integration's.
+        let purposes = try #require(agency["apiCallsByPurpose"] as? [String: [String: Int]])
+        #expect(purposes.mapValues { $0.values.reduce(0, +) } == agency["apiCalls"] as? [String: Int])
+        #expect(purposes["asana"]?["people"] == 16 && purposes["freshbooks"]?["people"] == 1, "3 projects, 7 tasks, 6 completions; 1 invoice sent: \(purposes)")
+        #expect(purposes.values.allSatisfy { $0.values.allSatisfy { $0 > 0 } } && (purposes["asana"]?["set-up"] ?? 0) > 0)
         #expect(((summary["apiCalls"] as? [String: Int])?["freshbooks"] ?? 0) > 0)
         for firm in ["northwind-finance", "contoso-finance"] {
             let section = try #require((summary["integrations"] as? [String: Any])?[firm] as? [String: Any], "\(firm) reports on its own")

@@ -71,11 +71,17 @@ extension FreshBooksAsanaSession {
             let changed = entries.filter { $0.link?.contentHash != $0.hash }
             guard !changed.isEmpty else { continue }
             let existing: FreshBooks.Invoice?
+            var searched = false
             if let id = entries.compactMap({ $0.link.flatMap { Int($0.target.id) } }).first {
                 existing = try await freshbooks.invoice(id: id)
-            } else if try await context.intents.peek(IntentKey.invoice(number: number)).needsLookUp {
+            } else if case let intent = try await context.intents.peek(IntentKey.invoice(number: number)), intent.needsLookUp {
                 // An earlier attempt, or tasks linked to it and since withdrawn, made an invoice of this number.
                 existing = try await freshbooks.invoice(number: number)
+                searched = true
+                if let existing, !intent.isDone {
+                    // Found where an attempt that died after making it left its intent open: confirmed now.
+                    writes.append(context.intents.done(IntentKey.invoice(number: number), target: .freshbooks(.invoice, existing.id)))
+                }
             } else {
                 // No attempt ever began to create it (an intent is recorded before every create): nothing to search for.
                 existing = nil
@@ -102,7 +108,8 @@ extension FreshBooksAsanaSession {
                                          lines: entries.map(\.line))
                 // Our own invoice number is the key FreshBooks can be searched by.
                 let start = try await context.intents.begin(IntentKey.invoice(number: number))
-                invoice = try await freshbooks.createInvoice(draft, previousAttemptUncertain: start.needsLookUp)
+                // Searched just now when an earlier attempt left the intent; no other job of this key runs meanwhile.
+                invoice = try await freshbooks.createInvoice(draft, previousAttemptUncertain: start.needsLookUp && !searched)
                 writes.append(context.intents.done(IntentKey.invoice(number: number), target: .freshbooks(.invoice, invoice.id)))
                 actions.append("create draft invoice \(number)")
             }
