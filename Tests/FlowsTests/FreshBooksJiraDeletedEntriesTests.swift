@@ -42,4 +42,11 @@ import Testing
         #expect(Check.batch([], after: 17, size: 25).isEmpty)
         #expect(Check.cursor(batch: [], checked: 0, size: 25) == 0)
     }
+
+    /// A whole batch answering not found is checked against the account before any worklog
+    /// is deleted; one entry gone, or some among entries found, is taken as deleted.
+    @Test(arguments: [(0, 0, false), (1, 1, false), (1, 5, false), (4, 5, false), (2, 2, true), (25, 25, true)])
+    func aWholeBatchGoneIsCheckedAgainstTheAccount(_ gone: Int, _ checked: Int, _ check: Bool) {
+        #expect(FreshBooksJiraDeletedEntriesJob.needsAccountCheck(gone: gone, checked: checked) == check)
+    }
 }

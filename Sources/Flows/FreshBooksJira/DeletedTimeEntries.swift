@@ -62,6 +62,14 @@ public struct FreshBooksJiraDeletedEntriesJob: JobHandler {
             }
             checked.append(entry)
         }
+        // Every entry of a batch gone at once may be the connection now reaching another
+        // FreshBooks account (where every id answers 404), not a person deleting them: the
+        // worklogs are deleted only when the account still lists time entries at all.
+        if Self.needsAccountCheck(gone: gone.count, checked: checked.count), try await !Self.accountHasTimeEntries(session.freshbooks) {
+            return JobOutcome(writes: [], sourceRef: "freshbooks:feed:deleted-time-entries", unchanged: true,
+                              action: "check \(checked.count) of \(linked.count) linked time entries: every one answered not found and the account lists no time entries; "
+                                  + "no worklog deleted (is the FreshBooks connection on another account?)")
+        }
         let jobs = try gone.map { entry in
             let ref = ExternalRef.freshbooks(.timeEntry, entry)
             let event = ChangeEvent(eventID: "fb-check:time_entry:\(entry):deleted", ref: ref, action: .deleted, occurredAt: context.now, connectionID: connectionID,
@@ -74,6 +82,18 @@ public struct FreshBooksJiraDeletedEntriesJob: JobHandler {
         return JobOutcome(writes: jobs.map(StoreWrite.enqueue) + [.setCursor(connectionID: connectionID, feed: feed, value: "\(next)")],
                           sourceRef: "freshbooks:feed:deleted-time-entries", unchanged: gone.isEmpty,
                           action: "check \(checked.count) of \(linked.count) linked time entries: \(gone.isEmpty ? "none deleted" : "deleted in FreshBooks: \(gone.map(String.init).joined(separator: ", "))")\(stopped)")
+    }
+
+    /// True when a batch's answers alone cannot be trusted: more than one entry read and every
+    /// one gone. One entry gone, or some gone among others found, is a person deleting them.
+    public static func needsAccountCheck(gone: Int, checked: Int) -> Bool {
+        checked > 1 && gone == checked
+    }
+
+    /// True when the account lists at least one time entry (one page read).
+    static func accountHasTimeEntries(_ freshbooks: FreshBooksClient) async throws -> Bool {
+        for try await _ in try freshbooks.timeEntries() { return true }
+        return false
     }
 
     /// Where the next run starts: after the last entry read when the run was cut short or the
