@@ -27,6 +27,7 @@ extension SQLStore {
             for (role, connectionID) in integration.connections {
                 try await db.query("INSERT INTO integration_connections (integration_id, role, connection_id) VALUES ($1, $2, $3)", [.text(integration.id), .text(role), .text(connectionID)])
             }
+            try await Self.markHeldJobs(integrationID: integration.id, in: db)
         }
     }
 
@@ -52,8 +53,11 @@ extension SQLStore {
     }
 
     public func setIntegrationState(id: String, state: IntegrationState) async throws {
-        let rows = try await backend.query("UPDATE integrations SET state = $2, updated_at = $3 WHERE id = $1 RETURNING id", [.text(id), .text(state.rawValue), .time(Date())])
-        if rows.isEmpty { throw StoreError.notFound("integration \(id)") }
+        try await backend.transaction { db in
+            let rows = try await db.query("UPDATE integrations SET state = $2, updated_at = $3 WHERE id = $1 RETURNING id", [.text(id), .text(state.rawValue), .time(Date())])
+            if rows.isEmpty { throw StoreError.notFound("integration \(id)") }
+            try await Self.markHeldJobs(integrationID: id, in: db)
+        }
     }
 
     public func removeIntegration(id: String) async throws {

@@ -24,8 +24,8 @@ extension SQLStore {
         let rows = try await db.query(
             """
             INSERT INTO jobs (id, tenant, kind, integration_id, connection_id, coalesce_key, payload, state, attempts, max_attempts, run_at,
-                              merged_count, repeat_every_ms, replay_of, source, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $9, 0, $10, $11, $12, $13, $13)
+                              merged_count, repeat_every_ms, replay_of, source, created_at, updated_at, held)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $9, 0, $10, $11, $12, $13, $13, \(Self.heldWhenPaused("$4")))
             ON CONFLICT (coalesce_key, kind) WHERE state = 'pending' DO UPDATE SET
                 \(merge), run_at = \(dialect.least)(jobs.run_at, excluded.run_at),
                 merged_count = jobs.merged_count + 1, updated_at = excluded.updated_at
@@ -45,37 +45,38 @@ extension SQLStore {
         let kindList = kinds.sorted()
         let skipLocked = backend.dialect.forUpdateSkipLocked
         let leaseUntil = now.addingTimeInterval(lease.timeInterval)
+        let kinds = Self.placeholders(from: 6, count: kindList.count)
+        let binds: [SQLValue] = [.text(token), .text(worker), .time(leaseUntil), .time(now), .int(limit)] + kindList.map { .text($0) }
         let rows: [SQLRow]
         do {
             rows = try await backend.transaction { db in
-                try await db.query(
+                // A running job whose lease ran out is claimed again first: its worker is gone,
+                // and its key holds back every pending job of the key until it is done.
+                var claimed = try await db.query(
                     """
-                    UPDATE jobs SET state = 'running', attempts = attempts + 1, claim_token = $1, worker = $2, lease_until = $3, updated_at = $4
+                    UPDATE jobs SET attempts = attempts + 1, claim_token = $1, worker = $2, lease_until = $3, updated_at = $4
                     WHERE id IN (
                         SELECT id FROM jobs
-                        WHERE kind IN (\(Self.placeholders(from: 6, count: kindList.count)))
-                          AND ((state = 'pending' AND run_at <= $4) OR (state = 'running' AND lease_until < $4))
-                          -- One key, one running job: a pending job waits while any job of its key is
-                          -- running, even one whose lease ran out (that one is claimed itself). The
-                          -- unique index jobs_one_running makes this a guarantee across processes.
-                          AND (coalesce_key IS NULL OR state = 'running' OR NOT EXISTS (
-                              SELECT 1 FROM jobs AS busy WHERE busy.coalesce_key = jobs.coalesce_key AND busy.state = 'running'))
-                          -- Of a key's due pending jobs (one per kind) only the oldest goes: one
-                          -- claim never makes two of a key running, and they run in the order asked.
-                          -- `+run_at` keeps SQLite on the key's index: on jobs_due it read every due
-                          -- job for every candidate, so a claim over 2,000 held jobs took 0.5 s of
-                          -- the one connection webhook ingest shares.
-                          AND (coalesce_key IS NULL OR state = 'running' OR NOT EXISTS (
-                              SELECT 1 FROM jobs AS earlier WHERE earlier.coalesce_key = jobs.coalesce_key AND earlier.state = 'pending'
-                                AND +earlier.run_at <= $4 AND (earlier.run_at < jobs.run_at OR (earlier.run_at = jobs.run_at AND earlier.id < jobs.id))))
-                          -- A paused integration's jobs are held until it resumes.
+                        WHERE state = 'running' AND lease_until < $4 AND kind IN (\(kinds))
                           AND (integration_id IS NULL OR NOT EXISTS (
                               SELECT 1 FROM integrations WHERE integrations.id = jobs.integration_id AND integrations.state = 'paused'))
-                        ORDER BY run_at LIMIT $5\(skipLocked))
+                        ORDER BY lease_until LIMIT $5\(skipLocked))
                     RETURNING *
                     """,
-                    [.text(token), .text(worker), .time(leaseUntil), .time(now), .int(limit)] + kindList.map { .text($0) }
+                    binds
                 )
+                guard claimed.count < limit else { return claimed }
+                var pendingBinds = binds
+                pendingBinds[4] = .int(limit - claimed.count)
+                claimed += try await db.query(
+                    """
+                    UPDATE jobs SET state = 'running', attempts = attempts + 1, claim_token = $1, worker = $2, lease_until = $3, updated_at = $4
+                    WHERE id IN (\(Self.claimablePendingJobs(kinds: kinds, skipLocked: skipLocked)))
+                    RETURNING *
+                    """,
+                    pendingBinds
+                )
+                return claimed
             }
         } catch where Self.isUniqueViolation(error) {
             // Another claimer made a job of the same key running first; the index refused this
@@ -83,6 +84,50 @@ extension SQLStore {
             return []
         }
         return try rows.map { JobClaim(job: try Self.job(from: $0), token: token) }.sorted { $0.job.runAt < $1.job.runAt }
+    }
+
+    /// The pending jobs a claim may take, oldest due first (binds: `$4` now, `$5` how many,
+    /// the kinds from `$6`).
+    static func claimablePendingJobs(kinds: String, skipLocked: String) -> String {
+        """
+        SELECT id FROM jobs
+        -- `held = 0` keeps the scan on jobs_claimable, which has no paused
+        -- integration's jobs in it: they can be many, and are never taken.
+        WHERE state = 'pending' AND held = 0 AND run_at <= $4 AND kind IN (\(kinds))
+          -- One key, one running job: a pending job waits while any job of its key is
+          -- running, even one whose lease ran out (that one is claimed itself). The
+          -- unique index jobs_one_running makes this a guarantee across processes.
+          AND (coalesce_key IS NULL OR NOT EXISTS (
+              SELECT 1 FROM jobs AS busy WHERE busy.coalesce_key = jobs.coalesce_key AND busy.state = 'running'))
+          -- Of a key's due pending jobs (one per kind) only the oldest goes: one
+          -- claim never makes two of a key running, and they run in the order asked.
+          -- `+run_at` keeps SQLite on the key's index: on (state, run_at) it read every due
+          -- job for every candidate, so a claim over 2,000 held jobs took 0.5 s of
+          -- the one connection webhook ingest shares.
+          AND (coalesce_key IS NULL OR NOT EXISTS (
+              SELECT 1 FROM jobs AS earlier WHERE earlier.coalesce_key = jobs.coalesce_key AND earlier.state = 'pending'
+                AND +earlier.run_at <= $4 AND (earlier.run_at < jobs.run_at OR (earlier.run_at = jobs.run_at AND earlier.id < jobs.id))))
+          -- A paused integration's jobs are held until it resumes; `held` is set
+          -- when it pauses, and this catches a job enqueued while the pause commits.
+          AND (integration_id IS NULL OR NOT EXISTS (
+              SELECT 1 FROM integrations WHERE integrations.id = jobs.integration_id AND integrations.state = 'paused'))
+        ORDER BY run_at LIMIT $5\(skipLocked)
+        """
+    }
+
+    /// SQL that is 1 when the integration `integrationID` (a bind or a column) is paused, else 0:
+    /// the `held` mark a pending job carries, which keeps it out of the claim's index.
+    static func heldWhenPaused(_ integrationID: String) -> String {
+        "CASE WHEN EXISTS (SELECT 1 FROM integrations WHERE integrations.id = \(integrationID) AND integrations.state = 'paused') THEN 1 ELSE 0 END"
+    }
+
+    /// Marks the pending jobs of `integrationID` held or not, as its state now says; run in the
+    /// transaction that changes the state.
+    static func markHeldJobs(integrationID: String, in db: any SQLExecutor) async throws {
+        try await db.query(
+            "UPDATE jobs SET held = \(heldWhenPaused("$1")) WHERE integration_id = $1 AND state = 'pending'",
+            [.text(integrationID)]
+        )
     }
 
     public func heartbeat(_ claim: JobClaim, lease: Duration, now: Date) async throws -> Bool {
@@ -148,7 +193,11 @@ extension SQLStore {
             return
         }
         let rows = try await db.query(
-            "UPDATE jobs SET state = 'pending', run_at = $1, last_error = $2, lease_until = NULL, claim_token = NULL, worker = NULL, updated_at = $3\(attemptAdjustment) WHERE id = $4 AND claim_token = $5 AND state = 'running' RETURNING id",
+            """
+            UPDATE jobs SET state = 'pending', run_at = $1, last_error = $2, lease_until = NULL, claim_token = NULL, worker = NULL, updated_at = $3,
+                held = \(heldWhenPaused("jobs.integration_id"))\(attemptAdjustment)
+            WHERE id = $4 AND claim_token = $5 AND state = 'running' RETURNING id
+            """,
             [.time(runAt), .text(error), .time(Date()), .text(claim.job.id), .text(claim.token)]
         )
         guard !rows.isEmpty else { throw StoreError.leaseLost(jobID: claim.job.id) }

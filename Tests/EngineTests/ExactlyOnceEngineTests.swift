@@ -80,7 +80,10 @@ import Testing
             // Another worker takes the job over (as after a pause longer than the lease).
             try await store.backend.query("UPDATE jobs SET claim_token = 'another-worker' WHERE id = $1", [.text(id)])
             #expect(await running.value == .leaseLost)
-            try await Task.sleep(for: .milliseconds(1200))
+            // The handler waits up to 5 s for its next write: only a cancellation ends it sooner.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !handler.finished.withLockedValue({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(handler.finished.withLockedValue { $0 })
             #expect(handler.writes.withLockedValue { $0 } == 1)
             // Not completed by the attempt that lost it: it stays with the worker that took it over.
             #expect(try await store.job(id: id)?.state == .running)
@@ -180,10 +183,15 @@ final class IntentProbe: JobHandler {
 final class TwoWrites: JobHandler {
     let kind = "test.two-writes"
     let writes = NIOLockedValueBox(0)
+    /// Set when `run` returns, whether by its second write or by cancellation.
+    let finished = NIOLockedValueBox(false)
 
     func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
         writes.withLockedValue { $0 += 1 }
-        try await Task.sleep(for: .seconds(1))
+        defer { finished.withLockedValue { $0 = true } }
+        // Long enough that a loaded machine's late heartbeat still lands inside it; a
+        // cancellation ends the sleep at once.
+        try? await Task.sleep(for: .seconds(5))
         // A vendor write made only when the attempt still holds its job.
         try Task.checkCancellation()
         writes.withLockedValue { $0 += 1 }
