@@ -49,35 +49,27 @@ extension SQLStore {
         let binds: [SQLValue] = [.text(token), .text(worker), .time(leaseUntil), .time(now), .int(limit)] + kindList.map { .text($0) }
         let rows: [SQLRow]
         do {
-            rows = try await backend.transaction { db in
-                // A running job whose lease ran out is claimed again first: its worker is gone,
-                // and its key holds back every pending job of the key until it is done.
-                var claimed = try await db.query(
-                    """
-                    UPDATE jobs SET attempts = attempts + 1, claim_token = $1, worker = $2, lease_until = $3, updated_at = $4
-                    WHERE id IN (
+            // One statement (atomic without a transaction around it), two searches, each on its
+            // own index: running jobs whose lease ran out come first (their worker is gone, and
+            // each holds back its key), then the oldest due pending jobs. A job taken over keeps
+            // its key: the pending search skips every key with a running job.
+            rows = try await backend.query(
+                """
+                UPDATE jobs SET state = 'running', attempts = attempts + 1, claim_token = $1, worker = $2, lease_until = $3, updated_at = $4
+                WHERE id IN (
+                    SELECT id FROM (
                         SELECT id FROM jobs
                         WHERE state = 'running' AND lease_until < $4 AND kind IN (\(kinds))
                           AND (integration_id IS NULL OR NOT EXISTS (
                               SELECT 1 FROM integrations WHERE integrations.id = jobs.integration_id AND integrations.state = 'paused'))
-                        ORDER BY lease_until LIMIT $5\(skipLocked))
-                    RETURNING *
-                    """,
-                    binds
-                )
-                guard claimed.count < limit else { return claimed }
-                var pendingBinds = binds
-                pendingBinds[4] = .int(limit - claimed.count)
-                claimed += try await db.query(
-                    """
-                    UPDATE jobs SET state = 'running', attempts = attempts + 1, claim_token = $1, worker = $2, lease_until = $3, updated_at = $4
-                    WHERE id IN (\(Self.claimablePendingJobs(kinds: kinds, skipLocked: skipLocked)))
-                    RETURNING *
-                    """,
-                    pendingBinds
-                )
-                return claimed
-            }
+                        ORDER BY lease_until LIMIT $5\(skipLocked)) AS expired
+                    UNION ALL
+                    SELECT id FROM (\(Self.claimablePendingJobs(kinds: kinds, skipLocked: skipLocked))) AS due
+                    LIMIT $5)
+                RETURNING *
+                """,
+                binds
+            )
         } catch where Self.isUniqueViolation(error) {
             // Another claimer made a job of the same key running first; the index refused this
             // claim whole, and the next look at the queue finds what is still free.
