@@ -124,30 +124,44 @@ extension SQLStore {
 
     /// Applies writes inside an open transaction.
     static func apply(_ writes: [StoreWrite], in db: any SQLExecutor, dialect: SQLDialect) async throws {
+        // A run of enqueues (a poll's changes) goes in one statement; other writes keep their place.
+        var queued: [JobRequest] = []
         for write in writes {
-            switch write {
-            case .enqueue(let request):
-                _ = try await enqueue(request, in: db, dialect: dialect)
-            case .setCursor(let connectionID, let feed, let value):
-                try await db.query(
-                    "INSERT INTO cursors (connection_id, feed, value, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (connection_id, feed) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                    [.text(connectionID), .text(feed), .text(value), .time(Date())]
-                )
-            case .upsertLink(let link):
-                try await db.query(
-                    """
-                    INSERT INTO links (integration_id, source_ref, target_ref, content_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
-                    ON CONFLICT (integration_id, source_ref, target_ref) DO UPDATE SET content_hash = excluded.content_hash, updated_at = excluded.updated_at
-                    """,
-                    [.text(link.integrationID), .text(link.source.description), .text(link.target.description), .text(link.contentHash), .time(link.createdAt), .time(link.updatedAt)]
-                )
-            case .removeLink(let integrationID, let source, let target):
-                try await db.query("DELETE FROM links WHERE integration_id = $1 AND source_ref = $2 AND target_ref = $3", [.text(integrationID), .text(source.description), .text(target.description)])
-            case .appendAudit(let entry):
-                try await appendAudit(entry, in: db)
-            case .closeIntent(let integrationID, let key, let targetRef):
-                try await closeIntent(integrationID: integrationID, key: key, targetRef: targetRef, in: db)
+            if case .enqueue(let request) = write {
+                queued.append(request)
+                continue
             }
+            try await enqueue(batch: queued, in: db, dialect: dialect)
+            queued.removeAll()
+            try await apply(write, in: db, dialect: dialect)
+        }
+        try await enqueue(batch: queued, in: db, dialect: dialect)
+    }
+
+    /// Applies one write inside an open transaction.
+    private static func apply(_ write: StoreWrite, in db: any SQLExecutor, dialect: SQLDialect) async throws {
+        switch write {
+        case .enqueue(let request):
+            _ = try await enqueue(request, in: db, dialect: dialect)
+        case .setCursor(let connectionID, let feed, let value):
+            try await db.query(
+                "INSERT INTO cursors (connection_id, feed, value, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (connection_id, feed) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                [.text(connectionID), .text(feed), .text(value), .time(Date())]
+            )
+        case .upsertLink(let link):
+            try await db.query(
+                """
+                INSERT INTO links (integration_id, source_ref, target_ref, content_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (integration_id, source_ref, target_ref) DO UPDATE SET content_hash = excluded.content_hash, updated_at = excluded.updated_at
+                """,
+                [.text(link.integrationID), .text(link.source.description), .text(link.target.description), .text(link.contentHash), .time(link.createdAt), .time(link.updatedAt)]
+            )
+        case .removeLink(let integrationID, let source, let target):
+            try await db.query("DELETE FROM links WHERE integration_id = $1 AND source_ref = $2 AND target_ref = $3", [.text(integrationID), .text(source.description), .text(target.description)])
+        case .appendAudit(let entry):
+            try await appendAudit(entry, in: db)
+        case .closeIntent(let integrationID, let key, let targetRef):
+            try await closeIntent(integrationID: integrationID, key: key, targetRef: targetRef, in: db)
         }
     }
 

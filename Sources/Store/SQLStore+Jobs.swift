@@ -17,26 +17,59 @@ extension SQLStore {
     /// earlier run time stays (workers fetch the current record anyway).
     static func enqueue(_ request: JobRequest, in db: any SQLExecutor, dialect: SQLDialect, yieldingToPending: Bool = false) async throws -> EnqueueResult {
         let id = newID()
+        let (sql, binds) = enqueueStatement([FoldedJobRequest(request: request, folded: 0)], ids: [id], dialect: dialect, yieldingToPending: yieldingToPending)
+        let rows = try await db.query(sql + " RETURNING id", binds)
+        let stored = try rows.first?.string("id") ?? id
+        return EnqueueResult(jobID: stored, merged: stored != id)
+    }
+
+    /// Enqueues `requests` as `enqueue` would one after another, in one statement per
+    /// `jobRowsPerStatement` rows: a batch of deliveries or a poll's changes is a few round trips,
+    /// not one per job.
+    static func enqueue(batch requests: [JobRequest], in db: any SQLExecutor, dialect: SQLDialect) async throws {
+        let folded = FoldedJobRequest.fold(requests)
+        for start in stride(from: 0, to: folded.count, by: jobRowsPerStatement) {
+            let chunk = Array(folded[start..<min(start + jobRowsPerStatement, folded.count)])
+            let (sql, binds) = enqueueStatement(chunk, ids: chunk.map { _ in newID() }, dialect: dialect, yieldingToPending: false)
+            try await db.query(sql, binds)
+        }
+    }
+
+    /// Job rows per INSERT: fourteen values each, well under SQLite's 32,766 bound values and
+    /// PostgreSQL's 65,535.
+    static let jobRowsPerStatement = 500
+
+    /// The INSERT behind both `enqueue`s. A row's `merged_count` says how many requests were
+    /// folded into it, and a merge into a pending job adds those and one for the row itself.
+    private static func enqueueStatement(_ rows: [FoldedJobRequest], ids: [String], dialect: SQLDialect, yieldingToPending: Bool) -> (String, [SQLValue]) {
         let now = Date()
         let merge = yieldingToPending
             ? "payload = jobs.payload, repeat_every_ms = COALESCE(jobs.repeat_every_ms, excluded.repeat_every_ms)"
             : "payload = excluded.payload, repeat_every_ms = COALESCE(excluded.repeat_every_ms, jobs.repeat_every_ms)"
-        let rows = try await db.query(
-            """
+        var values: [String] = []
+        var binds: [SQLValue] = []
+        binds.reserveCapacity(rows.count * 14)
+        for (row, id) in zip(rows, ids) {
+            let request = row.request
+            let first = binds.count + 1
+            func at(_ offset: Int) -> String { "$\(first + offset)" }
+            values.append(
+                "(\(at(0)), \(at(1)), \(at(2)), \(at(3)), \(at(4)), \(at(5)), \(at(6)), 'pending', 0, \(at(7)), \(at(8)), \(at(9)), \(at(10)), \(at(11)), \(at(12)), "
+                    + "\(at(13)), \(at(13)), \(heldWhenPaused(at(3))))"
+            )
+            binds += [.text(id), .text(request.tenant), .text(request.kind), .text(request.integrationID), .text(request.connectionID), .text(request.coalesceKey),
+                      .text(request.payload), .int(request.maxAttempts), .time(request.runAt), .int(row.folded),
+                      request.repeatEvery.map { .int(Backoff.milliseconds($0)) } ?? .null, .text(request.replayOf), .text(request.source.rawValue), .time(now)]
+        }
+        let sql = """
             INSERT INTO jobs (id, tenant, kind, integration_id, connection_id, coalesce_key, payload, state, attempts, max_attempts, run_at,
                               merged_count, repeat_every_ms, replay_of, source, created_at, updated_at, held)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $9, 0, $10, $11, $12, $13, $13, \(Self.heldWhenPaused("$4")))
+            VALUES \(values.joined(separator: ", "))
             ON CONFLICT (coalesce_key, kind) WHERE state = 'pending' DO UPDATE SET
                 \(merge), run_at = \(dialect.least)(jobs.run_at, excluded.run_at),
-                merged_count = jobs.merged_count + 1, updated_at = excluded.updated_at
-            RETURNING id
-            """,
-            [.text(id), .text(request.tenant), .text(request.kind), .text(request.integrationID), .text(request.connectionID), .text(request.coalesceKey),
-             .text(request.payload), .int(request.maxAttempts), .time(request.runAt), request.repeatEvery.map { .int(Backoff.milliseconds($0)) } ?? .null,
-             .text(request.replayOf), .text(request.source.rawValue), .time(now)]
-        )
-        let stored = try rows.first?.string("id") ?? id
-        return EnqueueResult(jobID: stored, merged: stored != id)
+                merged_count = jobs.merged_count + 1 + excluded.merged_count, updated_at = excluded.updated_at
+            """
+        return (sql, binds)
     }
 
     public func claimJobs(worker: String, kinds: Set<String>, limit: Int, lease: Duration, now: Date) async throws -> [JobClaim] {

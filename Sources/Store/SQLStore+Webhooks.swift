@@ -125,11 +125,9 @@ extension SQLStore {
             // in the same batch met the conflict.
             var fresh: [InboxItem] = []
             for item in items where inserted.remove(InboxKey(system: item.system.rawValue, eventID: item.event.eventID)) != nil {
-                for job in item.jobs {
-                    _ = try await Self.enqueue(job, in: db, dialect: dialect)
-                }
                 fresh.append(item)
             }
+            try await Self.enqueue(batch: fresh.flatMap(\.jobs), in: db, dialect: dialect)
             var seen = Set<String>()
             for subscriptionID in items.compactMap(\.subscriptionID) where seen.insert(subscriptionID).inserted {
                 try await db.query("UPDATE webhook_subscriptions SET last_delivery_at = $1 WHERE id = $2", [.time(now), .text(subscriptionID)])
