@@ -76,7 +76,8 @@ extension SQLStore {
         guard !kinds.isEmpty, limit > 0 else { return [] }
         let token = Self.newID()
         let kindList = kinds.sorted()
-        let skipLocked = backend.dialect.forUpdateSkipLocked
+        let dialect = backend.dialect
+        let skipLocked = dialect.forUpdateSkipLocked
         let leaseUntil = now.addingTimeInterval(lease.timeInterval)
         let kinds = Self.placeholders(from: 6, count: kindList.count)
         let binds: [SQLValue] = [.text(token), .text(worker), .time(leaseUntil), .time(now), .int(limit)] + kindList.map { .text($0) }
@@ -91,13 +92,13 @@ extension SQLStore {
                 UPDATE jobs SET state = 'running', attempts = attempts + 1, claim_token = $1, worker = $2, lease_until = $3, updated_at = $4
                 WHERE id IN (
                     SELECT id FROM (
-                        SELECT id FROM jobs
+                        SELECT id FROM jobs\(dialect.indexedBy("jobs_leases"))
                         WHERE state = 'running' AND lease_until < $4 AND kind IN (\(kinds))
                           AND (integration_id IS NULL OR NOT EXISTS (
                               SELECT 1 FROM integrations WHERE integrations.id = jobs.integration_id AND integrations.state = 'paused'))
                         ORDER BY lease_until LIMIT $5\(skipLocked)) AS expired
                     UNION ALL
-                    SELECT id FROM (\(Self.claimablePendingJobs(kinds: kinds, skipLocked: skipLocked))) AS due
+                    SELECT id FROM (\(Self.claimablePendingJobs(kinds: kinds, dialect: dialect))) AS due
                     LIMIT $5)
                 RETURNING *
                 """,
@@ -113,11 +114,11 @@ extension SQLStore {
 
     /// The pending jobs a claim may take, oldest due first (binds: `$4` now, `$5` how many,
     /// the kinds from `$6`).
-    static func claimablePendingJobs(kinds: String, skipLocked: String) -> String {
+    static func claimablePendingJobs(kinds: String, dialect: SQLDialect) -> String {
         """
-        SELECT id FROM jobs
-        -- `held = 0` keeps the scan on jobs_claimable, which has no paused
-        -- integration's jobs in it: they can be many, and are never taken.
+        SELECT id FROM jobs\(dialect.indexedBy("jobs_claimable"))
+        -- jobs_claimable holds due-ordered pending jobs that are not held: a paused
+        -- integration's jobs can be many, and are never taken.
         WHERE state = 'pending' AND held = 0 AND run_at <= $4 AND kind IN (\(kinds))
           -- One key, one running job: a pending job waits while any job of its key is
           -- running, even one whose lease ran out (that one is claimed itself). The
@@ -136,7 +137,7 @@ extension SQLStore {
           -- when it pauses, and this catches a job enqueued while the pause commits.
           AND (integration_id IS NULL OR NOT EXISTS (
               SELECT 1 FROM integrations WHERE integrations.id = jobs.integration_id AND integrations.state = 'paused'))
-        ORDER BY run_at LIMIT $5\(skipLocked)
+        ORDER BY run_at LIMIT $5\(dialect.forUpdateSkipLocked)
         """
     }
 

@@ -32,6 +32,14 @@ public struct SQLDialect: Sendable {
     /// The auto-increment primary key column type.
     public var serialPrimaryKey: String
 
+    /// Written after a table's name where one index must serve the search: SQLite's planner,
+    /// with no statistics, picks an index by its leading column and then sorts every row it
+    /// matched (`INDEXED BY`, which fails loudly if the index cannot be used). PostgreSQL plans
+    /// from statistics it keeps itself, and has no such clause.
+    public func indexedBy(_ index: String) -> String {
+        name == "sqlite" ? " INDEXED BY \(index)" : ""
+    }
+
     /// SQLite.
     public static let sqlite = SQLDialect(name: "sqlite", forUpdate: "", forUpdateSkipLocked: "", least: "MIN", serialPrimaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT")
     /// PostgreSQL.
