@@ -61,7 +61,7 @@ actor SessionSeats {
                 let timer = Task {
                     try? await Task.sleep(for: wait)
                     guard !Task.isCancelled else { return }
-                    await self.abandon(id, of: connection, because: ConnectorError.transient(
+                    self.abandon(id, of: connection, because: ConnectorError.transient(
                         "all \(limit) Acumatica API-user seats of connection \(connection) in this process stayed in use for \(wait.components.seconds) s; raise its sessions setting or try again later"))
                 }
                 waiting[connection, default: []].append(Waiter(id: id, continuation: continuation, timer: timer))

@@ -6,12 +6,12 @@ public enum FreshBooksWire {
     /// `yyyy-MM-dd HH:mm:ss` in US/Eastern with no offset: accounting `updated`, `created_at`
     /// (api digest A9.4). DST is the formatter's business, not ours.
     public static func parseEastern(_ text: String) -> Date? {
-        easternFormatter().vendorDate(from: text)
+        eastern.date(from: text)
     }
 
     /// Formats an instant as US/Eastern wall time.
     public static func formatEastern(_ date: Date) -> String {
-        easternFormatter().string(from: date)
+        eastern.string(from: date)
     }
 
     /// The US/Eastern calendar day of an instant (`search[updated_min]` is a day, digest A5).
@@ -21,32 +21,22 @@ public enum FreshBooksWire {
 
     /// ISO 8601 UTC, with or without `Z` and fraction (project-like APIs).
     public static func parseUTC(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        for format in ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", "yyyy-MM-dd'T'HH:mm:ss.SSSSSS", "yyyy-MM-dd HH:mm:ss"] {
-            formatter.dateFormat = format
-            if let date = formatter.vendorDate(from: text) { return date }
+        for formatter in utcFormats {
+            if let date = formatter.date(from: text) { return date }
         }
         return nil
     }
 
     /// `yyyy-MM-dd` in UTC.
     public static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
+        utcDay.string(from: date)
     }
 
-    private static func easternFormatter() -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "America/New_York")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter
-    }
+    private static let eastern = SharedDateFormatter(format: "yyyy-MM-dd HH:mm:ss", timeZone: TimeZone(identifier: "America/New_York")!)
+    private static let utc = TimeZone(identifier: "UTC")!
+    private static let utcFormats = ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", "yyyy-MM-dd'T'HH:mm:ss.SSSSSS", "yyyy-MM-dd HH:mm:ss"]
+        .map { SharedDateFormatter(format: $0, timeZone: utc) }
+    private static let utcDay = SharedDateFormatter(format: "yyyy-MM-dd", timeZone: utc)
 }
 
 /// A FreshBooks money object, `{"amount": "125.50", "code": "USD"}`, exact both ways.
