@@ -1,4 +1,4 @@
-import ConnectorKit
+@testable import ConnectorKit
 import Foundation
 import Testing
 
@@ -44,5 +44,23 @@ import Testing
         #expect(try Money(parsing: "2.345", currency: usd).rounded().amountString == "2.35")
         #expect(try Money(parsing: "-2.345", currency: usd).rounded().amountString == "-2.35")
         #expect(try Money(parsing: "2.344", currency: usd).rounded().amountString == "2.34")
+    }
+}
+
+/// The amount grammar, read by a byte scan, must accept exactly what `-?[0-9]+(\.[0-9]+)?` does.
+@Suite struct PlainDecimalGrammarTests {
+    @Test func theScanAgreesWithTheGrammarOnEveryShortString() throws {
+        let alphabet = ["0", "7", "-", ".", "+", "e", " ", "٣", "\u{0}"]
+        var texts = [""]
+        var frontier = [""]
+        for _ in 0..<4 {
+            frontier = frontier.flatMap { prefix in alphabet.map { prefix + $0 } }
+            texts += frontier
+        }
+        texts += ["125.50", "-0.01", "1.", ".5", "--1", "1.2.3", "١٢٣", "１２", "12345678901234567890.123456789"]
+        let grammar = #/-?[0-9]+(\.[0-9]+)?/#
+        let disagreements = texts.filter { Money.isPlainDecimal($0) != ($0.wholeMatch(of: grammar) != nil) }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
+        #expect(texts.contains { Money.isPlainDecimal($0) } && texts.contains { !Money.isPlainDecimal($0) })
     }
 }

@@ -63,8 +63,7 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Parses a decimal string exactly; a validation error names `field` otherwise.
     public static func decimal(parsing text: String, field: String) throws -> Decimal {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let pattern = #/^-?[0-9]+(\.[0-9]+)?$/#
-        guard trimmed.wholeMatch(of: pattern) != nil, let value = Decimal(string: trimmed, locale: Locale(identifier: "en_US_POSIX")) else {
+        guard isPlainDecimal(trimmed), let value = Decimal(string: trimmed, locale: posix) else {
             throw ConnectorError.validation(field: field, message: "'\(text)' is not a decimal amount such as 125.50")
         }
         return value
@@ -73,7 +72,25 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Prints a decimal without grouping or exponent, in the POSIX locale.
     public static func string(_ value: Decimal) -> String {
         var copy = value
-        return NSDecimalString(&copy, Locale(identifier: "en_US_POSIX"))
+        return NSDecimalString(&copy, posix)
+    }
+
+    /// The locale amounts are read and written in, made once.
+    private static let posix = Locale(identifier: "en_US_POSIX")
+
+    /// True for `-?[0-9]+(.[0-9]+)?` and nothing else: ASCII digits, an optional minus, at most
+    /// one point with digits on both sides. (A regex said the same at a tenth of the speed, on
+    /// every amount of every listed invoice.)
+    static func isPlainDecimal(_ text: String) -> Bool {
+        var bytes = text.utf8[...]
+        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+        let whole = bytes.prefix(while: isDigit)
+        guard !whole.isEmpty else { return false }
+        bytes = bytes.dropFirst(whole.count)
+        guard let point = bytes.first else { return true }
+        let fraction = bytes.dropFirst()
+        return point == UInt8(ascii: ".") && !fraction.isEmpty && fraction.allSatisfy(isDigit)
     }
 
     private enum CodingKeys: String, CodingKey { case amount, currency }

@@ -12,8 +12,19 @@ enum WireTime {
         return formatter
     }
 
-    /// `date` written as `pattern` in `timeZone`.
+    /// `date` written as `pattern` in `timeZone`, with a formatter kept per pattern and zone:
+    /// making one costs far more than using it, and every listed record writes its times.
     static func format(_ date: Date, _ pattern: String, timeZone: String) -> String {
-        formatter(pattern, timeZone: timeZone).string(from: date)
+        lock.withLock {
+            let key = pattern + "|" + timeZone
+            let kept = formatters[key] ?? formatter(pattern, timeZone: timeZone)
+            formatters[key] = kept
+            return kept.string(from: date)
+        }
     }
+
+    /// Guards `formatters`: a formatter is not safe to use from two threads at once, and each
+    /// is touched only while this is held, which makes `nonisolated(unsafe)` sound.
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var formatters: [String: DateFormatter] = [:]
 }
