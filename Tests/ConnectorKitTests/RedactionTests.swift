@@ -1,4 +1,4 @@
-import ConnectorKit
+@testable import ConnectorKit
 import Foundation
 import Logging
 import TestSupport
@@ -61,3 +61,24 @@ import Testing
     }
 }
 
+
+/// The word check that lets most text skip the secret patterns must never skip text a pattern
+/// would have masked.
+@Suite struct RedactionPrefilterTests {
+    @Test func theWordCheckChangesNoRedaction() {
+        let keys = ["access_token", "Refresh_Token", "CLIENT_SECRET", "password", "code", "Code", "api_key", "x-api-key", "X-Hook-Signature",
+                    "X-FreshBooks-Hmac-SHA256", "Bearer", "basic", "authorization", "to\u{212A}en", "\u{17F}ecret", "name", "id", "tokenless"]
+        let shapes: [(String) -> String] = [
+            { "\"\($0)\": \"s3cr3t-value-1\"" }, { "?\($0)=s3cr3t-value-1&page=2" }, { "\($0) s3cr3tvalue123" }, { "\($0): s3cr3t-value-1" },
+            { "GET /accounting/\($0)/invoices?page=2" }, { "\($0)" },
+        ]
+        var texts: [String] = []
+        for key in keys { for shape in shapes { texts.append(shape(key)) } }
+        texts += ["GET https://api.freshbooks.com/accounting/account/ab12/invoices/invoices?page=1", "plain words and numbers 125.50", ""]
+        let masked = texts.filter { SecretRedactor.maskSecretShapes(in: $0, prefilter: false) != $0 }
+        let differing = texts.filter { SecretRedactor.maskSecretShapes(in: $0) != SecretRedactor.maskSecretShapes(in: $0, prefilter: false) }
+        #expect(differing.isEmpty, "\(differing)")
+        #expect(masked.count > 10, "the corpus reaches the patterns: \(masked.count)")
+        #expect(!SecretRedactor.mayHoldSecretShape("GET https://api.freshbooks.com/accounting/account/ab12/invoices/invoices?page=1"))
+    }
+}
