@@ -10,8 +10,8 @@ struct FoldedJobRequest: Equatable {
     /// How many later requests were folded into it; each counts as one merge.
     var folded: Int
 
-    /// Folds `requests` in order. Keyed requests come out sorted by key and kind, so concurrent
-    /// batches take the pending index's locks in one order; keyless ones follow as given.
+    /// Folds `requests` in order. Keyed requests come out sorted by key and kind (bytes), so
+    /// concurrent batches take the pending index's locks in one order; keyless ones follow as given.
     static func fold(_ requests: [JobRequest]) -> [FoldedJobRequest] {
         var byKey: [PendingKey: FoldedJobRequest] = [:]
         var keyless: [FoldedJobRequest] = []
@@ -20,7 +20,7 @@ struct FoldedJobRequest: Equatable {
                 keyless.append(FoldedJobRequest(request: request, folded: 0))
                 continue
             }
-            let pending = PendingKey(coalesceKey: key, kind: request.kind)
+            let pending = PendingKey(coalesceKey: Array(key.utf8), kind: Array(request.kind.utf8))
             guard var earlier = byKey[pending] else {
                 byKey[pending] = FoldedJobRequest(request: request, folded: 0)
                 continue
@@ -33,12 +33,19 @@ struct FoldedJobRequest: Equatable {
             earlier.folded += 1
             byKey[pending] = earlier
         }
-        return byKey.sorted { ($0.key.coalesceKey, $0.key.kind) < ($1.key.coalesceKey, $1.key.kind) }.map(\.value) + keyless
+        return byKey.sorted { $0.key < $1.key }.map(\.value) + keyless
     }
 
-    /// The identity of a pending job: one per coalescing key and kind.
-    private struct PendingKey: Hashable {
-        var coalesceKey: String
-        var kind: String
+    /// The identity of a pending job: one per coalescing key and kind, compared byte for byte as
+    /// the database compares them (Swift's `String` equality would fold "é" and "e\u{301}" into
+    /// one job, where the database keeps two). Ordered by bytes, which is PostgreSQL's "C"
+    /// collation, the order `markHeldJobs` locks in.
+    private struct PendingKey: Hashable, Comparable {
+        var coalesceKey: [UInt8]
+        var kind: [UInt8]
+
+        static func < (left: PendingKey, right: PendingKey) -> Bool {
+            left.coalesceKey != right.coalesceKey ? left.coalesceKey.lexicographicallyPrecedes(right.coalesceKey) : left.kind.lexicographicallyPrecedes(right.kind)
+        }
     }
 }

@@ -5,6 +5,7 @@ extension SQLStore {
     public func saveIntegration(_ integration: IntegrationRecord) async throws {
         try Identifier.validate(integration.id, field: "integration name")
         try Identifier.validate(integration.tenant, field: "tenant")
+        let dialect = backend.dialect
         try await backend.transaction { db in
             for (role, connectionID) in integration.connections.sorted(by: { $0.key < $1.key }) {
                 if try await db.query("SELECT id FROM connections WHERE id = $1", [.text(connectionID)]).isEmpty {
@@ -27,7 +28,7 @@ extension SQLStore {
             for (role, connectionID) in integration.connections {
                 try await db.query("INSERT INTO integration_connections (integration_id, role, connection_id) VALUES ($1, $2, $3)", [.text(integration.id), .text(role), .text(connectionID)])
             }
-            try await Self.markHeldJobs(integrationID: integration.id, in: db)
+            try await Self.markHeldJobs(integrationID: integration.id, in: db, dialect: dialect)
         }
     }
 
@@ -53,16 +54,23 @@ extension SQLStore {
     }
 
     public func setIntegrationState(id: String, state: IntegrationState) async throws {
+        let dialect = backend.dialect
         try await backend.transaction { db in
             let rows = try await db.query("UPDATE integrations SET state = $2, updated_at = $3 WHERE id = $1 RETURNING id", [.text(id), .text(state.rawValue), .time(Date())])
             if rows.isEmpty { throw StoreError.notFound("integration \(id)") }
-            try await Self.markHeldJobs(integrationID: id, in: db)
+            try await Self.markHeldJobs(integrationID: id, in: db, dialect: dialect)
         }
     }
 
     public func removeIntegration(id: String) async throws {
-        let rows = try await backend.query("DELETE FROM integrations WHERE id = $1 RETURNING id", [.text(id)])
-        if rows.isEmpty { throw StoreError.notFound("integration \(id)") }
+        let dialect = backend.dialect
+        try await backend.transaction { db in
+            let rows = try await db.query("DELETE FROM integrations WHERE id = $1 RETURNING id", [.text(id)])
+            if rows.isEmpty { throw StoreError.notFound("integration \(id)") }
+            // Its held jobs become claimable, and their handler dead-letters each one, saying
+            // the integration no longer exists; left held, they would wait for ever, unseen.
+            try await Self.markHeldJobs(integrationID: id, in: db, dialect: dialect)
+        }
     }
 
     /// The integrations of `rows`, with their connections read in one more query, not one per

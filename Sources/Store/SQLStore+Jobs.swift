@@ -55,7 +55,7 @@ extension SQLStore {
             func at(_ offset: Int) -> String { "$\(first + offset)" }
             values.append(
                 "(\(at(0)), \(at(1)), \(at(2)), \(at(3)), \(at(4)), \(at(5)), \(at(6)), 'pending', 0, \(at(7)), \(at(8)), \(at(9)), \(at(10)), \(at(11)), \(at(12)), "
-                    + "\(at(13)), \(at(13)), \(heldWhenPaused(at(3))))"
+                    + "\(at(13)), \(at(13)), \(heldWhenPaused(at(3), dialect: dialect)))"
             )
             binds += [.text(id), .text(request.tenant), .text(request.kind), .text(request.integrationID), .text(request.connectionID), .text(request.coalesceKey),
                       .text(request.payload), .int(request.maxAttempts), .time(request.runAt), .int(row.folded),
@@ -143,15 +143,28 @@ extension SQLStore {
 
     /// SQL that is 1 when the integration `integrationID` (a bind or a column) is paused, else 0:
     /// the `held` mark a pending job carries, which keeps it out of the claim's index.
-    static func heldWhenPaused(_ integrationID: String) -> String {
-        "CASE WHEN EXISTS (SELECT 1 FROM integrations WHERE integrations.id = \(integrationID) AND integrations.state = 'paused') THEN 1 ELSE 0 END"
+    ///
+    /// On PostgreSQL the read shares a lock on the integration's row. A pause or resume that is
+    /// committing is waited for and then seen; and a pause or resume that starts after this read
+    /// waits until this transaction commits, so its `markHeldJobs` sees the row written here.
+    /// Without the lock, a job enqueued during a resume could keep `held = 1` for good.
+    static func heldWhenPaused(_ integrationID: String, dialect: SQLDialect) -> String {
+        "CASE WHEN EXISTS (SELECT 1 FROM integrations WHERE integrations.id = \(integrationID) AND integrations.state = 'paused'\(dialect.forShare)) THEN 1 ELSE 0 END"
     }
 
-    /// Marks the pending jobs of `integrationID` held or not, as its state now says; run in the
-    /// transaction that changes the state.
-    static func markHeldJobs(integrationID: String, in db: any SQLExecutor) async throws {
+    /// Marks the pending jobs of `integrationID` held or not, as its state now says (not held
+    /// once it is gone); run in the transaction that changes or removes it. On PostgreSQL the
+    /// rows are locked first in the order batch enqueues lock them (key and kind, byte order),
+    /// so the two cannot deadlock.
+    static func markHeldJobs(integrationID: String, in db: any SQLExecutor, dialect: SQLDialect) async throws {
+        if !dialect.forUpdate.isEmpty {
+            try await db.query(
+                "SELECT id FROM jobs WHERE integration_id = $1 AND state = 'pending' ORDER BY coalesce_key COLLATE \"C\", kind COLLATE \"C\"\(dialect.forUpdate)",
+                [.text(integrationID)]
+            )
+        }
         try await db.query(
-            "UPDATE jobs SET held = \(heldWhenPaused("$1")) WHERE integration_id = $1 AND state = 'pending'",
+            "UPDATE jobs SET held = \(heldWhenPaused("$1", dialect: dialect)) WHERE integration_id = $1 AND state = 'pending'",
             [.text(integrationID)]
         )
     }
@@ -221,7 +234,7 @@ extension SQLStore {
         let rows = try await db.query(
             """
             UPDATE jobs SET state = 'pending', run_at = $1, last_error = $2, lease_until = NULL, claim_token = NULL, worker = NULL, updated_at = $3,
-                held = \(heldWhenPaused("jobs.integration_id"))\(attemptAdjustment)
+                held = \(heldWhenPaused("jobs.integration_id", dialect: dialect))\(attemptAdjustment)
             WHERE id = $4 AND claim_token = $5 AND state = 'running' RETURNING id
             """,
             [.time(runAt), .text(error), .time(Date()), .text(claim.job.id), .text(claim.token)]

@@ -30,4 +30,15 @@ import Testing
             #expect(try await store.subscription(id: second.id)?.lastDeliveryAt != nil, "every subscription in the batch had a delivery")
         }
     }
+
+    /// Event ids that differ only in Unicode normalisation are two inbox rows, so each
+    /// delivery's jobs are enqueued (Swift's `String` equality calls the two ids equal).
+    @Test(arguments: TestDatabase.available)
+    func eventIDsThatDifferOnlyInNormalisationAreTwoDeliveries(_ database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let fresh = try await store.ingest([try item("caf\u{E9}", subscription: "s"), try item("cafe\u{301}", subscription: "s")])
+            #expect(fresh.count == 2)
+            #expect(try await store.jobCounts()[.pending] == 2)
+        }
+    }
 }

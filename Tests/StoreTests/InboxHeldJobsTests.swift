@@ -76,6 +76,43 @@ import Testing
         }
     }
 
+    @Test(arguments: TestDatabase.available)
+    func removingAPausedIntegrationFreesItsJobsForTheirDeadLetter(_ database: TestDatabase) async throws {
+        try await database.withStore { store in
+            try await store.saveIntegration(IntegrationRecord(id: "gone", kind: "k", connections: [:], state: .paused))
+            try await store.enqueue(try JobRequest(kind: "gone.change", integrationID: "gone", coalesceKey: "gone:1", payload: ["id": "1"], source: .webhook))
+            #expect(try await heldCount(store, integration: "gone") == 1)
+            try await store.removeIntegration(id: "gone")
+            #expect(try await heldCount(store, integration: "gone") == 0)
+            // Claimable again: its handler finds the integration gone and makes it a dead letter.
+            #expect(try await store.claimJobs(worker: "w", kinds: ["gone.change"], limit: 1, lease: .seconds(30), now: Date()).count == 1)
+        }
+    }
+
+    /// On PostgreSQL, a job enqueued while a resume is committing must not keep `held = 1`: its
+    /// insert read the integration paused, and the resume's marking could not see it yet.
+    @Test(.enabled(if: TestDatabase.postgresAvailable, "ML_CONNECTOR_TEST_POSTGRES_URL is not set"))
+    func aJobEnqueuedDuringAResumeIsNotLeftHeld() async throws {
+        try await TestDatabase.postgres.withStore { store in
+            try await store.saveIntegration(IntegrationRecord(id: "r", kind: "k", connections: [:], state: .paused))
+            let inserted = AsyncStream.makeStream(of: Void.self)
+            let enqueue = Task {
+                try await store.backend.transaction { db in
+                    _ = try await SQLStore.enqueue(try JobRequest(kind: "r.change", integrationID: "r", coalesceKey: "r:1", payload: ["id": "1"], source: .webhook),
+                                                   in: db, dialect: store.backend.dialect)
+                    inserted.continuation.yield()
+                    // The resume runs now, while this insert is not yet committed.
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            for await _ in inserted.stream { break }
+            try await store.setIntegrationState(id: "r", state: .active)
+            try await enqueue.value
+            #expect(try await heldCount(store, integration: "r") == 0, "a held job of an active integration would never be claimed")
+            #expect(try await store.claimJobs(worker: "w", kinds: ["r.change"], limit: 1, lease: .seconds(30), now: Date()).count == 1)
+        }
+    }
+
     private func heldCount(_ store: SQLStore, integration: String) async throws -> Int {
         let rows = try await store.backend.query("SELECT COUNT(*) AS n FROM jobs WHERE integration_id = $1 AND state = 'pending' AND held = 1", [.text(integration)])
         return Int(try rows.first?.int("n") ?? 0)

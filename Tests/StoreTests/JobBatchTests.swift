@@ -56,6 +56,20 @@ import Testing
         #expect(pairs.contains("r0/a") && oneByOne.count == pairs.count + 1)
     }
 
+    /// Keys the database keeps apart (bytes differ) must stay apart in the fold, though Swift's
+    /// `String` calls them equal.
+    @Test(arguments: TestDatabase.available)
+    func keysThatDifferOnlyInNormalisationStayTwoJobs(_ database: TestDatabase) async throws {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(composed == decomposed && Array(composed.utf8) != Array(decomposed.utf8))
+        let folded = FoldedJobRequest.fold([JobRequest(kind: "k", coalesceKey: composed, payload: "{\"n\":1}"), JobRequest(kind: "k", coalesceKey: decomposed, payload: "{\"n\":2}")])
+        #expect(folded.count == 2 && folded.allSatisfy { $0.folded == 0 })
+        try await database.withStore { store in
+            try await store.apply([.enqueue(JobRequest(kind: "k", coalesceKey: composed, payload: "{\"n\":1}")), .enqueue(JobRequest(kind: "k", coalesceKey: decomposed, payload: "{\"n\":2}"))])
+            #expect(try await pendingRows(store).count == 2)
+        }
+    }
+
     private func pendingRows(_ store: SQLStore) async throws -> [String] {
         try await store.backend.query(
             "SELECT coalesce_key, kind, payload, run_at, merged_count, repeat_every_ms, held FROM jobs WHERE state = 'pending' ORDER BY coalesce_key, kind, payload", []

@@ -32,6 +32,13 @@ public struct SQLDialect: Sendable {
     /// The auto-increment primary key column type.
     public var serialPrimaryKey: String
 
+    /// Appended to a SELECT that must wait for, and then see, a concurrent update of the rows it
+    /// reads, without blocking other readers that do the same ("" on SQLite, whose writers are
+    /// already serialised).
+    public var forShare: String {
+        name == "postgres" ? " FOR SHARE" : ""
+    }
+
     /// Written after a table's name where one index must serve the search: SQLite's planner,
     /// with no statistics, picks an index by its leading column and then sorts every row it
     /// matched (`INDEXED BY`, which fails loudly if the index cannot be used). PostgreSQL plans
