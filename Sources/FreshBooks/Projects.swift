@@ -24,12 +24,10 @@ public struct ProjectSearch: Sendable, Equatable {
     }
 
     static func iso(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return formatter.string(from: date)
+        isoFormatter.string(from: date)
     }
+
+    private static let isoFormatter = SharedDateFormatter(format: "yyyy-MM-dd'T'HH:mm:ss", timeZone: TimeZone(identifier: "UTC")!)
 }
 
 extension FreshBooksClient {

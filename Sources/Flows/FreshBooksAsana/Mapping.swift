@@ -45,12 +45,11 @@ public enum FreshBooksAsanaMapping {
     /// The month (UTC) a task belongs to for `per-project-month` grouping: when it was completed.
     public static func period(of task: AsanaTask, now: Date) -> String {
         let completed = task.completed_at.flatMap(AsanaTime.parse) ?? now
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMM"
-        return formatter.string(from: completed)
+        return month.string(from: completed)
     }
+
+    /// `yyyyMM` in UTC, made once (one formatter per task was most of grouping's cost).
+    private static let month = SharedDateFormatter(format: "yyyyMM", timeZone: TimeZone(identifier: "UTC")!)
 
     /// Our deterministic invoice number: the same work always gets the same number, which is
     /// what makes creating it idempotent.

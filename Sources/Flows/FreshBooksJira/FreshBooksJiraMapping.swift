@@ -141,19 +141,16 @@ public enum FreshBooksJiraMapping {
     /// that instant, without one it is US/Eastern (the business's zone), DST included.
     public static func started(_ text: String) -> Date? {
         if let utc = FreshBooksWire.parseUTC(text), text.hasSuffix("Z") { return utc }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        for format in ["yyyy-MM-dd'T'HH:mm:ssXXXXX", "yyyy-MM-dd'T'HH:mm:ss.SSSXXXXX"] {
-            formatter.dateFormat = format
-            if text.count > 19, let date = formatter.vendorDate(from: text) { return date }
-        }
-        formatter.timeZone = TimeZone(identifier: "America/New_York")
-        for format in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSS"] {
-            formatter.dateFormat = format
-            if let date = formatter.vendorDate(from: text) { return date }
-        }
-        return nil
+        if text.count > 19, let date = startedWithOffset.lazy.compactMap({ $0.date(from: text) }).first { return date }
+        return startedEastern.lazy.compactMap { $0.date(from: text) }.first
     }
+
+    /// A start time with its own offset (the zone given only fills what the text leaves out).
+    private static let startedWithOffset = ["yyyy-MM-dd'T'HH:mm:ssXXXXX", "yyyy-MM-dd'T'HH:mm:ss.SSSXXXXX"]
+        .map { SharedDateFormatter(format: $0, timeZone: TimeZone(identifier: "UTC")!) }
+    /// A start time without one: US/Eastern wall time.
+    private static let startedEastern = ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSS"]
+        .map { SharedDateFormatter(format: $0, timeZone: TimeZone(identifier: "America/New_York")!) }
 
     /// The marker a worklog's comment carries: how an earlier attempt's worklog is found.
     public static func worklogMarker(accountID: String, entryID: Int) -> String { "FreshBooks time entry \(accountID)-\(entryID)" }

@@ -35,20 +35,22 @@ public struct SQLDialect: Sendable {
     /// Appended to a SELECT that must wait for, and then see, a concurrent update of the rows it
     /// reads, without blocking other readers that do the same ("" on SQLite, whose writers are
     /// already serialised).
-    public var forShare: String {
-        name == "postgres" ? " FOR SHARE" : ""
-    }
+    public var forShare: String
+    /// True where a search must name its index: SQLite's planner, with no statistics, picks an
+    /// index by its leading column and then sorts every row it matched. PostgreSQL plans from
+    /// statistics it keeps itself, and has no such clause.
+    public var namesIndexes: Bool
 
-    /// Written after a table's name where one index must serve the search: SQLite's planner,
-    /// with no statistics, picks an index by its leading column and then sorts every row it
-    /// matched (`INDEXED BY`, which fails loudly if the index cannot be used). PostgreSQL plans
-    /// from statistics it keeps itself, and has no such clause.
+    /// Written after a table's name where `index` must serve the search (`INDEXED BY`, which
+    /// fails loudly if the index cannot be used), or nothing where the dialect does not name them.
     public func indexedBy(_ index: String) -> String {
-        name == "sqlite" ? " INDEXED BY \(index)" : ""
+        namesIndexes ? " INDEXED BY \(index)" : ""
     }
 
     /// SQLite.
-    public static let sqlite = SQLDialect(name: "sqlite", forUpdate: "", forUpdateSkipLocked: "", least: "MIN", serialPrimaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT")
+    public static let sqlite = SQLDialect(name: "sqlite", forUpdate: "", forUpdateSkipLocked: "", least: "MIN", serialPrimaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
+                                         forShare: "", namesIndexes: true)
     /// PostgreSQL.
-    public static let postgres = SQLDialect(name: "postgres", forUpdate: " FOR UPDATE", forUpdateSkipLocked: " FOR UPDATE SKIP LOCKED", least: "LEAST", serialPrimaryKey: "BIGSERIAL PRIMARY KEY")
+    public static let postgres = SQLDialect(name: "postgres", forUpdate: " FOR UPDATE", forUpdateSkipLocked: " FOR UPDATE SKIP LOCKED", least: "LEAST", serialPrimaryKey: "BIGSERIAL PRIMARY KEY",
+                                           forShare: " FOR SHARE", namesIndexes: false)
 }
