@@ -45,7 +45,7 @@ struct FoldedJobRequest: Equatable {
         var kind: [UInt8]
 
         static func < (left: PendingKey, right: PendingKey) -> Bool {
-            left.coalesceKey != right.coalesceKey ? left.coalesceKey.lexicographicallyPrecedes(right.coalesceKey) : left.kind.lexicographicallyPrecedes(right.kind)
+            ByteOrder.precedes((left.coalesceKey, left.kind), (right.coalesceKey, right.kind))
         }
     }
 }

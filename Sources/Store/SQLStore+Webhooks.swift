@@ -105,7 +105,7 @@ extension SQLStore {
             // batch of deliveries is one round trip, not hundreds.
             // Rows go in key order, so two processes writing overlapping batches take the
             // unique index's locks in one order and cannot deadlock on PostgreSQL.
-            let ordered = items.sorted { InboxKey(system: $0.system.rawValue, eventID: $0.event.eventID) < InboxKey(system: $1.system.rawValue, eventID: $1.event.eventID) }
+            let ordered = items.sorted { ByteOrder.precedes(($0.system.rawValue.utf8, $0.event.eventID.utf8), ($1.system.rawValue.utf8, $1.event.eventID.utf8)) }
             for chunk in stride(from: 0, to: ordered.count, by: Self.inboxRowsPerStatement).map({ ordered[$0..<min($0 + Self.inboxRowsPerStatement, ordered.count)] }) {
                 var binds: [SQLValue] = []
                 binds.reserveCapacity(chunk.count * 6)
@@ -142,13 +142,9 @@ extension SQLStore {
     /// An inbox row's identity, compared byte for byte as the database compares it: with
     /// `String` equality, two event ids that differ only in Unicode normalisation were two rows
     /// but one key here, and the second delivery's jobs were never enqueued.
-    private struct InboxKey: Hashable, Comparable {
+    private struct InboxKey: Hashable {
         var system: [UInt8]
         var eventID: [UInt8]
-
-        static func < (left: InboxKey, right: InboxKey) -> Bool {
-            left.system != right.system ? left.system.lexicographicallyPrecedes(right.system) : left.eventID.lexicographicallyPrecedes(right.eventID)
-        }
 
         init(system: String, eventID: String) {
             self.system = Array(system.utf8)
