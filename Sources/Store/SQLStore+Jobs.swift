@@ -79,14 +79,18 @@ extension SQLStore {
         let dialect = backend.dialect
         let skipLocked = dialect.forUpdateSkipLocked
         let leaseUntil = now.addingTimeInterval(lease.timeInterval)
-        let kinds = Self.placeholders(from: 6, count: kindList.count)
-        let binds: [SQLValue] = [.text(token), .text(worker), .time(leaseUntil), .time(now), .int(limit)] + kindList.map { .text($0) }
+        let kinds = Self.placeholders(from: 5, count: kindList.count)
+        let binds: [SQLValue] = [.text(token), .text(worker), .time(leaseUntil), .time(now)] + kindList.map { .text($0) }
         let rows: [SQLRow]
         do {
             // One statement (atomic without a transaction around it), two searches, each on its
             // own index: running jobs whose lease ran out come first (their worker is gone, and
             // each holds back its key), then the oldest due pending jobs. A job taken over keeps
             // its key: the pending search skips every key with a running job.
+            // The limit is written into the text, not bound: SQLite reads a bound LIMIT while
+            // planning the subquery and then prepares the statement again for every new
+            // binding, which was a fifth of the queue's time per job. It is ours, and a
+            // worker asks with one of a few sizes, so the prepared statements stay few.
             rows = try await backend.query(
                 """
                 UPDATE jobs SET state = 'running', attempts = attempts + 1, claim_token = $1, worker = $2, lease_until = $3, updated_at = $4
@@ -96,10 +100,10 @@ extension SQLStore {
                         WHERE state = 'running' AND lease_until < $4 AND kind IN (\(kinds))
                           AND (integration_id IS NULL OR NOT EXISTS (
                               SELECT 1 FROM integrations WHERE integrations.id = jobs.integration_id AND integrations.state = 'paused'))
-                        ORDER BY lease_until LIMIT $5\(skipLocked)) AS expired
+                        ORDER BY lease_until LIMIT \(limit)\(skipLocked)) AS expired
                     UNION ALL
-                    SELECT id FROM (\(Self.claimablePendingJobs(kinds: kinds, dialect: dialect))) AS due
-                    LIMIT $5)
+                    SELECT id FROM (\(Self.claimablePendingJobs(kinds: kinds, limit: limit, dialect: dialect))) AS due
+                    LIMIT \(limit))
                 RETURNING *
                 """,
                 binds
@@ -112,9 +116,9 @@ extension SQLStore {
         return try rows.map { JobClaim(job: try Self.job(from: $0), token: token) }.sorted { $0.job.runAt < $1.job.runAt }
     }
 
-    /// The pending jobs a claim may take, oldest due first (binds: `$4` now, `$5` how many,
-    /// the kinds from `$6`).
-    static func claimablePendingJobs(kinds: String, dialect: SQLDialect) -> String {
+    /// The pending jobs a claim may take, oldest due first, at most `limit` (binds: `$4` now,
+    /// the kinds from `$5`).
+    static func claimablePendingJobs(kinds: String, limit: Int, dialect: SQLDialect) -> String {
         """
         SELECT id FROM jobs\(dialect.indexedBy("jobs_claimable"))
         -- jobs_claimable holds due-ordered pending jobs that are not held: a paused
@@ -137,7 +141,7 @@ extension SQLStore {
           -- when it pauses, and this catches a job enqueued while the pause commits.
           AND (integration_id IS NULL OR NOT EXISTS (
               SELECT 1 FROM integrations WHERE integrations.id = jobs.integration_id AND integrations.state = 'paused'))
-        ORDER BY run_at LIMIT $5\(dialect.forUpdateSkipLocked)
+        ORDER BY run_at LIMIT \(limit)\(dialect.forUpdateSkipLocked)
         """
     }
 

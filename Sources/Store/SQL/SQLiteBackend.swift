@@ -1,97 +1,100 @@
 import Foundation
 import Logging
-import NIOCore
-import SQLiteNIO
 
 /// The embedded SQLite database: one file in WAL mode, one connection, every statement
 /// serialised. Other processes (the CLI beside a running server) wait on SQLite's own lock.
+///
+/// Statements run on the calling task's thread through `SQLiteHandle`, prepared once and kept:
+/// a statement here takes microseconds, less than a hop to a thread pool and back.
 public final class SQLiteBackend: SQLBackend {
     public let dialect = SQLDialect.sqlite
-    private let connection: SQLiteConnection
+    private let handle: SQLiteHandle
     private let lock = AsyncLock()
 
-    private init(connection: SQLiteConnection) {
-        self.connection = connection
+    /// How long SQLite itself waits for another process's lock, blocking the calling thread.
+    /// Short, so a thread of the shared pool is never held long; past it the wait goes on
+    /// asleep, up to `busyDeadline`.
+    static let busyTimeoutMilliseconds = 20
+    /// How long a statement or a transaction's start waits, in all, for another process's lock
+    /// before it fails.
+    static let busyDeadline: Duration = .seconds(15)
+
+    private init(handle: SQLiteHandle) {
+        self.handle = handle
     }
 
     /// Opens (creating if needed) the database file at `path`.
     public static func open(path: String, logger: Logger = Logger(label: "ml-connector.sqlite")) async throws -> SQLiteBackend {
-        let connection: SQLiteConnection
+        let handle: SQLiteHandle
         do {
-            connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            handle = try SQLiteHandle.open(path: path)
         } catch {
             throw StoreError.unavailable("cannot open SQLite database \(path): \(error)")
         }
         // The file holds sealed secrets and business records: owner only, like the key file.
         _ = chmod(path, 0o600)
-        let backend = SQLiteBackend(connection: connection)
-        // WAL lets readers in other processes work while we write; busy_timeout makes a second
-        // process wait for the lock instead of failing at once.
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=15000", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"] {
+        let backend = SQLiteBackend(handle: handle)
+        // WAL lets readers in other processes work while we write; the busy timeout makes a
+        // second process wait for the lock instead of failing at once.
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=\(busyTimeoutMilliseconds)", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"] {
             try await backend.query(pragma, [])
         }
+        logger.debug("opened SQLite database", metadata: ["path": .string(path)])
         return backend
     }
 
     @discardableResult
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await lock.withLock { [connection] in
-            try await Self.run(connection, sql, binds)
+        try await lock.withLock { [handle] in
+            // Outside a transaction a statement that meets another process's lock has changed
+            // nothing, so it may simply run again.
+            try await Self.waitingOutOtherProcesses { try handle.run(sql, binds) }
         }
     }
 
     public func transaction<Result: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> Result) async throws -> Result {
-        try await lock.withLock { [connection] in
-            let executor = LockedSQLite(connection: connection)
-            try await Self.run(connection, "BEGIN IMMEDIATE", [])
+        try await lock.withLock { [handle] in
+            try await Self.waitingOutOtherProcesses { try handle.run("BEGIN IMMEDIATE", []) }
             do {
-                let result = try await body(executor)
-                try await Self.run(connection, "COMMIT", [])
+                let result = try await body(LockedSQLite(handle: handle))
+                try handle.run("COMMIT", [])
                 return result
             } catch {
-                _ = try? await Self.run(connection, "ROLLBACK", [])
+                _ = try? handle.run("ROLLBACK", [])
                 throw error
             }
         }
     }
 
-    public func close() async {
-        try? await connection.close()
+    /// The kept statements SQLite has had to prepare again, by text, with how often (see
+    /// `SQLiteHandle.reprepareCounts`).
+    func reprepareCounts() async throws -> [String: Int] {
+        try await lock.withLock { [handle] in handle.reprepareCounts() }
     }
 
-    /// Runs one statement on the connection; the caller holds the lock.
+    public func close() async {
+        _ = try? await lock.withLock { [handle] in handle.close() }
+    }
+
+    /// Runs `attempt` until it is not refused for another process's lock, sleeping between
+    /// tries, for at most `busyDeadline`.
     @discardableResult
-    static func run(_ connection: SQLiteConnection, _ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        let statement = sqliteParameters(sql)
-        let data = binds.map { value -> SQLiteData in
-            switch value {
-            case .null: .null
-            case .int(let number): .integer(Int(number))
-            case .text(let text): .text(text)
-            case .blob(let bytes): .blob(ByteBuffer(bytes: bytes))
+    private static func waitingOutOtherProcesses<Value>(_ attempt: () throws -> Value) async throws -> Value {
+        let deadline = ContinuousClock.now + busyDeadline
+        var pause = Duration.milliseconds(2)
+        while true {
+            do {
+                return try attempt()
+            } catch let failure as SQLiteFailure where failure.isBusy && ContinuousClock.now < deadline {
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(100))
             }
-        }
-        let rows = try await connection.query(statement, data)
-        return rows.map { row in
-            var values: [String: SQLValue] = [:]
-            for column in row.columns {
-                let value: SQLValue = switch column.data {
-                case .integer(let number): .int(Int64(number))
-                case .float(let number): .int(Int64(number))
-                case .text(let text): .text(text)
-                case .blob(let buffer): .blob(Array(buffer.readableBytesView))
-                case .null: .null
-                }
-                values[column.name.lowercased()] = value
-            }
-            return SQLRow(values: values)
         }
     }
 }
 
 /// The statement with PostgreSQL's `$1` placeholders written as SQLite's numbered `?1`: one
-/// scan of the bytes, on every statement (a regular expression here cost a tenth of the
-/// webhook ingest's CPU).
+/// scan of the bytes, once per statement text (the handle keeps what it prepared).
 func sqliteParameters(_ sql: String) -> String {
     let bytes = Array(sql.utf8)
     guard bytes.contains(UInt8(ascii: "$")) else { return sql }
@@ -102,12 +105,13 @@ func sqliteParameters(_ sql: String) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-/// The executor handed to a transaction body: it runs on the connection whose lock the
-/// transaction already holds.
+/// The executor handed to a transaction body: it runs on the handle whose lock the transaction
+/// already holds. Inside `BEGIN IMMEDIATE` the write lock is ours, so no statement waits on
+/// another process.
 private struct LockedSQLite: SQLExecutor {
-    let connection: SQLiteConnection
+    let handle: SQLiteHandle
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await SQLiteBackend.run(connection, sql, binds)
+        try handle.run(sql, binds)
     }
 }
