@@ -89,8 +89,10 @@ import Testing
     @Test func anotherProcesssWriteLockIsWaitedOut() async throws {
         try await withBackend { backend, path in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
+            // The other process has its own patience, as the CLI beside a server has.
             let other = try SQLiteHandle.open(path: path)
             defer { other.close() }
+            try other.run("PRAGMA busy_timeout=5000", [])
             try other.run("BEGIN IMMEDIATE", [])
             try other.run("INSERT INTO t (id) VALUES (1)", [])
             let released = Task {
@@ -109,6 +111,15 @@ import Testing
             _ = try await backend.transaction { db in try await db.query("INSERT INTO t (id) VALUES ($1)", [.int(3)]) }
             try await releasedAgain.value
             #expect(try await backend.query("SELECT COUNT(*) AS n FROM t", [])[0].values["n"] == .int(3))
+        }
+    }
+
+    @Test func aClosedDatabaseRefusesWorkInsteadOfTouchingFreedMemory() async throws {
+        try await withBackend { backend, _ in
+            try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
+            await backend.close()
+            await #expect(throws: SQLiteFailure.self) { try await backend.query("SELECT COUNT(*) FROM t", []) }
+            await #expect(throws: SQLiteFailure.self) { _ = try await backend.transaction { db in try await db.query("SELECT 1", []) } }
         }
     }
 

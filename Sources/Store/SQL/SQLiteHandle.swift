@@ -16,6 +16,8 @@ final class SQLiteHandle: @unchecked Sendable {
 
     private let db: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
+    /// Set by `close()`: the handle is freed, and every later use is refused, not run.
+    private var closed = false
 
     private init(db: OpaquePointer) {
         self.db = db
@@ -40,6 +42,7 @@ final class SQLiteHandle: @unchecked Sendable {
     /// changed nothing, so the caller may run it again.
     @discardableResult
     func run(_ sql: String, _ binds: [SQLValue]) throws -> [SQLRow] {
+        guard !closed else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the database is closed") }
         let statement = try prepared(sql)
         defer {
             sqlite_nio_sqlite3_reset(statement)
@@ -76,6 +79,8 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// Finalizes every statement and closes the database.
     func close() {
+        guard !closed else { return }
+        closed = true
         for statement in cache.values { sqlite_nio_sqlite3_finalize(statement) }
         cache.removeAll()
         sqlite_nio_sqlite3_close_v2(db)
