@@ -3,9 +3,9 @@ import Testing
 
 @Suite struct TokenBucketTests {
     @Test func burstGoesAtOnceThenRequestsAreSpacedAtTheRate() async {
-        // 64 per minute, 94% of it used (60): refill 60 / 60 s = 1 per second; burst 4 (the margin).
-        let limit = RateLimit(requests: 64, per: .seconds(60), burst: 4)
-        #expect(limit.used == 60 && limit.refillPerSecond == 1 && limit.burst == 4)
+        // 60 per minute: refill 1 per second; burst 4.
+        let limit = RateLimit(requests: 60, per: .seconds(60), burst: 4)
+        #expect(limit.refillPerSecond == 1 && limit.burst == 4)
         let bucket = TokenBucket(limit: limit)
         var waits: [Duration] = []
         for _ in 0..<8 { waits.append(await bucket.reserve()) }
@@ -13,8 +13,7 @@ import Testing
         // The 5th waits about 1 s, the 6th about 2 s…: queued, first come first served.
         for (index, wait) in waits.dropFirst(4).enumerated() {
             let expected = Double(index + 1)
-            let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
-            #expect(abs(seconds - expected) < 0.2, "wait \(index + 5) was \(wait)")
+            #expect(abs(wait.seconds - expected) < 0.2, "wait \(index + 5) was \(wait)")
         }
     }
 
@@ -25,39 +24,85 @@ import Testing
         #expect(wait > .seconds(29) && wait <= .seconds(30))
     }
 
-    @Test(arguments: [(2, 1), (5, 1), (10, 1), (100, 1), (300, 60), (500, 60), (1500, 60), (100_000, 1)])
-    func noWindowEverSeesMoreThanTheLimit(requests: Int, seconds: Int) {
-        let limit = RateLimit(requests: requests, per: .seconds(seconds), burst: requests)
-        // A full burst plus one window of refill stays within the published limit…
-        #expect(Double(limit.burst) + limit.refillPerSecond * Double(seconds) <= Double(requests) + 0.0001)
-        // …and a long read still spends most of it.
-        #expect(limit.refillPerSecond * Double(seconds) >= Double(requests) * 0.9 - 1)
+    /// Reservations made all at once, and in bursts after quiet spells, sent when the bucket
+    /// says; then every other request is made late by up to the allowance (the way to the
+    /// vendor). No window the vendor counts may see more than the limit, and a long run must
+    /// still spend the limit less the allowance.
+    @Test(arguments: [(1, 1), (2, 1), (5, 1), (10, 1), (100, 1), (300, 60), (500, 60), (1500, 60), (250_000, 1)])
+    func noWindowEverSeesMoreThanTheLimit(requests: Int, seconds: Int) async {
+        let limit = RateLimit(requests: requests, per: .seconds(seconds))
+        let bucket = TokenBucket(limit: limit)
+        let count = min(3 * requests + 7, 600_000)
+        let start = ContinuousClock.now
+        var sendAt: [Double] = []
+        for _ in 0..<count {
+            // The bucket's clock reads at or after `before`: a send time this early or earlier.
+            let before = ContinuousClock.now
+            sendAt.append((before - start + (await bucket.reserve())).seconds)
+        }
+        #expect(zip(sendAt, sendAt.dropFirst()).allSatisfy { $0 <= $1 + 0.01 }, "send times go forward")
+        let allowance = limit.allowance.seconds
+        let arrivals = sendAt.enumerated().map { $0.offset.isMultiple(of: 2) ? $0.element + allowance * 0.999 : $0.element }.sorted()
+        let window = Double(seconds)
+        var first = 0
+        for end in arrivals.indices {
+            while arrivals[end] - arrivals[first] >= window { first += 1 }
+            if end - first + 1 > requests {
+                Issue.record("\(end - first + 1) arrivals within \(seconds) s, limit \(requests)")
+                break
+            }
+        }
+        // The last request opens span number (count − 1) / windowRequests (a span is the window
+        // and its allowance when every request is tracked); it goes once that many spans have
+        // passed, after those of its span the burst does not cover.
+        let spans = Double((count - 1) / limit.windowRequests)
+        let inLastSpan = max(0, (count - 1) % limit.windowRequests - limit.burst + 1)
+        let latest = spans * limit.windowSpan.seconds + Double(inLastSpan) / limit.refillPerSecond
+        let last = sendAt.last ?? 0
+        #expect(last <= latest + 0.05, "the last of \(count) went at \(last) s, expected by \(latest)")
+        #expect(last >= Double((count - 1) / requests) * window - 0.01, "the last of \(count) went at \(last) s: faster than the limit")
     }
 
-    @Test func defaultBurstIsATwentiethOfTheLimitWithinTheMargin() {
+    @Test func defaultBurstIsATwentiethOfTheLimit() {
         #expect(RateLimit(requests: 1500, per: .seconds(60)).burst == 75)
         #expect(RateLimit(requests: 500, per: .seconds(60), burst: 2).burst == 2)
         #expect(RateLimit(requests: 5, per: .seconds(60)).burst == 1)
     }
 
-    /// A reader that takes each token as it comes, for ten seconds of a 20-per-second limit,
-    /// sends what the limit allows less the margin: no window over the limit, none far under.
-    @Test func aSteadyReaderSpendsTheLimitLessTheMargin() async {
+    /// A reader that takes each send time as it comes, for ten seconds of a 20-per-second
+    /// limit: no window over the limit, and 20 requests each window plus the allowance.
+    @Test func aSteadyReaderSpendsTheLimitLessTheAllowance() async {
         let limit = RateLimit(requests: 20, per: .seconds(1))
         let bucket = TokenBucket(limit: limit)
+        let start = ContinuousClock.now
         var sendAt: [Double] = []
-        var clock = 0.0
         for _ in 0..<200 {
-            let wait = await bucket.reserve()
-            clock = max(clock, Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
-            sendAt.append(clock)
+            let before = ContinuousClock.now
+            sendAt.append((before - start + (await bucket.reserve())).seconds)
         }
-        // Reservations made at once are spaced by the bucket: the 200th goes after about
-        // (200 − burst) / the refill rate.
+        // 200 requests are ten windows: the 200th goes at the start of the tenth, nine windows
+        // and allowances in, plus the time its window's first 19 take at the refill rate.
         let last = sendAt.last ?? 0
-        #expect(last > (200.0 - Double(limit.burst)) / limit.refillPerSecond - 0.5 && last < (200.0 - Double(limit.burst)) / limit.refillPerSecond + 0.5)
+        let expected = 9 * (1 + limit.allowance.seconds) + 19.0 / 20
+        #expect(abs(last - expected) < 0.1, "the 200th went at \(last) s, expected about \(expected)")
         for start in sendAt {
             #expect(sendAt.filter { $0 >= start && $0 < start + 1 }.count <= 20, "a window from \(start) s held more than the limit")
         }
     }
+
+    /// A 429 after the bucket had let a window through: what is queued waits for the pause,
+    /// and the window rule still holds after it.
+    @Test func aPauseKeepsTheWindowRule() async {
+        let limit = RateLimit(requests: 10, per: .seconds(1), burst: 10)
+        let bucket = TokenBucket(limit: limit)
+        for _ in 0..<10 { _ = await bucket.reserve() }
+        await bucket.pause(for: .milliseconds(300))
+        let next = await bucket.reserve().seconds
+        #expect(next >= 1 + limit.allowance.seconds - 0.01, "the 11th of a full window waits for the window, not only the pause: \(next)")
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

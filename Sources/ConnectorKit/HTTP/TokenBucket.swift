@@ -1,8 +1,11 @@
 /// A token bucket that spaces requests to stay under a vendor's published limit.
 ///
-/// Callers reserve a token and are told how long to wait for it; reservations queue in order
-/// (tokens may go negative), so waiting callers are served first come, first served. A 429 from
-/// the vendor pauses the whole bucket until its `Retry-After` has passed.
+/// Callers reserve a send time and are told how long to wait for it; reservations queue in
+/// order (tokens may go negative), so waiting callers are served first come, first served. Two
+/// rules set each send time: the bucket (bursts up to `burst`, then the published rate), and
+/// the window: a request never goes sooner than `windowSpan` after the request `windowRequests`
+/// before it, so no window the vendor counts holds more than its limit. A 429 from the vendor
+/// pauses the whole bucket until its `Retry-After` has passed.
 public actor TokenBucket {
     private let capacity: Double
     private let refillPerSecond: Double
@@ -11,27 +14,42 @@ public actor TokenBucket {
     private var pausedUntil: ContinuousClock.Instant?
     private let clock = ContinuousClock()
 
+    private let windowRequests: Int
+    private let windowSpan: Duration
+    /// The last `windowRequests` send times given out, oldest at `oldest` once full.
+    private var sendTimes: [ContinuousClock.Instant] = []
+    private var oldest = 0
+    private var lastSend: ContinuousClock.Instant?
+
     /// Creates a full bucket for `limit`.
     public init(limit: RateLimit) {
         capacity = Double(limit.burst)
         refillPerSecond = limit.refillPerSecond
         tokens = Double(limit.burst)
         updatedAt = ContinuousClock.now
+        windowRequests = limit.windowRequests
+        windowSpan = limit.windowSpan
     }
 
-    /// Takes one token and returns how long the caller must wait before sending.
+    /// Takes one send time and returns how long the caller must wait before sending.
     public func reserve() -> Duration {
         let now = clock.now
         refill(now: now)
         tokens -= 1
-        var wait: Duration = .zero
+        var sendAt = now
         if tokens < 0 {
-            wait = .milliseconds(Int64((-tokens / refillPerSecond * 1000).rounded(.up)))
+            sendAt = now + .milliseconds(Int64((-tokens / refillPerSecond * 1000).rounded(.up)))
         }
-        if let pausedUntil, pausedUntil > now {
-            wait = max(wait, pausedUntil - now)
+        if let pausedUntil, pausedUntil > sendAt {
+            sendAt = pausedUntil
         }
-        return wait
+        if sendTimes.count == windowRequests {
+            sendAt = max(sendAt, sendTimes[oldest] + windowSpan)
+        }
+        // Send times never go backwards, so the window's oldest entry is always the earliest.
+        if let lastSend, lastSend > sendAt { sendAt = lastSend }
+        record(sendAt)
+        return sendAt - now
     }
 
     /// Holds every later reservation back until `duration` from now (the vendor said 429).
@@ -39,6 +57,16 @@ public actor TokenBucket {
         let until = clock.now + duration
         if pausedUntil.map({ $0 < until }) ?? true {
             pausedUntil = until
+        }
+    }
+
+    private func record(_ sendAt: ContinuousClock.Instant) {
+        lastSend = sendAt
+        if sendTimes.count < windowRequests {
+            sendTimes.append(sendAt)
+        } else {
+            sendTimes[oldest] = sendAt
+            oldest = (oldest + 1) % windowRequests
         }
     }
 
