@@ -42,19 +42,31 @@ public final class WorkerPool: Service, Sendable {
 
     public func run() async throws {
         let runner = runner
-        try await withGracefulShutdownHandler {
+        // The workers run in a task of their own, so the grace timer can cancel them: a job
+        // runs inside its worker's loop, with no task of its own to watch it.
+        let work = Task { [self] in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<workers {
-                    group.addTask { [self] in
-                        try await self.workLoop(index: index, runner: runner)
-                    }
+                    group.addTask { try await self.workLoop(index: index, runner: runner) }
                 }
                 try await group.waitForAll()
             }
+        }
+        let graceTimer = NIOLockedValueBox<Task<Void, Never>?>(nil)
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
         } onGracefulShutdown: { [self] in
             stopping.withLockedValue { $0 = true }
             Task { await doorbell.ring() }
+            // Jobs in flight get the grace period to finish; then they are cancelled, and the
+            // runner releases each for another process (or the next start).
+            let timer = Task { [shutdownGrace] in
+                try? await Task.sleep(for: shutdownGrace)
+                if !Task.isCancelled { work.cancel() }
+            }
+            graceTimer.withLockedValue { $0 = timer }
         }
+        graceTimer.withLockedValue { $0?.cancel() }
         logger.info("workers stopped")
     }
 
@@ -65,6 +77,7 @@ public final class WorkerPool: Service, Sendable {
             do {
                 claims = try await runner.store.claimJobs(worker: name, kinds: runner.registry.kinds, limit: 1, lease: runner.lease, now: Date())
             } catch {
+                if Task.isCancelled { return }
                 logger.warning("could not claim jobs; retrying", metadata: ["error": "\(error)"])
                 await doorbell.wait(timeout: .seconds(2))
                 continue
@@ -73,23 +86,7 @@ public final class WorkerPool: Service, Sendable {
                 await doorbell.wait(timeout: idlePoll)
                 continue
             }
-            await runWithGrace(claim, runner: runner)
+            await runner.run(claim)
         }
-    }
-
-    /// Runs a job; if shutdown begins meanwhile and the grace period passes, cancels it (the
-    /// runner then releases the claim).
-    private func runWithGrace(_ claim: JobClaim, runner: JobRunner) async {
-        let job = Task { await runner.run(claim) }
-        let watchdog = Task { [stopping, shutdownGrace] in
-            while !Task.isCancelled && !stopping.withLockedValue({ $0 }) {
-                try? await Task.sleep(for: .milliseconds(200))
-            }
-            if Task.isCancelled { return }
-            try? await Task.sleep(for: shutdownGrace)
-            if !Task.isCancelled { job.cancel() }
-        }
-        _ = await job.value
-        watchdog.cancel()
     }
 }

@@ -4,17 +4,22 @@ import Logging
 /// The embedded SQLite database: one file in WAL mode, one connection, every statement
 /// serialised. Other processes (the CLI beside a running server) wait on SQLite's own lock.
 ///
-/// Statements run through `SQLiteHandle`, prepared once and kept, on `SQLiteThreads`: a query
-/// is one hop there and back, and a transaction runs there whole, its body's code between
-/// statements included, instead of a hop to a thread pool and back for every statement.
+/// Statements run on the calling task's thread through `SQLiteHandle`, prepared once and kept:
+/// a statement here takes microseconds, less than a hop to a thread pool and back. Running them
+/// on two threads of SQLite's own instead (a task executor, one hop per query or transaction)
+/// drained 1,490 no-op jobs/s against 2,490 inline. Inline is safe to the shared pool because
+/// the lock lets one statement of the database run at a time, so at most one of its threads is
+/// in SQLite, and no wait there is long: another process's lock is waited out asleep past
+/// `busyTimeoutMilliseconds`, and a commit in WAL mode with `synchronous=NORMAL` does not sync
+/// the disk (only a checkpoint does, about every thousand pages).
 public final class SQLiteBackend: SQLBackend {
     public let dialect = SQLDialect.sqlite
     private let handle: SQLiteHandle
     private let lock = AsyncLock()
 
-    /// How long SQLite itself waits for another process's lock, blocking its thread. Short, so
-    /// one of the two SQLite threads is never held long; past it the wait goes on asleep, up
-    /// to `busyDeadline`.
+    /// How long SQLite itself waits for another process's lock, blocking the calling thread.
+    /// Short, so a thread of the shared pool is never held long; past it the wait goes on
+    /// asleep, up to `busyDeadline`.
     static let busyTimeoutMilliseconds = 20
     /// How long a statement or a transaction's start waits, in all, for another process's lock
     /// before it fails.
@@ -46,27 +51,23 @@ public final class SQLiteBackend: SQLBackend {
 
     @discardableResult
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await withTaskExecutorPreference(SQLiteThreads.shared) { [lock, handle] in
-            try await lock.withLock {
-                // Outside a transaction a statement that meets another process's lock has changed
+        try await lock.withLock { [handle] in
+            // Outside a transaction a statement that meets another process's lock has changed
             // nothing, so it may simply run again.
-                try await Self.waitingOutOtherProcesses { try handle.run(sql, binds) }
-            }
+            try await Self.waitingOutOtherProcesses { try handle.run(sql, binds) }
         }
     }
 
     public func transaction<Result: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> Result) async throws -> Result {
-        try await withTaskExecutorPreference(SQLiteThreads.shared) { [lock, handle] in
-            try await lock.withLock {
-                try await Self.waitingOutOtherProcesses { try handle.run("BEGIN IMMEDIATE", []) }
-                do {
-                    let result = try await body(LockedSQLite(handle: handle))
-                    try handle.run("COMMIT", [])
-                    return result
-                } catch {
-                    _ = try? handle.run("ROLLBACK", [])
-                    throw error
-                }
+        try await lock.withLock { [handle] in
+            try await Self.waitingOutOtherProcesses { try handle.run("BEGIN IMMEDIATE", []) }
+            do {
+                let result = try await body(LockedSQLite(handle: handle))
+                try handle.run("COMMIT", [])
+                return result
+            } catch {
+                _ = try? handle.run("ROLLBACK", [])
+                throw error
             }
         }
     }
