@@ -28,9 +28,12 @@ import Testing
     /// says; then every other request is made late by up to the allowance (the way to the
     /// vendor). No window the vendor counts may see more than the limit, and a long run must
     /// still spend the limit less the allowance.
-    @Test(arguments: [(1, 1), (2, 1), (5, 1), (10, 1), (100, 1), (300, 60), (500, 60), (1500, 60), (250_000, 1)])
+    @Test(arguments: [(1, 1), (2, 1), (5, 1), (10, 1), (100, 1), (300, 60), (500, 60), (1500, 60), (150_000, 60), (250_000, 1)])
     func noWindowEverSeesMoreThanTheLimit(requests: Int, seconds: Int) async {
         let limit = RateLimit(requests: requests, per: .seconds(seconds))
+        // Over time at least 97% of the published rate, however many send times it must keep.
+        #expect(Double(limit.windowRequests) / limit.windowSpan.seconds >= Double(requests) / Double(seconds) * 0.97)
+        #expect(limit.windowRequests <= RateLimit.trackedRequests)
         let bucket = TokenBucket(limit: limit)
         let count = min(3 * requests + 7, 600_000)
         let start = ContinuousClock.now
@@ -88,6 +91,17 @@ import Testing
         for start in sendAt {
             #expect(sendAt.filter { $0 >= start && $0 < start + 1 }.count <= 20, "a window from \(start) s held more than the limit")
         }
+    }
+
+    /// What queued behind a 429's pause goes out at the refill rate from its end, not all at
+    /// the moment it ends.
+    @Test func afterAPauseQueuedRequestsGoAtTheRate() async {
+        let bucket = TokenBucket(limit: RateLimit(requests: 10, per: .seconds(1), burst: 10))
+        for _ in 0..<3 { _ = await bucket.reserve() }
+        await bucket.pause(for: .milliseconds(300))
+        var waits: [Double] = []
+        for _ in 0..<3 { waits.append(await bucket.reserve().seconds) }
+        #expect(abs(waits[0] - 0.3) < 0.05 && abs(waits[1] - 0.4) < 0.05 && abs(waits[2] - 0.5) < 0.05, "waits \(waits)")
     }
 
     /// A 429 after the bucket had let a window through: what is queued waits for the pause,

@@ -114,6 +114,35 @@ import Testing
         }
     }
 
+    /// A cancelled task that meets another process's lock still runs its statement once the
+    /// lock is free: a job cancelled at shutdown stores the outcome of the work it did.
+    @Test func aCancelledStatementStillWaitsOutAnotherProcesssLock() async throws {
+        try await withBackend { backend, path in
+            try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
+            let other = try SQLiteHandle.open(path: path)
+            defer { other.close() }
+            try other.run("PRAGMA busy_timeout=5000", [])
+            try other.run("BEGIN IMMEDIATE", [])
+            let insert = Task { try await backend.query("INSERT INTO t (id) VALUES ($1)", [.int(1)]) }
+            try await Task.sleep(for: .milliseconds(50))
+            insert.cancel()
+            try await Task.sleep(for: .milliseconds(200))
+            try other.run("COMMIT", [])
+            _ = try await insert.value
+            #expect(try await backend.query("SELECT COUNT(*) AS n FROM t", [])[0].values["n"] == .int(1))
+        }
+    }
+
+    @Test func aDatabaseThatCannotUseWALIsRefusedWithTheReason() async throws {
+        do {
+            let backend = try await SQLiteBackend.open(path: ":memory:")
+            await backend.close()
+            Issue.record("an in-memory database (journal mode \"memory\") was accepted")
+        } catch let error as StoreError {
+            #expect("\(error)".contains("WAL"), "\(error)")
+        }
+    }
+
     @Test func aClosedDatabaseRefusesWorkInsteadOfTouchingFreedMemory() async throws {
         try await withBackend { backend, _ in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])

@@ -202,16 +202,19 @@ public struct RateLimit: Sendable, Equatable {
         min(max(.milliseconds(25), per / 100), .seconds(2))
     }
 
-    /// How many consecutive requests the bucket looks back over: the limit itself, or at most
-    /// `trackedRequests` (a limit of a million a minute keeps no million send times).
-    public var windowRequests: Int { min(requests, Self.trackedRequests) }
+    /// Into how many equal spans the window is cut so each tracks at most `trackedRequests`.
+    private var windowParts: Int { (max(1, requests) + Self.trackedRequests - 1) / Self.trackedRequests }
+
+    /// How many consecutive requests the bucket looks back over: the limit itself, or a share
+    /// of it no larger than `trackedRequests` (a limit of a million a minute keeps no million
+    /// send times).
+    public var windowRequests: Int { max(1, requests) / windowParts }
 
     /// The shortest time `windowRequests + 1` consecutive requests may span: the window plus
-    /// the allowance. When fewer requests than the limit are tracked, `requests + 1` requests
-    /// hold `requests / windowRequests` (rounded down) such spans end to end, so each is that
-    /// share of the window.
+    /// the allowance, cut into `windowParts` when fewer requests than the limit are tracked
+    /// (`requests + 1` requests then hold at least that many such spans end to end).
     public var windowSpan: Duration {
-        (per + allowance) / (requests / windowRequests)
+        (per + allowance) / windowParts
     }
 
     /// Tokens added per second: the published figure (`requests / per`). The window, not the

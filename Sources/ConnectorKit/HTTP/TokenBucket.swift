@@ -54,9 +54,15 @@ public actor TokenBucket {
 
     /// Holds every later reservation back until `duration` from now (the vendor said 429).
     public func pause(for duration: Duration) {
-        let until = clock.now + duration
+        let now = clock.now
+        let until = now + duration
         if pausedUntil.map({ $0 < until }) ?? true {
             pausedUntil = until
+            // No tokens gather during the pause: one request goes as it ends, and what queued
+            // behind it follows at the refill rate, not all at once the moment it ends.
+            refill(now: now)
+            tokens = min(tokens, 1)
+            updatedAt = until
         }
     }
 

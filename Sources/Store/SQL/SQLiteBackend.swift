@@ -40,10 +40,20 @@ public final class SQLiteBackend: SQLBackend {
         // The file holds sealed secrets and business records: owner only, like the key file.
         _ = chmod(path, 0o600)
         let backend = SQLiteBackend(handle: handle)
-        // WAL lets readers in other processes work while we write; the busy timeout makes a
-        // second process wait for the lock instead of failing at once.
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=\(busyTimeoutMilliseconds)", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"] {
-            try await backend.query(pragma, [])
+        do {
+            // WAL lets readers in other processes work while we write, and a commit need not
+            // wait for them; the busy timeout makes a second process wait for the lock instead
+            // of failing at once.
+            let mode = try await backend.query("PRAGMA journal_mode=WAL", []).first?.optionalString("journal_mode")
+            guard mode?.lowercased() == "wal" else {
+                throw StoreError.unavailable("SQLite database \(path) could not use WAL mode (it answered \(mode ?? "nothing")); keep the database on a local filesystem")
+            }
+            for pragma in ["PRAGMA busy_timeout=\(busyTimeoutMilliseconds)", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"] {
+                try await backend.query(pragma, [])
+            }
+        } catch {
+            await backend.close()
+            throw error
         }
         logger.debug("opened SQLite database", metadata: ["path": .string(path)])
         return backend
@@ -60,10 +70,14 @@ public final class SQLiteBackend: SQLBackend {
 
     public func transaction<Result: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> Result) async throws -> Result {
         try await lock.withLock { [handle] in
+            // A transaction a failed ROLLBACK left open would refuse every BEGIN from now on.
+            if handle.isInTransaction { _ = try? handle.run("ROLLBACK", []) }
             try await Self.waitingOutOtherProcesses { try handle.run("BEGIN IMMEDIATE", []) }
             do {
                 let result = try await body(LockedSQLite(handle: handle))
-                try handle.run("COMMIT", [])
+                // A COMMIT refused for another process's lock leaves the transaction open, and
+                // may simply be tried again.
+                try await Self.waitingOutOtherProcesses { try handle.run("COMMIT", []) }
                 return result
             } catch {
                 _ = try? handle.run("ROLLBACK", [])
@@ -92,7 +106,9 @@ public final class SQLiteBackend: SQLBackend {
             do {
                 return try attempt()
             } catch let failure as SQLiteFailure where failure.isBusy && ContinuousClock.now < deadline {
-                try await Task.sleep(for: pause)
+                // The wait ignores cancellation: a cancelled job still stores its outcome, and
+                // giving up here would release a job whose vendor writes are done.
+                await Task { [pause] in try? await Task.sleep(for: pause) }.value
                 pause = min(pause * 2, .milliseconds(100))
             }
         }

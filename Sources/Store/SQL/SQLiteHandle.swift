@@ -77,6 +77,15 @@ final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
+    /// True while a transaction is open on the handle (SQLite is not in autocommit mode).
+    var isInTransaction: Bool {
+        !closed && sqlite_nio_sqlite3_get_autocommit(db) == 0
+    }
+
+    deinit {
+        close()
+    }
+
     /// Finalizes every statement and closes the database.
     func close() {
         guard !closed else { return }
