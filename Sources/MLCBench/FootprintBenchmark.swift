@@ -90,7 +90,11 @@ struct FootprintBenchmark: GoalBenchmark {
         throw BenchFailure(benchmark: "footprint", problem: "serve was not ready within 30 s")
     }
 
+    /// How long serve may take to print its listening URL.
+    static let firstLineDeadline: Duration = .seconds(60)
+
     /// The port serve printed in its `listening` line (`--json`), as soon as it prints it.
+
     static func listeningPort(_ output: Pipe) async throws -> Int {
         let text = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             let seen = Mutex((data: Data(), answered: false))
@@ -107,6 +111,16 @@ struct FootprintBenchmark: GoalBenchmark {
                     return String(decoding: seen.data[..<end], as: UTF8.self)
                 }
                 if let line { continuation.resume(returning: line) }
+            }
+            // A serve that never prints (or hangs before it does) fails the benchmark, not hangs it.
+            Task {
+                try? await Task.sleep(for: Self.firstLineDeadline)
+                let late = seen.withLock { seen in
+                    guard !seen.answered else { return false }
+                    seen.answered = true
+                    return true
+                }
+                if late { continuation.resume(returning: "nothing within \(Self.firstLineDeadline)") }
             }
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], let url = (object["url"] as? String).flatMap(URL.init(string:)), let port = url.port else {

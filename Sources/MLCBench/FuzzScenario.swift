@@ -26,7 +26,9 @@ struct FuzzScenario: ParsableCommand {
         var failed = false
         for target in FuzzTarget.all {
             let started = ContinuousClock.now
-            let tally = FuzzRunner.run([target], inputs: inputs, seed: seed).first!
+            guard let tally = FuzzRunner.run([target], inputs: inputs, seed: seed).first else {
+                throw BenchFailure(benchmark: "fuzz", problem: "the runner returned no tally for \(target.name)")
+            }
             let elapsed = ContinuousClock.now - started
             failed = failed || !tally.problems.isEmpty
             if json {

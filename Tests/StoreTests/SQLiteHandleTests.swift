@@ -84,16 +84,22 @@ import Testing
         }
     }
 
+    /// A second connection to the file, standing in for another process, with the write lock
+    /// taken. It has its own patience, as the CLI beside a server has.
+    private static func otherProcessHoldingTheWriteLock(path: String) throws -> SQLiteHandle {
+        let other = try SQLiteHandle.open(path: path)
+        try other.run("PRAGMA busy_timeout=5000", [])
+        try other.run("BEGIN IMMEDIATE", [])
+        return other
+    }
+
     /// Another process holding the write lock past SQLite's short busy timeout: the statement
     /// and the transaction wait for it, asleep, and then run.
     @Test func anotherProcesssWriteLockIsWaitedOut() async throws {
         try await withBackend { backend, path in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
-            // The other process has its own patience, as the CLI beside a server has.
-            let other = try SQLiteHandle.open(path: path)
+            let other = try Self.otherProcessHoldingTheWriteLock(path: path)
             defer { other.close() }
-            try other.run("PRAGMA busy_timeout=5000", [])
-            try other.run("BEGIN IMMEDIATE", [])
             try other.run("INSERT INTO t (id) VALUES (1)", [])
             let released = Task {
                 try await Task.sleep(for: .milliseconds(300))
@@ -119,10 +125,8 @@ import Testing
     @Test func aCancelledStatementStillWaitsOutAnotherProcesssLock() async throws {
         try await withBackend { backend, path in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
-            let other = try SQLiteHandle.open(path: path)
+            let other = try Self.otherProcessHoldingTheWriteLock(path: path)
             defer { other.close() }
-            try other.run("PRAGMA busy_timeout=5000", [])
-            try other.run("BEGIN IMMEDIATE", [])
             let insert = Task { try await backend.query("INSERT INTO t (id) VALUES ($1)", [.int(1)]) }
             try await Task.sleep(for: .milliseconds(50))
             insert.cancel()

@@ -58,10 +58,16 @@ public actor TokenBucket {
         let until = now + duration
         if pausedUntil.map({ $0 < until }) ?? true {
             pausedUntil = until
-            // No tokens gather during the pause: one request goes as it ends, and what queued
-            // behind it follows at the refill rate, not all at once the moment it ends.
-            refill(now: now)
-            tokens = min(tokens, 1)
+        }
+        // No tokens gather during the pause: the bucket holds at most one as the pause ends, so
+        // what queues behind it follows at the refill rate, not all at once the moment it ends.
+        // Tokens are counted as of `updatedAt`, which a pause moves to its end; reservations
+        // made meanwhile count back from there (a negative refill), so nothing is counted twice.
+        if now > updatedAt { refill(now: now) }
+        if until > updatedAt {
+            let ahead = until - updatedAt
+            let seconds = Double(ahead.components.seconds) + Double(ahead.components.attoseconds) / 1e18
+            tokens = min(tokens + seconds * refillPerSecond, 1)
             updatedAt = until
         }
     }
