@@ -93,8 +93,8 @@ struct FootprintBenchmark: GoalBenchmark {
     /// How long serve may take to print its listening URL.
     static let firstLineDeadline: Duration = .seconds(60)
 
-    /// The port serve printed in its `listening` line (`--json`), as soon as it prints it.
-
+    /// The port serve printed in its `listening` line (`--json`), as soon as it prints it, or a
+    /// failure once `firstLineDeadline` passes without one.
     static func listeningPort(_ output: Pipe) async throws -> Int {
         let text = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             let seen = Mutex((data: Data(), answered: false))

@@ -61,7 +61,6 @@ import Testing
     }
 }
 
-
 /// The word check that lets most text skip the secret patterns must never skip text a pattern
 /// would have masked.
 @Suite struct RedactionPrefilterTests {

@@ -115,8 +115,3 @@ import Testing
         #expect(next >= 1 + limit.allowance.seconds - 0.01, "the 11th of a full window waits for the window, not only the pause: \(next)")
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

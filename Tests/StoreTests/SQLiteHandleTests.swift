@@ -84,6 +84,41 @@ import Testing
         }
     }
 
+    /// A batch INSERT of hundreds of rows runs but is not kept prepared; a short text is.
+    @Test func aLongBatchTextIsNotKeptPrepared() async throws {
+        try await withBackend { _, path in
+            let handle = try SQLiteHandle.open(path: path)
+            defer { handle.close() }
+            try handle.run("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)", [])
+            let rows = 600
+            let values = (0..<rows).map { "($\(2 * $0 + 1), $\(2 * $0 + 2))" }.joined(separator: ", ")
+            let batch = "INSERT INTO t (id, name) VALUES " + values
+            #expect(batch.utf8.count > SQLiteHandle.cachedTextLimit)
+            let before = handle.cachedStatementCount
+            try handle.run(batch, (0..<rows).flatMap { [SQLValue.int(Int64($0)), .text("row \($0)")] })
+            #expect(handle.cachedStatementCount == before, "the long text was kept")
+            #expect(try handle.run("SELECT COUNT(*) AS n FROM t", [])[0].values["n"] == .int(Int64(rows)))
+            #expect(handle.cachedStatementCount == before + 1, "the short text was kept")
+            // Run again, the long text is prepared anew and still right.
+            try handle.run("DELETE FROM t", [])
+            try handle.run(batch, (0..<rows).flatMap { [SQLValue.int(Int64($0)), .text("row \($0)")] })
+            #expect(try handle.run("SELECT COUNT(*) AS n FROM t", [])[0].values["n"] == .int(Int64(rows)))
+        }
+    }
+
+    /// A transaction left open outside `transaction` (a BEGIN sent as a plain query, or a
+    /// ROLLBACK that failed) does not make every later transaction fail: it is rolled back first.
+    @Test func aTransactionLeftOpenIsRolledBackBeforeTheNextOne() async throws {
+        try await withBackend { backend, _ in
+            try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
+            try await backend.query("BEGIN", [])
+            try await backend.query("INSERT INTO t (id) VALUES (1)", [])
+            _ = try await backend.transaction { db in try await db.query("INSERT INTO t (id) VALUES (2)", []) }
+            let ids = try await backend.query("SELECT id FROM t ORDER BY id", []).map { $0.values["id"] }
+            #expect(ids == [.int(2)], "the stray transaction's row was rolled back, the new one committed: \(ids)")
+        }
+    }
+
     /// A second connection to the file, standing in for another process, with the write lock
     /// taken. It has its own patience, as the CLI beside a server has.
     private static func otherProcessHoldingTheWriteLock(path: String) throws -> SQLiteHandle {

@@ -220,6 +220,6 @@ public struct RateLimit: Sendable, Equatable {
     /// Tokens added per second: the published figure (`requests / per`). The window, not the
     /// refill, holds a long run to the limit.
     public var refillPerSecond: Double {
-        Double(requests) / (Double(per.components.seconds) + Double(per.components.attoseconds) / 1e18)
+        Double(requests) / per.seconds
     }
 }

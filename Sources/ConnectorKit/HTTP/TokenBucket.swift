@@ -9,9 +9,9 @@
 public actor TokenBucket {
     private let capacity: Double
     private let refillPerSecond: Double
+    /// Tokens as of `updatedAt`, which a pause moves to its end (see `pause(for:)`).
     private var tokens: Double
     private var updatedAt: ContinuousClock.Instant
-    private var pausedUntil: ContinuousClock.Instant?
     private let clock = ContinuousClock()
 
     private let windowRequests: Int
@@ -40,9 +40,6 @@ public actor TokenBucket {
         if tokens < 0 {
             sendAt = now + .milliseconds(Int64((-tokens / refillPerSecond * 1000).rounded(.up)))
         }
-        if let pausedUntil, pausedUntil > sendAt {
-            sendAt = pausedUntil
-        }
         if sendTimes.count == windowRequests {
             sendAt = max(sendAt, sendTimes[oldest] + windowSpan)
         }
@@ -53,23 +50,18 @@ public actor TokenBucket {
     }
 
     /// Holds every later reservation back until `duration` from now (the vendor said 429).
+    ///
+    /// The pause is kept in the tokens themselves: they are counted as of its end, with at most
+    /// one gathered by then, so a reservation made during it counts back from there (a negative
+    /// refill) and goes no sooner than the end, and what queues behind it follows at the refill
+    /// rate, not all at once. A shorter pause inside a longer one changes nothing.
     public func pause(for duration: Duration) {
         let now = clock.now
         let until = now + duration
-        if pausedUntil.map({ $0 < until }) ?? true {
-            pausedUntil = until
-        }
-        // No tokens gather during the pause: the bucket holds at most one as the pause ends, so
-        // what queues behind it follows at the refill rate, not all at once the moment it ends.
-        // Tokens are counted as of `updatedAt`, which a pause moves to its end; reservations
-        // made meanwhile count back from there (a negative refill), so nothing is counted twice.
         if now > updatedAt { refill(now: now) }
-        if until > updatedAt {
-            let ahead = until - updatedAt
-            let seconds = Double(ahead.components.seconds) + Double(ahead.components.attoseconds) / 1e18
-            tokens = min(tokens + seconds * refillPerSecond, 1)
-            updatedAt = until
-        }
+        guard until > updatedAt else { return }
+        tokens = min(tokens + (until - updatedAt).seconds * refillPerSecond, 1)
+        updatedAt = until
     }
 
     private func record(_ sendAt: ContinuousClock.Instant) {
@@ -83,9 +75,7 @@ public actor TokenBucket {
     }
 
     private func refill(now: ContinuousClock.Instant) {
-        let elapsed = now - updatedAt
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        tokens = min(capacity, tokens + seconds * refillPerSecond)
+        tokens = min(capacity, tokens + (now - updatedAt).seconds * refillPerSecond)
         updatedAt = now
     }
 }

@@ -11,4 +11,10 @@ extension Duration {
     public var roundedUpSeconds: Int {
         Int(timeInterval.rounded(.up))
     }
+
+    /// The duration in seconds, to the attosecond as far as a `Double` holds it (rates and
+    /// token counts, where `timeInterval`'s milliseconds are too coarse).
+    public var seconds: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
 }

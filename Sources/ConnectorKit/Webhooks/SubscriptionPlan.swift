@@ -115,10 +115,3 @@ public struct SubscriptionPlan: Sendable, Equatable {
             && lhs.resend.map { [$0.row, $0.externalID] } == rhs.resend.map { [$0.row, $0.externalID] }
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a `TimeInterval`.
-    public var seconds: TimeInterval {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
