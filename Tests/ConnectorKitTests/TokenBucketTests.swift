@@ -66,6 +66,23 @@ import Testing
         #expect(last >= Double((count - 1) / requests) * window - 0.01, "the last of \(count) went at \(last) s: faster than the limit")
     }
 
+    /// Limits described in code with nonsense figures are clamped, and a bucket over them
+    /// still answers finite, non-negative waits instead of trapping.
+    @Test(arguments: [(0, Duration.zero), (-5, .seconds(-1)), (Int.max, .seconds(1)), (1, .seconds(86_400 * 60))])
+    func hostileLimitsAreClampedAndNeverTrap(requests: Int, per: Duration) async {
+        let limit = RateLimit(requests: requests, per: per)
+        #expect(limit.requests >= 1 && limit.per >= RateLimit.shortestWindow && limit.burst >= 1)
+        #expect(limit.refillPerSecond.isFinite && limit.refillPerSecond > 0)
+        #expect(limit.windowRequests >= 1 && limit.windowRequests <= RateLimit.trackedRequests && limit.windowSpan > .zero)
+        let bucket = TokenBucket(limit: limit)
+        for _ in 0..<3 {
+            let wait = await bucket.reserve()
+            #expect(wait >= .zero)
+        }
+        await bucket.pause(for: .seconds(1))
+        #expect(await bucket.reserve() >= .zero)
+    }
+
     @Test func defaultBurstIsATwentiethOfTheLimit() {
         #expect(RateLimit(requests: 1500, per: .seconds(60)).burst == 75)
         #expect(RateLimit(requests: 500, per: .seconds(60), burst: 2).burst == 2)

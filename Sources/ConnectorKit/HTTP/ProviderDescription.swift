@@ -188,10 +188,14 @@ public struct RateLimit: Sendable, Equatable {
     /// is held over spans of this many requests instead (see `windowRequests`).
     public static let trackedRequests = 100_000
 
+    /// The shortest window a limit may have: a zero or negative one would make the refill
+    /// rate infinite or negative, and a wait computed from it trap.
+    public static let shortestWindow: Duration = .milliseconds(1)
+
     /// Describes a limit.
     public init(requests: Int, per: Duration, burst: Int? = nil) {
         self.requests = max(1, requests)
-        self.per = per
+        self.per = max(per, Self.shortestWindow)
         self.burst = max(1, min(burst ?? self.requests / 20, self.requests))
     }
 
@@ -203,7 +207,8 @@ public struct RateLimit: Sendable, Equatable {
     }
 
     /// Into how many equal spans the window is cut so each tracks at most `trackedRequests`.
-    private var windowParts: Int { (max(1, requests) + Self.trackedRequests - 1) / Self.trackedRequests }
+    /// (Rounded up without adding first, which would overflow for a limit near `Int.max`.)
+    private var windowParts: Int { (max(1, requests) - 1) / Self.trackedRequests + 1 }
 
     /// How many consecutive requests the bucket looks back over: the limit itself, or a share
     /// of it no larger than `trackedRequests` (a limit of a million a minute keeps no million
