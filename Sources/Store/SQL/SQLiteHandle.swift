@@ -13,9 +13,9 @@ final class SQLiteHandle: @unchecked Sendable {
     /// batch statements (a multi-row INSERT whose row count varies) add a few more. Past this the
     /// cache starts again, so no text from outside can grow it without bound.
     static let cachedStatementLimit = 256
-    /// The longest text kept prepared. A batch INSERT of hundreds of rows is prepared for its
-    /// one run and finalized: its program is large, its row count seldom repeats, and preparing
-    /// it is small beside the rows it writes. The store's own statements are all shorter.
+    /// The longest text the cache keeps. A longer one (a batch INSERT of hundreds of rows) is
+    /// a large program: only the last of them is kept, beside the cache, which serves the run of
+    /// full 500-row chunks of one big batch without holding every batch size ever seen.
     static let cachedTextLimit = 8_192
 
     /// How many statements are kept prepared now.
@@ -23,6 +23,8 @@ final class SQLiteHandle: @unchecked Sendable {
 
     private let db: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
+    /// The last text past `cachedTextLimit`, prepared.
+    private var lastLong: (sql: String, statement: OpaquePointer)?
     /// Set by `close()`: the handle is freed, and every later use is refused, not run.
     private var closed = false
 
@@ -50,14 +52,10 @@ final class SQLiteHandle: @unchecked Sendable {
     @discardableResult
     func run(_ sql: String, _ binds: [SQLValue]) throws -> [SQLRow] {
         guard !closed else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the database is closed") }
-        let (statement, kept) = try prepared(sql)
+        let statement = try prepared(sql)
         defer {
-            if kept {
-                sqlite_nio_sqlite3_reset(statement)
-                sqlite_nio_sqlite3_clear_bindings(statement)
-            } else {
-                sqlite_nio_sqlite3_finalize(statement)
-            }
+            sqlite_nio_sqlite3_reset(statement)
+            sqlite_nio_sqlite3_clear_bindings(statement)
         }
         try bind(binds, to: statement)
         let columnCount = sqlite_nio_sqlite3_column_count(statement)
@@ -103,20 +101,22 @@ final class SQLiteHandle: @unchecked Sendable {
         closed = true
         for statement in cache.values { sqlite_nio_sqlite3_finalize(statement) }
         cache.removeAll()
+        if let lastLong { sqlite_nio_sqlite3_finalize(lastLong.statement) }
+        lastLong = nil
         sqlite_nio_sqlite3_close_v2(db)
     }
 
-    /// The prepared statement for `sql`, from the cache or prepared now, and whether the cache
-    /// keeps it (a text past `cachedTextLimit` is the caller's to finalize). A text holding more
-    /// than one statement is refused rather than run in part.
-    private func prepared(_ sql: String) throws -> (statement: OpaquePointer, kept: Bool) {
-        if let statement = cache[sql] { return (statement, true) }
-        let keep = sql.utf8.count <= Self.cachedTextLimit
+    /// The prepared statement for `sql`, kept or prepared now and kept (in the cache, or as the
+    /// last long text). A text holding more than one statement is refused rather than run in part.
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        let long = sql.utf8.count > Self.cachedTextLimit
+        if long, let lastLong, lastLong.sql == sql { return lastLong.statement }
+        if !long, let statement = cache[sql] { return statement }
         let text = sqliteParameters(sql)
         var statement: OpaquePointer?
         var tail: UnsafePointer<CChar>?
         let status = text.withCString { pointer in
-            let status = sqlite_nio_sqlite3_prepare_v3(db, pointer, -1, keep ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &statement, &tail)
+            let status = sqlite_nio_sqlite3_prepare_v3(db, pointer, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
             if status == SQLITE_OK, let tail, !Self.isBlank(tail) { return SQLITE_MISUSE }
             return status
         }
@@ -125,13 +125,17 @@ final class SQLiteHandle: @unchecked Sendable {
             if status == SQLITE_MISUSE { throw SQLiteFailure(code: status, message: "one statement per query: the text holds more than one") }
             throw failure(status)
         }
-        guard keep else { return (statement, false) }
+        if long {
+            if let lastLong { sqlite_nio_sqlite3_finalize(lastLong.statement) }
+            lastLong = (sql, statement)
+            return statement
+        }
         if cache.count >= Self.cachedStatementLimit {
             for old in cache.values { sqlite_nio_sqlite3_finalize(old) }
             cache.removeAll(keepingCapacity: true)
         }
         cache[sql] = statement
-        return (statement, true)
+        return statement
     }
 
     private func bind(_ binds: [SQLValue], to statement: OpaquePointer) throws {
