@@ -5,8 +5,11 @@ import NIOConcurrencyHelpers
 import ServiceLifecycle
 import Store
 
-/// N workers that claim and run jobs until shutdown. On graceful shutdown they stop claiming;
-/// jobs in flight get `shutdownGrace` to finish, then are cancelled and released so another
+/// N workers that run jobs until shutdown. The pool claims jobs in batches into a buffer its
+/// workers take from (see `ClaimBuffer`), and their completions share transactions (see
+/// `JobCompletions`), so a busy queue costs a few commits per batch rather than two per job.
+/// On graceful shutdown workers stop taking jobs; jobs in flight get `shutdownGrace` to finish,
+/// then are cancelled and released, and claims no worker started are released, so another
 /// process (or the next start) runs them.
 public final class WorkerPool: Service, Sendable {
     /// Runs each claimed job.
@@ -21,14 +24,16 @@ public final class WorkerPool: Service, Sendable {
     public let workerID: String
 
     private let doorbell = Doorbell()
+    private let buffer: ClaimBuffer
     private let stopping = NIOLockedValueBox(false)
     private let logger: Logger
 
-    /// Creates a pool.
-    public init(runner: JobRunner, workers: Int = 4, idlePoll: Duration = .milliseconds(500), shutdownGrace: Duration = .seconds(20),
+    /// Creates a pool whose claims take from `workers` up to `maximumClaimBatch` jobs at once.
+    public init(runner: JobRunner, workers: Int = 4, maximumClaimBatch: Int = 64, idlePoll: Duration = .milliseconds(500), shutdownGrace: Duration = .seconds(20),
                 workerID: String = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)") {
         self.runner = runner
         self.workers = max(1, workers)
+        self.buffer = ClaimBuffer(minimumBatch: self.workers, maximumBatch: maximumClaimBatch)
         self.idlePoll = idlePoll
         self.shutdownGrace = shutdownGrace
         self.workerID = workerID
@@ -46,8 +51,8 @@ public final class WorkerPool: Service, Sendable {
         // runs inside its worker's loop, with no task of its own to watch it.
         let work = Task { [self] in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<workers {
-                    group.addTask { try await self.workLoop(index: index, runner: runner) }
+                for _ in 0..<workers {
+                    group.addTask { try await self.workLoop(runner: runner) }
                 }
                 try await group.waitForAll()
             }
@@ -67,26 +72,49 @@ public final class WorkerPool: Service, Sendable {
             graceTimer.withLockedValue { $0 = timer }
         }
         graceTimer.withLockedValue { $0?.cancel() }
+        await releaseBuffered()
         logger.info("workers stopped")
     }
 
-    private func workLoop(index: Int, runner: JobRunner) async throws {
-        let name = "\(workerID)#\(index)"
-        while !stopping.withLockedValue({ $0 }) && !Task.isCancelled {
-            let claims: [JobClaim]
+    /// Releases the claims no worker started, so another process runs them now rather than
+    /// when their leases end (and without counting an attempt).
+    private func releaseBuffered() async {
+        let store = runner.store
+        for claim in await buffer.drain() {
             do {
-                claims = try await runner.store.claimJobs(worker: name, kinds: runner.registry.kinds, limit: 1, lease: runner.lease, now: Date())
+                // The pool's task may be cancelled, and database clients refuse work in a
+                // cancelled task; each release runs in a task of its own.
+                try await Task { try await store.releaseJob(claim) }.value
             } catch {
+                logger.warning("could not release a buffered job; it runs again when its lease ends", metadata: ["job": "\(claim.job.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func workLoop(runner: JobRunner) async throws {
+        let claimer = workerID
+        let kinds = runner.registry.kinds
+        let doorbell = doorbell
+        while !stopping.withLockedValue({ $0 }) && !Task.isCancelled {
+            let next = await buffer.next { limit in
+                let claims = try await runner.store.claimJobs(worker: claimer, kinds: kinds, limit: limit, lease: runner.lease, now: Date())
+                // Idle workers asleep on the doorbell take the rest of the batch.
+                if claims.count > 1 { await doorbell.ring() }
+                return claims
+            }
+            switch next {
+            case .job(let held) where stopping.withLockedValue({ $0 }):
+                // Shutdown began while the claim was made: not started, so released at once.
+                try? await runner.store.releaseJob(held.claim)
+            case .job(let held):
+                await runner.run(held.claim, claimedAt: held.claimedAt)
+            case .empty:
+                await doorbell.wait(timeout: idlePoll)
+            case .failed(let error):
                 if Task.isCancelled { return }
                 logger.warning("could not claim jobs; retrying", metadata: ["error": "\(error)"])
                 await doorbell.wait(timeout: .seconds(2))
-                continue
             }
-            guard let claim = claims.first else {
-                await doorbell.wait(timeout: idlePoll)
-                continue
-            }
-            await runner.run(claim)
         }
     }
 }

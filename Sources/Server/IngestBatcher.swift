@@ -2,90 +2,64 @@ import ConnectorKit
 import Store
 
 /// Group commit for webhook ingest: deliveries that arrive while a transaction is writing wait
-/// for the next one and share it, so under load one commit (one fsync, one lock hand-off)
-/// carries many deliveries, and a lone delivery still commits at once. Each caller resumes only
-/// after the transaction holding its items has committed, so a 200 still means "durably
-/// recorded and enqueued".
+/// for the next one and share it (see `GroupCommit`), so under load one commit carries many
+/// deliveries, and a lone delivery still commits at once. Each caller resumes only after the
+/// transaction holding its items has committed, so a 200 still means "durably recorded and
+/// enqueued".
 ///
 /// What callers hand in (`Delivery`) becomes inbox items through `resolve`, once per batch, so
 /// the reads that turn a delivery into jobs are shared by the batch too.
-public actor IngestBatcher<Delivery: Sendable> {
-    private struct Waiter {
-        var delivery: Delivery
-        var continuation: CheckedContinuation<[InboxItem], any Error>
-    }
+public final class IngestBatcher<Delivery: Sendable>: Sendable {
+    private let group: GroupCommit<Delivery, [InboxItem]>
 
-    private let store: any Store
-    private let resolve: @Sendable ([Delivery]) async throws -> [[InboxItem]]
-    private let maximumDeliveries: Int
-    private var waiting: [Waiter] = []
-    private var writing = false
-    /// Transactions written and deliveries they carried (for tests and metrics).
-    public private(set) var transactions = 0
-    public private(set) var deliveries = 0
+    /// Transactions written (batches) and deliveries they carried (for tests and metrics).
+    public var transactions: Int { get async { await group.batches } }
+    public var deliveries: Int { get async { await group.items } }
 
     /// Creates a batcher over `store`; one transaction carries at most `maximumDeliveries`
     /// deliveries. `resolve` turns a batch's deliveries into their inbox items, one array each.
     public init(store: any Store, maximumDeliveries: Int = 256, resolve: @escaping @Sendable ([Delivery]) async throws -> [[InboxItem]]) {
-        self.store = store
-        self.maximumDeliveries = max(1, maximumDeliveries)
-        self.resolve = resolve
+        group = GroupCommit(maximumBatch: maximumDeliveries) { deliveries in
+            await Self.write(deliveries, store: store, resolve: resolve)
+        }
     }
 
     /// Records `delivery`'s items in the inbox and enqueues the jobs of those not seen before,
     /// in a transaction shared with concurrent callers; returns the items that were new, once
     /// that transaction has committed.
     public func ingest(_ delivery: Delivery) async throws -> [InboxItem] {
-        try await withCheckedThrowingContinuation { continuation in
-            waiting.append(Waiter(delivery: delivery, continuation: continuation))
-            if !writing {
-                writing = true
-                Task { await self.drain() }
-            }
-        }
+        try await group.submit(delivery)
     }
 
-    /// Writes batches until no one waits. Callers arriving during a write queue up for the next.
-    private func drain() async {
-        while !waiting.isEmpty {
-            let taken = min(waiting.count, maximumDeliveries)
-            let batch = Array(waiting.prefix(taken))
-            waiting.removeFirst(taken)
-            await write(batch)
-        }
-        writing = false
-    }
-
-    private func write(_ batch: [Waiter]) async {
+    /// Resolves and commits a batch; if resolving fails, each delivery alone, so one
+    /// delivery's failure does not fail its neighbours.
+    private static func write(_ batch: [Delivery], store: any Store, resolve: @Sendable ([Delivery]) async throws -> [[InboxItem]]) async -> [Result<[InboxItem], any Error>] {
         let groups: [[InboxItem]]
         do {
-            groups = try await resolve(batch.map(\.delivery))
+            groups = try await resolve(batch)
             guard groups.count == batch.count else { throw IngestBatchError.resolvedCountMismatch(deliveries: batch.count, groups: groups.count) }
         } catch where batch.count > 1 {
-            // One delivery's failure must not fail its neighbours: each on its own.
-            for waiter in batch { await write([waiter]) }
-            return
+            var results: [Result<[InboxItem], any Error>] = []
+            for delivery in batch { results += await write([delivery], store: store, resolve: resolve) }
+            return results
         } catch {
-            batch[0].continuation.resume(throwing: error)
-            return
+            return [.failure(error)]
         }
-        await commit(batch, groups)
+        return await commit(groups, store: store)
     }
 
     /// Writes resolved groups in one transaction; if it fails, each group alone, without
     /// resolving again (resolving audits unrouted changes, and reads the store).
-    private func commit(_ batch: [Waiter], _ groups: [[InboxItem]]) async {
+    private static func commit(_ groups: [[InboxItem]], store: any Store) async -> [Result<[InboxItem], any Error>] {
         do {
             let fresh = try await store.ingest(groups.flatMap { $0 })
-            transactions += 1
-            deliveries += batch.count
-            for (waiter, mine) in zip(batch, Self.split(fresh: fresh, among: groups)) {
-                waiter.continuation.resume(returning: mine)
-            }
-        } catch where batch.count > 1 {
-            for (waiter, group) in zip(batch, groups) { await commit([waiter], [group]) }
+            return split(fresh: fresh, among: groups).map { .success($0) }
+        } catch where groups.count > 1 {
+            var results: [Result<[InboxItem], any Error>] = []
+            for group in groups { results += await commit([group], store: store) }
+            return results
         } catch {
-            batch[0].continuation.resume(throwing: error)
+            return [.failure(error)]
         }
     }
 

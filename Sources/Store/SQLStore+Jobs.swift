@@ -185,21 +185,44 @@ extension SQLStore {
     public func completeJob(_ claim: JobClaim, writes: [StoreWrite], audit: AuditEntry, now: Date) async throws {
         let dialect = backend.dialect
         try await backend.transaction { db in
-            let rows = try await db.query(
-                "UPDATE jobs SET state = 'succeeded', lease_until = NULL, claim_token = NULL, last_error = NULL, updated_at = $1 WHERE id = $2 AND claim_token = $3 AND state = 'running' RETURNING id",
-                [.time(now), .text(claim.job.id), .text(claim.token)]
-            )
-            guard !rows.isEmpty else { throw StoreError.leaseLost(jobID: claim.job.id) }
-            try await Self.apply(writes, in: db, dialect: dialect)
-            try await Self.appendAudit(audit, in: db)
-            // The claim's copy is the row: a running job's payload is never merged into.
-            let job = claim.job
-            if job.repeatEveryMs != nil {
-                // A recurring job schedules its next run in the transaction that ends this one.
-                try await Self.scheduleNextRun(of: job, after: now, in: db, dialect: dialect)
-                try await Self.clearFailingSchedule(job, in: db)
+            guard try await Self.complete(JobCompletion(claim: claim, writes: writes, audit: audit, now: now), in: db, dialect: dialect) else {
+                throw StoreError.leaseLost(jobID: claim.job.id)
             }
         }
+    }
+
+    public func completeJobs(_ completions: [JobCompletion]) async throws -> [StoreError?] {
+        let dialect = backend.dialect
+        return try await backend.transaction { db in
+            var results: [StoreError?] = []
+            results.reserveCapacity(completions.count)
+            for completion in completions {
+                let held = try await Self.complete(completion, in: db, dialect: dialect)
+                results.append(held ? nil : .leaseLost(jobID: completion.claim.job.id))
+            }
+            return results
+        }
+    }
+
+    /// Marks a claimed job succeeded and stores its writes and audit entry, inside an open
+    /// transaction; false, with nothing written, when the claim is no longer the job's.
+    private static func complete(_ completion: JobCompletion, in db: any SQLExecutor, dialect: SQLDialect) async throws -> Bool {
+        let claim = completion.claim
+        let rows = try await db.query(
+            "UPDATE jobs SET state = 'succeeded', lease_until = NULL, claim_token = NULL, last_error = NULL, updated_at = $1 WHERE id = $2 AND claim_token = $3 AND state = 'running' RETURNING id",
+            [.time(completion.now), .text(claim.job.id), .text(claim.token)]
+        )
+        guard !rows.isEmpty else { return false }
+        try await apply(completion.writes, in: db, dialect: dialect)
+        try await appendAudit(completion.audit, in: db)
+        // The claim's copy is the row: a running job's payload is never merged into.
+        let job = claim.job
+        if job.repeatEveryMs != nil {
+            // A recurring job schedules its next run in the transaction that ends this one.
+            try await scheduleNextRun(of: job, after: completion.now, in: db, dialect: dialect)
+            try await clearFailingSchedule(job, in: db)
+        }
+        return true
     }
 
     public func retryJob(_ claim: JobClaim, at runAt: Date, error: String, audit: AuditEntry) async throws {

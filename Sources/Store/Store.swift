@@ -72,6 +72,10 @@ public protocol Store: CredentialSource {
     func heartbeat(_ claim: JobClaim, lease: Duration, now: Date) async throws -> Bool
     /// Finishes a job with its writes and audit entry; throws `leaseLost` if the claim is stale.
     func completeJob(_ claim: JobClaim, writes: [StoreWrite], audit: AuditEntry, now: Date) async throws
+    /// Finishes many jobs in one transaction, each as `completeJob` would; a completion whose
+    /// claim is stale gets `leaseLost` and has nothing written. Throws, storing none, when the
+    /// transaction fails.
+    func completeJobs(_ completions: [JobCompletion]) async throws -> [StoreError?]
     /// Schedules another attempt.
     func retryJob(_ claim: JobClaim, at runAt: Date, error: String, audit: AuditEntry) async throws
     /// Moves a job to dead letters.

@@ -78,3 +78,45 @@ import Testing
         }
     }
 }
+
+/// Completions stored together: each as it would be alone, a stale claim refused on its own.
+@Suite struct JobCompletionBatchTests {
+    @Test(arguments: TestDatabase.available)
+    func aBatchStoresEachCompletionAndRefusesOnlyTheStaleClaim(_ database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let ids = try await (0..<3).asyncMap { index in
+                try await store.enqueue(JobRequest(kind: "k", integrationID: "i1", payload: "{\"n\":\(index)}")).jobID
+            }
+            let claims = try await store.claimJobs(worker: "w", kinds: ["k"], limit: 3, lease: .seconds(30), now: Date())
+            #expect(claims.count == 3)
+            // The middle one was taken back (as by a shutdown): its claim is stale.
+            let stale = try #require(claims.first { $0.job.id == ids[1] })
+            try await store.releaseJob(stale)
+            let completions = claims.map { claim in
+                let source = ExternalRef(system: .board, type: "task", id: claim.job.id)
+                let link = Link(integrationID: "i1", source: source, target: ExternalRef(system: .ledger, type: "invoice", id: "inv-\(claim.job.id)"), contentHash: "h")
+                return JobCompletion(claim: claim, writes: [.upsertLink(link)], audit: AuditEntry(tenant: "default", integrationID: "i1", jobID: claim.job.id, action: "k", outcome: .succeeded),
+                                     now: Date())
+            }
+            let results = try await store.completeJobs(completions)
+            #expect(results.map { $0 == nil } == claims.map { $0.job.id != ids[1] })
+            #expect(results.compactMap { $0 } == [.leaseLost(jobID: ids[1])])
+            for id in ids {
+                let job = try #require(try await store.job(id: id))
+                let audited = try await store.auditEntries(AuditFilter(jobID: id)).count
+                #expect(job.state == (id == ids[1] ? .pending : .succeeded))
+                #expect(audited == (id == ids[1] ? 0 : 1), "a refused completion writes nothing")
+            }
+            #expect(try await store.links(integrationID: "i1").count == 2)
+        }
+    }
+}
+
+extension Sequence {
+    /// The results of `transform` on each element, one after another.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}

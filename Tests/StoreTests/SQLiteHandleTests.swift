@@ -7,23 +7,8 @@ import Testing
 /// The SQLite backend drives SQLite's C API itself, keeps its prepared statements, and waits
 /// out another process's lock asleep. Each guarantee here is one the store leans on.
 @Suite struct SQLiteHandleTests {
-    private func withBackend(_ body: (SQLiteBackend, String) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlc-sqlite-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("store.sqlite").path
-        let backend = try await SQLiteBackend.open(path: path)
-        do {
-            try await body(backend, path)
-        } catch {
-            await backend.close()
-            throw error
-        }
-        await backend.close()
-    }
-
     @Test func valuesComeBackAsTheyWentIn() async throws {
-        try await withBackend { backend, _ in
+        try await withSQLiteBackend { backend, _ in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY, text TEXT, blob BLOB, number INTEGER)", [])
             let cases: [(String?, [UInt8]?, Int64?)] = [
                 ("", [], 0),
@@ -48,7 +33,7 @@ import Testing
     }
 
     @Test func aTextOfTwoStatementsIsRefusedWhole() async throws {
-        try await withBackend { backend, _ in
+        try await withSQLiteBackend { backend, _ in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY);", [])
             await #expect(throws: SQLiteFailure.self) {
                 try await backend.query("INSERT INTO t (id) VALUES (1); INSERT INTO t (id) VALUES (2)", [])
@@ -58,7 +43,7 @@ import Testing
     }
 
     @Test func aUniqueViolationIsRecognisedAndTheStatementStaysUsable() async throws {
-        try await withBackend { backend, _ in
+        try await withSQLiteBackend { backend, _ in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
             try await backend.query("INSERT INTO t (id) VALUES ($1)", [.int(1)])
             do {
@@ -74,7 +59,7 @@ import Testing
     }
 
     @Test func moreStatementTextsThanTheCacheHoldsStillRun() async throws {
-        try await withBackend { backend, _ in
+        try await withSQLiteBackend { backend, _ in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
             for id in 0..<(SQLiteHandle.cachedStatementLimit + 50) {
                 try await backend.query("INSERT INTO t (id) VALUES (\(id))", [])
@@ -87,7 +72,7 @@ import Testing
     /// A batch INSERT of hundreds of rows runs but does not join the cache (only the last long
     /// text is kept, beside it); a short text joins it. Both long texts run right, in turn.
     @Test func aLongBatchTextIsNotKeptInTheCache() async throws {
-        try await withBackend { _, path in
+        try await withSQLiteBackend { _, path in
             let handle = try SQLiteHandle.open(path: path)
             defer { handle.close() }
             try handle.run("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)", [])
@@ -115,7 +100,7 @@ import Testing
     /// A transaction left open outside `transaction` (a BEGIN sent as a plain query, or a
     /// ROLLBACK that failed) does not make every later transaction fail: it is rolled back first.
     @Test func aTransactionLeftOpenIsRolledBackBeforeTheNextOne() async throws {
-        try await withBackend { backend, _ in
+        try await withSQLiteBackend { backend, _ in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
             try await backend.query("BEGIN", [])
             try await backend.query("INSERT INTO t (id) VALUES (1)", [])
@@ -137,7 +122,7 @@ import Testing
     /// Another process holding the write lock past SQLite's short busy timeout: the statement
     /// and the transaction wait for it, asleep, and then run.
     @Test func anotherProcesssWriteLockIsWaitedOut() async throws {
-        try await withBackend { backend, path in
+        try await withSQLiteBackend { backend, path in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
             let other = try Self.otherProcessHoldingTheWriteLock(path: path)
             defer { other.close() }
@@ -164,7 +149,7 @@ import Testing
     /// A cancelled task that meets another process's lock still runs its statement once the
     /// lock is free: a job cancelled at shutdown stores the outcome of the work it did.
     @Test func aCancelledStatementStillWaitsOutAnotherProcesssLock() async throws {
-        try await withBackend { backend, path in
+        try await withSQLiteBackend { backend, path in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
             let other = try Self.otherProcessHoldingTheWriteLock(path: path)
             defer { other.close() }
@@ -189,7 +174,7 @@ import Testing
     }
 
     @Test func aClosedDatabaseRefusesWorkInsteadOfTouchingFreedMemory() async throws {
-        try await withBackend { backend, _ in
+        try await withSQLiteBackend { backend, _ in
             try await backend.query("CREATE TABLE t (id INTEGER PRIMARY KEY)", [])
             await backend.close()
             await #expect(throws: SQLiteFailure.self) { try await backend.query("SELECT COUNT(*) FROM t", []) }

@@ -118,6 +118,26 @@ public struct JobClaim: Sendable {
     public var token: String
 }
 
+/// A claimed job's successful end: what `completeJobs` stores for it.
+public struct JobCompletion: Sendable {
+    /// The claim that ran.
+    public var claim: JobClaim
+    /// The store writes the handler asked for, made with the completion.
+    public var writes: [StoreWrite]
+    /// The attempt's audit entry.
+    public var audit: AuditEntry
+    /// When the attempt ended.
+    public var now: Date
+
+    /// Creates a completion.
+    public init(claim: JobClaim, writes: [StoreWrite], audit: AuditEntry, now: Date) {
+        self.claim = claim
+        self.writes = writes
+        self.audit = audit
+        self.now = now
+    }
+}
+
 /// What `enqueue` did.
 public struct EnqueueResult: Sendable, Equatable {
     /// The job that will run the work.

@@ -16,6 +16,7 @@ public final class SQLiteBackend: SQLBackend {
     public let dialect = SQLDialect.sqlite
     private let handle: SQLiteHandle
     private let lock = AsyncLock()
+    private let checkpointer: WALCheckpointer
 
     /// How long SQLite itself waits for another process's lock, blocking the calling thread.
     /// Short, so a thread of the shared pool is never held long; past it the wait goes on
@@ -25,21 +26,29 @@ public final class SQLiteBackend: SQLBackend {
     /// before it fails.
     static let busyDeadline: Duration = .seconds(15)
 
-    private init(handle: SQLiteHandle) {
+    private init(handle: SQLiteHandle, checkpointer: WALCheckpointer) {
         self.handle = handle
+        self.checkpointer = checkpointer
     }
 
     /// Opens (creating if needed) the database file at `path`.
     public static func open(path: String, logger: Logger = Logger(label: "ml-connector.sqlite")) async throws -> SQLiteBackend {
         let handle: SQLiteHandle
+        let checkpointer: WALCheckpointer
         do {
             handle = try SQLiteHandle.open(path: path)
+            // The file holds sealed secrets and business records: owner only, like the key file.
+            _ = chmod(path, 0o600)
+            do {
+                checkpointer = try WALCheckpointer(path: path)
+            } catch {
+                handle.close()
+                throw error
+            }
         } catch {
             throw StoreError.unavailable("cannot open SQLite database \(path): \(error)")
         }
-        // The file holds sealed secrets and business records: owner only, like the key file.
-        _ = chmod(path, 0o600)
-        let backend = SQLiteBackend(handle: handle)
+        let backend = SQLiteBackend(handle: handle, checkpointer: checkpointer)
         do {
             // WAL lets readers in other processes work while we write, and a commit need not
             // wait for them; the busy timeout makes a second process wait for the lock instead
@@ -51,6 +60,8 @@ public final class SQLiteBackend: SQLBackend {
             for pragma in ["PRAGMA busy_timeout=\(busyTimeoutMilliseconds)", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"] {
                 try await backend.query(pragma, [])
             }
+            // Checkpoints run on the checkpointer's thread, not inside commits.
+            try await backend.lock.withLock { handle.routeWALCommits(to: checkpointer) }
         } catch {
             await backend.close()
             throw error
@@ -92,8 +103,21 @@ public final class SQLiteBackend: SQLBackend {
         try await lock.withLock { [handle] in handle.reprepareCounts() }
     }
 
+    deinit {
+        // A backend dropped without `close` still stops its checkpoint thread (the connection
+        // closes with the handle).
+        handle.routeWALCommits(to: nil)
+        checkpointer.stop()
+    }
+
     public func close() async {
-        _ = try? await lock.withLock { [handle] in handle.close() }
+        _ = try? await lock.withLock { [handle, checkpointer] in
+            // The write connection closes last: as the last one, it checkpoints the WAL and
+            // removes it. Its hook goes first, so no commit signals a stopped checkpointer.
+            handle.routeWALCommits(to: nil)
+            checkpointer.stop()
+            handle.close()
+        }
     }
 
     /// Runs `attempt` until it is not refused for another process's lock, sleeping between

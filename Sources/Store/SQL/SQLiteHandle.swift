@@ -86,6 +86,26 @@ final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` with the open database, or answers `SQLITE_MISUSE` once it is closed.
+    func withDatabase(_ body: (OpaquePointer) -> Int32) -> Int32 {
+        closed ? SQLITE_MISUSE : body(db)
+    }
+
+    /// Hands each commit's WAL size to `checkpointer` instead of SQLite's automatic checkpoint
+    /// (nil: back to SQLite's own). The checkpointer must outlive the hook.
+    func routeWALCommits(to checkpointer: WALCheckpointer?) {
+        guard !closed else { return }
+        guard let checkpointer else {
+            sqlite_nio_sqlite3_wal_autocheckpoint(db, WALCheckpointer.startFrames)
+            return
+        }
+        sqlite_nio_sqlite3_wal_hook(db, { context, writer, _, frames in
+            guard let context, let writer else { return SQLITE_OK }
+            Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().walGrew(frames: frames, writer: writer)
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(checkpointer).toOpaque())
+    }
+
     /// True while a transaction is open on the handle (SQLite is not in autocommit mode).
     var isInTransaction: Bool {
         !closed && sqlite_nio_sqlite3_get_autocommit(db) == 0

@@ -1,0 +1,35 @@
+import Store
+
+/// Stores job completions by group commit: the jobs that finish while a completion is being
+/// written share the next transaction, so a busy queue commits once per batch of jobs rather
+/// than once per job, and a lone job still commits at once. A job's runner resumes only after
+/// its completion committed.
+struct JobCompletions: Sendable {
+    private let group: GroupCommit<JobCompletion, Void>
+
+    /// Creates the completions of `store`, at most `maximumBatch` per transaction.
+    init(store: any Store, maximumBatch: Int = 128) {
+        group = GroupCommit(maximumBatch: maximumBatch) { batch in
+            await Self.write(batch, store: store)
+        }
+    }
+
+    /// Stores `completion`; throws `leaseLost` when its claim is stale, or the store's error.
+    func complete(_ completion: JobCompletion) async throws {
+        try await group.submit(completion)
+    }
+
+    /// Writes a batch in one transaction. If it fails (one job's writes broke a constraint, say),
+    /// each completion is written alone, so the failure stays with the job that caused it.
+    static func write(_ batch: [JobCompletion], store: any Store) async -> [Result<Void, any Error>] {
+        do {
+            return try await store.completeJobs(batch).map { $0.map { .failure($0) } ?? .success(()) }
+        } catch where batch.count > 1 {
+            var results: [Result<Void, any Error>] = []
+            for completion in batch { results += await write([completion], store: store) }
+            return results
+        } catch {
+            return [.failure(error)]
+        }
+    }
+}
