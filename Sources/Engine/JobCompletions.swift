@@ -19,12 +19,14 @@ struct JobCompletions: Sendable {
         try await group.submit(completion)
     }
 
-    /// Writes a batch in one transaction. If it fails (one job's writes broke a constraint, say),
-    /// each completion is written alone, so the failure stays with the job that caused it.
+    /// Writes a batch in one transaction. If it fails for something one job's writes can cause
+    /// (a broken constraint, say), each completion is written alone, so the failure stays with
+    /// the job that caused it; if the store is unreachable or busy, every completion in the
+    /// batch gets that error at once, rather than waiting it out once per job.
     static func write(_ batch: [JobCompletion], store: any Store) async -> [Result<Void, any Error>] {
         do {
             return try await store.completeJobs(batch).map { $0.map { .failure($0) } ?? .success(()) }
-        } catch where batch.count > 1 {
+        } catch where batch.count > 1 && !StoreError.isOutage(error) {
             var results: [Result<Void, any Error>] = []
             for completion in batch { results += await write([completion], store: store) }
             return results

@@ -40,11 +40,18 @@ public struct JobRunner: Sendable {
         case succeeded, unchanged, retrying, dead, released, leaseLost
     }
 
-    /// Runs `claim`, taken at `claimedAt`, and stores its result. A claim that waited in a
-    /// buffer for a third of its lease or more has the lease renewed before the job starts
-    /// (and is dropped, as `leaseLost`, if it is no longer this worker's).
+    /// Runs `claim` and stores its result.
     @discardableResult
-    public func run(_ claim: JobClaim, claimedAt: ContinuousClock.Instant = .now) async -> Result {
+    public func run(_ claim: JobClaim) async -> Result {
+        await run(claim, heldAs: nil)
+    }
+
+    /// Runs `claim`, whose lease `leases` may already keep under `held` (a claim that waited in
+    /// the pool's buffer); a claim whose lease was lost while it waited does not start.
+    @discardableResult
+    func run(_ claim: JobClaim, heldAs held: Int?) async -> Result {
+        // Whatever path the attempt takes, its lease is no longer kept once it has ended.
+        defer { if let held { leases.release(held) } }
         let job = claim.job
         var logger = logger
         logger[metadataKey: "job"] = "\(job.id)"
@@ -60,20 +67,24 @@ public struct JobRunner: Sendable {
             return await bury(claim, error: ConnectorError.permanent("no handler runs jobs of kind \(job.kind)"), exchanges: [], started: started, logger: logger)
         }
 
-        var renewed = claimedAt
-        if ContinuousClock.now - claimedAt >= lease / 3 {
-            do {
-                guard try await store.heartbeat(claim, lease: lease, now: Date()) else {
-                    logger.info("a buffered claim was taken over before it started; another worker runs it")
-                    return .leaseLost
-                }
-                renewed = .now
-            } catch {
-                // Not started, so nothing is lost: the job runs again when its lease ends.
-                logger.warning("could not renew an aged claim's lease; the job runs when that lease ends", metadata: ["error": "\(error)"])
+        // The lease is watched before the handler starts: a lost lease cancels the handler.
+        let lost = NIOLockedValueBox(false)
+        let running = NIOLockedValueBox<Task<JobOutcome, any Error>?>(nil)
+        let onLost: @Sendable () -> Void = {
+            lost.withLockedValue { $0 = true }
+            running.withLockedValue { $0 }?.cancel()
+        }
+        let ticket: Int
+        if let held {
+            guard leases.attach(held, onLost: onLost) else {
+                logger.info("a buffered claim was taken over before it started; another worker runs it")
                 return .leaseLost
             }
+            ticket = held
+        } else {
+            ticket = leases.hold(claim, renewed: .now, onLost: onLost)
         }
+        defer { leases.release(ticket) }
 
         let recorder = ExchangeRecorder()
         let context = JobContext(store: store, attempt: job.attempts, now: now, logger: logger, claim: claim)
@@ -82,16 +93,13 @@ public struct JobRunner: Sendable {
                 try await handler.run(job, context: context)
             }
         }
-        let lost = NIOLockedValueBox(false)
-        let ticket = leases.hold(claim, renewed: renewed) {
-            lost.withLockedValue { $0 = true }
-            work.cancel()
-        }
-        defer { leases.release(ticket) }
+        running.withLockedValue { $0 = work }
+        if lost.withLockedValue({ $0 }) { work.cancel() }
 
         do {
             let outcome = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
-            leases.release(ticket)
+            // The lease is kept until the completion has committed (the defer above): a
+            // completion waiting on a slow store must not let another worker take the job.
             if lost.withLockedValue({ $0 }) { throw StoreError.leaseLost(jobID: job.id) }
             let entry = audit(job, outcome: outcome.unchanged ? .unchanged : .succeeded, error: nil, exchanges: recorder.recorded, started: started,
                               sourceRef: outcome.sourceRef, targetRef: outcome.targetRef, action: outcome.action)

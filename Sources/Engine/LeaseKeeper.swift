@@ -16,7 +16,7 @@ final class LeaseKeeper: Sendable {
     private struct Held {
         var claim: JobClaim
         var renewed: ContinuousClock.Instant
-        var onLost: @Sendable () -> Void
+        var onLost: (@Sendable () -> Void)?
     }
 
     private struct State {
@@ -38,8 +38,9 @@ final class LeaseKeeper: Sendable {
     }
 
     /// Keeps `claim`'s lease (taken or last renewed at `renewed`) until `release`; calls
-    /// `onLost` once if it is lost first. Returns the ticket to release it with.
-    func hold(_ claim: JobClaim, renewed: ContinuousClock.Instant, onLost: @escaping @Sendable () -> Void) -> Int {
+    /// `onLost` once if it is lost first. Returns the ticket to release it with. A claim held
+    /// before its job starts (in the pool's buffer) gets its `onLost` from `attach`.
+    func hold(_ claim: JobClaim, renewed: ContinuousClock.Instant, onLost: (@Sendable () -> Void)? = nil) -> Int {
         let (ticket, start) = state.withLockedValue { state in
             let ticket = state.nextTicket
             state.nextTicket += 1
@@ -49,6 +50,16 @@ final class LeaseKeeper: Sendable {
         }
         if start { Task { await self.watch() } }
         return ticket
+    }
+
+    /// Gives a held claim, whose job now starts, what to do if its lease is lost; false when
+    /// it was lost already (taken over while it waited), and the job must not start.
+    func attach(_ ticket: Int, onLost: @escaping @Sendable () -> Void) -> Bool {
+        state.withLockedValue { state in
+            guard state.held[ticket] != nil else { return false }
+            state.held[ticket]?.onLost = onLost
+            return true
+        }
     }
 
     /// Stops keeping the lease of `ticket`'s claim (the job ended).
@@ -69,7 +80,10 @@ final class LeaseKeeper: Sendable {
                 return state.held.filter { now - $0.value.renewed >= lease / 3 }.map { ($0.key, $0.value) }
             }
             guard let due else { return }
-            for (ticket, held) in due { await renew(ticket, held) }
+            // Each on its own: one slow heartbeat must not hold back the others' renewals.
+            await withTaskGroup(of: Void.self) { group in
+                for (ticket, held) in due { group.addTask { await self.renew(ticket, held) } }
+            }
         }
     }
 
@@ -92,6 +106,6 @@ final class LeaseKeeper: Sendable {
             }
             return state.held.removeValue(forKey: ticket)
         }
-        lost?.onLost()
+        lost?.onLost?()
     }
 }

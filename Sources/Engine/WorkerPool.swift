@@ -24,16 +24,18 @@ public final class WorkerPool: Service, Sendable {
     public let workerID: String
 
     private let doorbell = Doorbell()
-    private let buffer: ClaimBuffer
+    private let buffer: ClaimBuffer<BufferedClaim>
     private let stopping = NIOLockedValueBox(false)
     private let logger: Logger
 
-    /// Creates a pool whose claims take from `workers` up to `maximumClaimBatch` jobs at once.
+    /// Creates a pool whose claims take from one up to `maximumClaimBatch` jobs at once.
     public init(runner: JobRunner, workers: Int = 4, maximumClaimBatch: Int = 64, idlePoll: Duration = .milliseconds(500), shutdownGrace: Duration = .seconds(20),
                 workerID: String = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)") {
         self.runner = runner
         self.workers = max(1, workers)
-        self.buffer = ClaimBuffer(minimumBatch: self.workers, maximumBatch: maximumClaimBatch)
+        // A claim starts at one job, so a worker freed among busy ones takes no work it
+        // cannot start; quick jobs grow the batch within a few claims.
+        self.buffer = ClaimBuffer(minimumBatch: 1, maximumBatch: maximumClaimBatch)
         self.idlePoll = idlePoll
         self.shutdownGrace = shutdownGrace
         self.workerID = workerID
@@ -63,6 +65,8 @@ public final class WorkerPool: Service, Sendable {
         } onGracefulShutdown: { [self] in
             stopping.withLockedValue { $0 = true }
             Task { await doorbell.ring() }
+            // Claims no worker has started go back at once, not after the jobs in flight.
+            Task { await releaseBuffered() }
             // Jobs in flight get the grace period to finish; then they are cancelled, and the
             // runner releases each for another process (or the next start).
             let timer = Task { [shutdownGrace] in
@@ -79,16 +83,20 @@ public final class WorkerPool: Service, Sendable {
     /// Releases the claims no worker started, so another process runs them now rather than
     /// when their leases end (and without counting an attempt).
     private func releaseBuffered() async {
+        for buffered in await buffer.drain() { await release(buffered) }
+    }
+
+    /// Puts a claim no worker started back in the queue and stops keeping its lease.
+    private func release(_ buffered: BufferedClaim) async {
         let store = runner.store
-        for claim in await buffer.drain() {
-            do {
-                // The pool's task may be cancelled, and database clients refuse work in a
-                // cancelled task; each release runs in a task of its own.
-                try await Task { try await store.releaseJob(claim) }.value
-            } catch {
-                logger.warning("could not release a buffered job; it runs again when its lease ends", metadata: ["job": "\(claim.job.id)", "error": "\(error)"])
-            }
+        do {
+            // The pool's task may be cancelled, and database clients refuse work in a
+            // cancelled task; the release runs in a task of its own.
+            try await Task { try await store.releaseJob(buffered.claim) }.value
+        } catch {
+            logger.warning("could not release a buffered job; it runs again when its lease ends", metadata: ["job": "\(buffered.claim.job.id)", "error": "\(error)"])
         }
+        runner.leases.release(buffered.ticket)
     }
 
     private func workLoop(runner: JobRunner) async throws {
@@ -97,19 +105,23 @@ public final class WorkerPool: Service, Sendable {
         let doorbell = doorbell
         while !stopping.withLockedValue({ $0 }) && !Task.isCancelled {
             let next = await buffer.next { limit in
+                let claimedAt = ContinuousClock.now
                 let claims = try await runner.store.claimJobs(worker: claimer, kinds: kinds, limit: limit, lease: runner.lease, now: Date())
                 // Idle workers asleep on the doorbell take the rest of the batch.
                 if claims.count > 1 { await doorbell.ring() }
-                return claims
+                // Each lease is kept from now on, while the claim waits for a worker too.
+                return claims.map { BufferedClaim(claim: $0, ticket: runner.leases.hold($0, renewed: claimedAt)) }
             }
             switch next {
-            case .job(let held) where stopping.withLockedValue({ $0 }):
+            case .job(let buffered) where stopping.withLockedValue({ $0 }):
                 // Shutdown began while the claim was made: not started, so released at once.
-                try? await runner.store.releaseJob(held.claim)
-            case .job(let held):
-                await runner.run(held.claim, claimedAt: held.claimedAt)
+                await release(buffered)
+            case .job(let buffered):
+                await runner.run(buffered.claim, heldAs: buffered.ticket)
             case .empty:
                 await doorbell.wait(timeout: idlePoll)
+            case .again:
+                continue
             case .failed(let error):
                 if Task.isCancelled { return }
                 logger.warning("could not claim jobs; retrying", metadata: ["error": "\(error)"])
@@ -117,4 +129,10 @@ public final class WorkerPool: Service, Sendable {
             }
         }
     }
+}
+
+/// A claim in the pool's buffer, and the ticket under which the runner's lease keeper keeps it.
+struct BufferedClaim: Sendable {
+    var claim: JobClaim
+    var ticket: Int
 }

@@ -46,7 +46,7 @@ public actor GroupCommit<Item: Sendable, Output: Sendable> {
             let taken = min(waiting.count, maximumBatch)
             let batch = Array(waiting.prefix(taken))
             waiting.removeFirst(taken)
-            let results = await write(batch.map(\.item))
+            let results = await write(batch.map { $0.item })
             batches += 1
             items += batch.count
             for (index, waiter) in batch.enumerated() {

@@ -22,7 +22,7 @@ extension SQLStore {
             """,
             [.time(entry.at), .text(entry.tenant), .text(entry.integrationID), .text(entry.jobID), .int(entry.attempt), .text(entry.connectionID),
              .text(entry.sourceRef), .text(entry.targetRef), .text(entry.action), .text(entry.outcome.rawValue), .text(entry.error.map(redactor.redact)),
-             .int(entry.durationMs), .text(try jsonText(exchanges))]
+             .int(entry.durationMs), .text(exchanges.isEmpty ? "[]" : try jsonText(exchanges))]
         )
     }
 

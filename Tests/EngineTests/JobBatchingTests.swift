@@ -18,7 +18,7 @@ import Testing
     @Test func workersArrivingDuringAClaimShareIt() async throws {
         try await TestDatabase.sqlite.withStore { store in
             try await enqueue(20, into: store)
-            let buffer = ClaimBuffer(minimumBatch: 4, maximumBatch: 64)
+            let buffer = ClaimBuffer<JobClaim>(minimumBatch: 4, maximumBatch: 64)
             let claims = NIOLockedValueBox(0)
             let taken = await withTaskGroup(of: String?.self) { group in
                 for _ in 0..<4 {
@@ -28,7 +28,7 @@ import Testing
                             try await Task.sleep(for: .milliseconds(50))
                             return try await store.claimJobs(worker: "w", kinds: ["test.scripted"], limit: limit, lease: .seconds(30), now: Date())
                         }
-                        if case .job(let held) = next { return held.claim.job.id }
+                        if case .job(let claim) = next { return claim.job.id }
                         return nil
                     }
                 }
@@ -43,7 +43,7 @@ import Testing
         try await TestDatabase.sqlite.withStore { store in
             // 4 + 8 + 16 + 32 + 64 + 64 full batches, then 20 of a 64.
             try await enqueue(208, into: store)
-            let buffer = ClaimBuffer(minimumBatch: 4, maximumBatch: 64)
+            let buffer = ClaimBuffer<JobClaim>(minimumBatch: 4, maximumBatch: 64)
             let asked = NIOLockedValueBox<[Int]>([])
             var ran = 0
             while true {
@@ -63,7 +63,7 @@ import Testing
     @Test func drainingTheBufferHandsBackWhatNoWorkerStarted() async throws {
         try await TestDatabase.sqlite.withStore { store in
             try await enqueue(10, into: store)
-            let buffer = ClaimBuffer(minimumBatch: 8, maximumBatch: 8)
+            let buffer = ClaimBuffer<JobClaim>(minimumBatch: 8, maximumBatch: 8)
             let next = await buffer.next { limit in
                 try await store.claimJobs(worker: "w", kinds: ["test.scripted"], limit: limit, lease: .seconds(30), now: Date())
             }
@@ -72,7 +72,7 @@ import Testing
                 return
             }
             let rest = await buffer.drain()
-            #expect(rest.count == 7 && !rest.contains { $0.job.id == started.claim.job.id })
+            #expect(rest.count == 7 && !rest.contains { $0.job.id == started.job.id })
             #expect(await buffer.count == 0)
         }
     }
@@ -97,20 +97,49 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.available)
-    func aClaimThatAgedInTheBufferIsRenewedBeforeItStarts(_ database: TestDatabase) async throws {
+    func aBufferedClaimKeepsItsLeaseAndOneTakenOverDoesNotStart(_ database: TestDatabase) async throws {
         try await database.withStore { store in
             let handler = ScriptedHandler()
-            let runner = JobRunner(store: store, registry: JobRegistry([handler]), lease: .seconds(3))
+            let lease = Duration.milliseconds(600)
+            let runner = JobRunner(store: store, registry: JobRegistry([handler]), lease: lease)
             try await enqueue(2, into: store)
-            let claims = try await store.claimJobs(worker: "w", kinds: [handler.kind], limit: 2, lease: .seconds(3), now: Date())
+            let claims = try await store.claimJobs(worker: "w", kinds: [handler.kind], limit: 2, lease: lease, now: Date())
             #expect(claims.count == 2)
-            // The first was taken over while it waited: it must not start.
+            let tickets = claims.map { runner.leases.hold($0, renewed: .now) }
+            // Both wait in the buffer for twice their lease; the first is taken over meanwhile.
             try await store.backend.query("UPDATE jobs SET claim_token = 'another-worker' WHERE id = $1", [.text(claims[0].job.id)])
-            #expect(await runner.run(claims[0], claimedAt: .now - .seconds(2)) == .leaseLost)
-            #expect(handler.ran.isEmpty)
-            // The second is still ours: its lease is renewed, then it runs.
-            #expect(await runner.run(claims[1], claimedAt: .now - .seconds(2)) == .succeeded)
+            try await Task.sleep(for: lease * 2)
+            let kept = try #require(try await store.job(id: claims[1].job.id))
+            #expect(kept.state == .running && (kept.leaseUntil ?? .distantPast) > Date(), "the waiting claim's lease was renewed")
+            #expect(await runner.run(claims[0], heldAs: tickets[0]) == .leaseLost)
+            #expect(handler.ran.isEmpty, "a claim taken over while it waited does not start")
+            #expect(await runner.run(claims[1], heldAs: tickets[1]) == .succeeded)
             #expect(handler.ran == [claims[1].job.id])
+        }
+    }
+
+    @Test func aFullClaimSendsEmptyHandedWaitersToClaimAgain() async throws {
+        try await TestDatabase.sqlite.withStore { store in
+            try await enqueue(5, into: store)
+            let buffer = ClaimBuffer<JobClaim>(minimumBatch: 1, maximumBatch: 1)
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        let next = await buffer.next { limit in
+                            try await Task.sleep(for: .milliseconds(50))
+                            return try await store.claimJobs(worker: "w", kinds: ["test.scripted"], limit: limit, lease: .seconds(30), now: Date())
+                        }
+                        switch next {
+                        case .job: return "job"
+                        case .again: return "again"
+                        case .empty: return "empty"
+                        case .failed: return "failed"
+                        }
+                    }
+                }
+                return await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(outcomes.sorted() == ["again", "again", "job"], "a full claim may have left more: the others look again at once")
         }
     }
 

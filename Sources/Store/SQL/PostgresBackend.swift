@@ -77,6 +77,33 @@ public final class PostgresBackend: SQLBackend {
     }
 
     public func transaction<Result: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> Result) async throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try await transactionOnce(body)
+            } catch where Self.isDeadlockOrSerializationFailure(error) && attempt < Self.deadlockAttempts {
+                // PostgreSQL chose this transaction to break a deadlock (or a serialization
+                // conflict) and rolled it back whole: nothing of it stands, so it runs again.
+                // Group commits make transactions that touch many rows, where two of them may
+                // take row locks in opposite orders.
+                logger.debug("transaction rolled back by PostgreSQL to break a deadlock; running it again", metadata: ["attempt": "\(attempt)"])
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(10 * attempt))))
+            }
+        }
+    }
+
+    /// How many times a transaction runs before a deadlock is reported.
+    static let deadlockAttempts = 5
+
+    /// True for the errors that roll a transaction back so that it may simply run again:
+    /// deadlock_detected (40P01) and serialization_failure (40001).
+    static func isDeadlockOrSerializationFailure(_ error: any Error) -> Bool {
+        guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
+    }
+
+    private func transactionOnce<Result: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> Result) async throws -> Result {
         try await client.withConnection { connection in
             try await Self.run(connection, "BEGIN", [], logger: self.logger)
             do {
