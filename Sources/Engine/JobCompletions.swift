@@ -24,14 +24,8 @@ struct JobCompletions: Sendable {
     /// the job that caused it; if the store is unreachable or busy, every completion in the
     /// batch gets that error at once, rather than waiting it out once per job.
     static func write(_ batch: [JobCompletion], store: any Store) async -> [Result<Void, any Error>] {
-        do {
-            return try await store.completeJobs(batch).map { $0.map { .failure($0) } ?? .success(()) }
-        } catch where batch.count > 1 && !StoreError.isOutage(error) {
-            var results: [Result<Void, any Error>] = []
-            for completion in batch { results += await write([completion], store: store) }
-            return results
-        } catch {
-            return [.failure(error)]
+        await writingEachAloneIfBatchFails(batch, splittable: { !StoreError.isOutage($0) }) { completions in
+            try await store.completeJobs(completions).map { $0.map { .failure($0) } ?? .success(()) }
         }
     }
 }

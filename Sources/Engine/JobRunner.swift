@@ -50,8 +50,6 @@ public struct JobRunner: Sendable {
     /// the pool's buffer); a claim whose lease was lost while it waited does not start.
     @discardableResult
     func run(_ claim: JobClaim, heldAs held: Int?) async -> Result {
-        // Whatever path the attempt takes, its lease is no longer kept once it has ended.
-        defer { if let held { leases.release(held) } }
         let job = claim.job
         var logger = logger
         logger[metadataKey: "job"] = "\(job.id)"
@@ -59,15 +57,8 @@ public struct JobRunner: Sendable {
         let started = ContinuousClock.now
         let now = Date()
 
-        if job.attempts > job.maxAttempts {
-            let error = ConnectorError.permanent("the job's worker stopped before finishing \(job.attempts - 1) times; the attempt budget of \(job.maxAttempts) is spent")
-            return await bury(claim, error: error, exchanges: [], started: started, logger: logger)
-        }
-        guard let handler = registry.handler(for: job.kind) else {
-            return await bury(claim, error: ConnectorError.permanent("no handler runs jobs of kind \(job.kind)"), exchanges: [], started: started, logger: logger)
-        }
-
-        // The lease is watched before the handler starts: a lost lease cancels the handler.
+        // The lease is watched from before the attempt starts until its result is stored; a
+        // lost lease cancels the handler once it runs.
         let lost = NIOLockedValueBox(false)
         let running = NIOLockedValueBox<Task<JobOutcome, any Error>?>(nil)
         let onLost: @Sendable () -> Void = {
@@ -85,6 +76,14 @@ public struct JobRunner: Sendable {
             ticket = leases.hold(claim, renewed: .now, onLost: onLost)
         }
         defer { leases.release(ticket) }
+
+        if job.attempts > job.maxAttempts {
+            let error = ConnectorError.permanent("the job's worker stopped before finishing \(job.attempts - 1) times; the attempt budget of \(job.maxAttempts) is spent")
+            return await bury(claim, error: error, exchanges: [], started: started, logger: logger)
+        }
+        guard let handler = registry.handler(for: job.kind) else {
+            return await bury(claim, error: ConnectorError.permanent("no handler runs jobs of kind \(job.kind)"), exchanges: [], started: started, logger: logger)
+        }
 
         let recorder = ExchangeRecorder()
         let context = JobContext(store: store, attempt: job.attempts, now: now, logger: logger, claim: claim)
@@ -192,7 +191,8 @@ struct PayloadRefs: Decodable {
     /// The record `job` is about, when its payload names one. A payload with neither key is
     /// not decoded: in a queue of small jobs, decoding every payload was a twentieth of the CPU.
     static func sourceRef(in job: JobRecord) -> String? {
-        guard job.payload.contains("\"event\"") || job.payload.contains("\"sourceRef\"") else { return nil }
+        let payload = job.payload.utf8
+        guard payload.firstRange(of: #""event""#.utf8) != nil || payload.firstRange(of: #""sourceRef""#.utf8) != nil else { return nil }
         let refs = try? job.decodePayload(PayloadRefs.self)
         return refs?.event?.ref.description ?? refs?.sourceRef
     }

@@ -67,10 +67,14 @@ final class LeaseKeeper: Sendable {
         _ = state.withLockedValue { $0.held.removeValue(forKey: ticket) }
     }
 
-    /// Renews due leases every sixth of the lease until none is held.
+    /// How often the task looks: a sixth of the lease, but never so often that a lease of
+    /// zero (or less) from a caller turns the task into a spin.
+    private var tick: Duration { max(lease / 6, .milliseconds(10)) }
+
+    /// Renews due leases every `tick` until none is held.
     private func watch() async {
         while true {
-            try? await Task.sleep(for: lease / 6)
+            try? await Task.sleep(for: tick)
             let now = ContinuousClock.now
             let due: [(Int, Held)]? = state.withLockedValue { state in
                 if state.held.isEmpty {

@@ -28,14 +28,18 @@ public final class WorkerPool: Service, Sendable {
     private let stopping = NIOLockedValueBox(false)
     private let logger: Logger
 
-    /// Creates a pool whose claims take from one up to `maximumClaimBatch` jobs at once.
+    /// The most jobs one claim may take, whatever a caller asks.
+    public static let claimBatchLimit = 1_000
+
+    /// Creates a pool whose claims take from one up to `maximumClaimBatch` jobs at once
+    /// (1–`claimBatchLimit`).
     public init(runner: JobRunner, workers: Int = 4, maximumClaimBatch: Int = 64, idlePoll: Duration = .milliseconds(500), shutdownGrace: Duration = .seconds(20),
                 workerID: String = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)") {
         self.runner = runner
         self.workers = max(1, workers)
         // A claim starts at one job, so a worker freed among busy ones takes no work it
         // cannot start; quick jobs grow the batch within a few claims.
-        self.buffer = ClaimBuffer(minimumBatch: 1, maximumBatch: maximumClaimBatch)
+        self.buffer = ClaimBuffer(minimumBatch: 1, maximumBatch: min(maximumClaimBatch, Self.claimBatchLimit))
         self.idlePoll = idlePoll
         self.shutdownGrace = shutdownGrace
         self.workerID = workerID
@@ -100,13 +104,12 @@ public final class WorkerPool: Service, Sendable {
     }
 
     private func workLoop(runner: JobRunner) async throws {
-        let claimer = workerID
         let kinds = runner.registry.kinds
         let doorbell = doorbell
         while !stopping.withLockedValue({ $0 }) && !Task.isCancelled {
             let next = await buffer.next { limit in
                 let claimedAt = ContinuousClock.now
-                let claims = try await runner.store.claimJobs(worker: claimer, kinds: kinds, limit: limit, lease: runner.lease, now: Date())
+                let claims = try await runner.store.claimJobs(worker: workerID, kinds: kinds, limit: limit, lease: runner.lease, now: Date())
                 // Idle workers asleep on the doorbell take the rest of the batch.
                 if claims.count > 1 { await doorbell.ring() }
                 // Each lease is kept from now on, while the claim waits for a worker too.

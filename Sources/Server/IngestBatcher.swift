@@ -34,32 +34,19 @@ public final class IngestBatcher<Delivery: Sendable>: Sendable {
     /// Resolves and commits a batch; if resolving fails, each delivery alone, so one
     /// delivery's failure does not fail its neighbours.
     private static func write(_ batch: [Delivery], store: any Store, resolve: @Sendable ([Delivery]) async throws -> [[InboxItem]]) async -> [Result<[InboxItem], any Error>] {
-        let groups: [[InboxItem]]
-        do {
-            groups = try await resolve(batch)
-            guard groups.count == batch.count else { throw IngestBatchError.resolvedCountMismatch(deliveries: batch.count, groups: groups.count) }
-        } catch where batch.count > 1 {
-            var results: [Result<[InboxItem], any Error>] = []
-            for delivery in batch { results += await write([delivery], store: store, resolve: resolve) }
-            return results
-        } catch {
-            return [.failure(error)]
+        await writingEachAloneIfBatchFails(batch) { deliveries in
+            let groups = try await resolve(deliveries)
+            guard groups.count == deliveries.count else { throw IngestBatchError.resolvedCountMismatch(deliveries: deliveries.count, groups: groups.count) }
+            return await commit(groups, store: store)
         }
-        return await commit(groups, store: store)
     }
 
     /// Writes resolved groups in one transaction; if it fails, each group alone, without
     /// resolving again (resolving audits unrouted changes, and reads the store).
     private static func commit(_ groups: [[InboxItem]], store: any Store) async -> [Result<[InboxItem], any Error>] {
-        do {
+        await writingEachAloneIfBatchFails(groups) { groups in
             let fresh = try await store.ingest(groups.flatMap { $0 })
             return split(fresh: fresh, among: groups).map { .success($0) }
-        } catch where groups.count > 1 {
-            var results: [Result<[InboxItem], any Error>] = []
-            for group in groups { results += await commit([group], store: store) }
-            return results
-        } catch {
-            return [.failure(error)]
         }
     }
 

@@ -66,3 +66,22 @@ public enum GroupCommitError: Error, Equatable {
     /// `write` returned fewer results than it was given items; the items without one get this.
     case resultCountMismatch(items: Int, results: Int)
 }
+
+/// Runs `write` on the whole batch; if it throws an error `splittable` accepts (by default any),
+/// runs it again on each item alone, so a failure one item causes stays with that item. An error
+/// that is not split (the store is down, say) is every item's result.
+public func writingEachAloneIfBatchFails<Item, Output>(
+    _ batch: [Item],
+    splittable: (any Error) -> Bool = { _ in true },
+    _ write: ([Item]) async throws -> [Result<Output, any Error>]
+) async -> [Result<Output, any Error>] {
+    do {
+        return try await write(batch)
+    } catch where batch.count > 1 && splittable(error) {
+        var results: [Result<Output, any Error>] = []
+        for item in batch { results += await writingEachAloneIfBatchFails([item], splittable: splittable, write) }
+        return results
+    } catch {
+        return batch.map { _ in .failure(error) }
+    }
+}

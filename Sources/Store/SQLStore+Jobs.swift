@@ -182,15 +182,6 @@ extension SQLStore {
         return !rows.isEmpty
     }
 
-    public func completeJob(_ claim: JobClaim, writes: [StoreWrite], audit: AuditEntry, now: Date) async throws {
-        let dialect = backend.dialect
-        try await backend.transaction { db in
-            guard try await Self.complete(JobCompletion(claim: claim, writes: writes, audit: audit, now: now), in: db, dialect: dialect) else {
-                throw StoreError.leaseLost(jobID: claim.job.id)
-            }
-        }
-    }
-
     public func completeJobs(_ completions: [JobCompletion]) async throws -> [StoreError?] {
         let dialect = backend.dialect
         return try await backend.transaction { db in

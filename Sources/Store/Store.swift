@@ -70,8 +70,6 @@ public protocol Store: CredentialSource {
     func claimJobs(worker: String, kinds: Set<String>, limit: Int, lease: Duration, now: Date) async throws -> [JobClaim]
     /// Extends a lease; false when the claim was lost.
     func heartbeat(_ claim: JobClaim, lease: Duration, now: Date) async throws -> Bool
-    /// Finishes a job with its writes and audit entry; throws `leaseLost` if the claim is stale.
-    func completeJob(_ claim: JobClaim, writes: [StoreWrite], audit: AuditEntry, now: Date) async throws
     /// Finishes many jobs in one transaction, each as `completeJob` would; a completion whose
     /// claim is stale gets `leaseLost` and has nothing written. Throws, storing none, when the
     /// transaction fails.
@@ -167,4 +165,14 @@ public protocol Store: CredentialSource {
     func ping() async -> Bool
     /// Closes the database.
     func close() async
+}
+
+extension Store {
+    /// Finishes a job with its writes and audit entry (a batch of one); throws `leaseLost` if
+    /// the claim is stale.
+    public func completeJob(_ claim: JobClaim, writes: [StoreWrite], audit: AuditEntry, now: Date) async throws {
+        if let refused = try await completeJobs([JobCompletion(claim: claim, writes: writes, audit: audit, now: now)]).first ?? nil {
+            throw refused
+        }
+    }
 }

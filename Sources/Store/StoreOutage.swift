@@ -9,7 +9,7 @@ extension StoreError {
     /// would only wait for it again, once per item.
     public static func isOutage(_ error: any Error) -> Bool {
         if case .unavailable = error as? StoreError { return true }
-        if let failure = error as? SQLiteFailure { return failure.isBusy || failure.code & 0xff == 21 /* SQLITE_MISUSE: closed */ }
+        if let failure = error as? SQLiteFailure { return failure.isBusy || failure.isClosed }
         if let psql = error as? PSQLError {
             guard let state = psql.serverInfo?[.sqlState] else { return true }
             return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57")

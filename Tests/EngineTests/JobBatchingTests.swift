@@ -163,4 +163,19 @@ import Testing
             #expect(try await store.links(integrationID: "i1").count == 2)
         }
     }
+
+    @Test func whenTheStoreIsDownEveryCompletionOfTheBatchIsToldAtOnce() async throws {
+        let opened = try await TestDatabase.sqlite.makeStore()
+        let store = opened.store
+        try await enqueue(3, into: store)
+        let claims = try await store.claimJobs(worker: "w", kinds: ["test.scripted"], limit: 3, lease: .seconds(30), now: Date())
+        await store.close()
+        let completions = claims.map { JobCompletion(claim: $0, writes: [], audit: AuditEntry(jobID: $0.job.id, action: "k", outcome: .succeeded), now: Date()) }
+        let results = await JobCompletions.write(completions, store: store)
+        #expect(results.count == 3, "each completion gets its own result")
+        for result in results {
+            #expect(throws: (any Error).self) { try result.get() }
+            if case .failure(let error) = result { #expect(StoreError.isOutage(error), "the store's own error, not a missing result: \(error)") }
+        }
+    }
 }

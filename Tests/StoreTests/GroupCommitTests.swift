@@ -66,4 +66,24 @@ import Testing
         let batches = await group.batches
         #expect(failures == 20 - batches, "one result per batch: every other item is told, none hangs")
     }
+
+    @Test func aFailedBatchIsSplitOnlyWhenTheErrorAllowsIt() async throws {
+        struct Refused: Error {}
+        let calls = Writes()
+        let split = await writingEachAloneIfBatchFails([1, 2, 3]) { (items: [Int]) -> [Result<Int, any Error>] in
+            await calls.record(items)
+            if items.contains(2) { throw Refused() }
+            return items.map { .success($0) }
+        }
+        #expect(split.map { (try? $0.get()) } == [1, nil, 3], "one item's failure stays with it")
+        #expect(await calls.batches == [[1, 2, 3], [1], [2], [3]])
+
+        let whole = Writes()
+        let outage = await writingEachAloneIfBatchFails([1, 2, 3], splittable: { _ in false }) { (items: [Int]) -> [Result<Int, any Error>] in
+            await whole.record(items)
+            throw Refused()
+        }
+        #expect(outage.count == 3 && outage.allSatisfy { (try? $0.get()) == nil }, "every item gets the error, none is left without a result")
+        #expect(await whole.batches == [[1, 2, 3]], "an error that is everyone's is not waited out once per item")
+    }
 }

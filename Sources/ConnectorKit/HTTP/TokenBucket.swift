@@ -19,7 +19,11 @@ public actor TokenBucket {
     /// The last `windowRequests` send times given out, oldest at `oldest` once full.
     private var sendTimes: [ContinuousClock.Instant] = []
     private var oldest = 0
-    private var lastSend: ContinuousClock.Instant?
+
+    /// The last send time given out.
+    private var lastSend: ContinuousClock.Instant? {
+        sendTimes.count < windowRequests ? sendTimes.last : sendTimes[(oldest + windowRequests - 1) % windowRequests]
+    }
 
     /// Creates a full bucket for `limit`.
     public init(limit: RateLimit) {
@@ -65,7 +69,6 @@ public actor TokenBucket {
     }
 
     private func record(_ sendAt: ContinuousClock.Instant) {
-        lastSend = sendAt
         if sendTimes.count < windowRequests {
             sendTimes.append(sendAt)
         } else {

@@ -11,7 +11,9 @@ public protocol SQLBackend: SQLExecutor {
     var dialect: SQLDialect { get }
 
     /// Runs `body` in one transaction that takes the write lock up front; commits when it
-    /// returns, rolls back when it throws.
+    /// returns, rolls back when it throws. `body` may run more than once (PostgreSQL rolls a
+    /// deadlock's victim back, and it runs again), so it does database work only: no vendor
+    /// call, nothing sent, no state kept outside it.
     func transaction<Result: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> Result) async throws -> Result
 
     /// Closes the database.

@@ -11,7 +11,7 @@ import Logging
 /// the lock lets one statement of the database run at a time, so at most one of its threads is
 /// in SQLite, and no wait there is long: another process's lock is waited out asleep past
 /// `busyTimeoutMilliseconds`, and a commit in WAL mode with `synchronous=NORMAL` does not sync
-/// the disk (only a checkpoint does, about every thousand pages).
+/// the disk (a checkpoint does, and those run on `WALCheckpointer`'s thread).
 public final class SQLiteBackend: SQLBackend {
     public let dialect = SQLDialect.sqlite
     private let handle: SQLiteHandle
@@ -34,40 +34,34 @@ public final class SQLiteBackend: SQLBackend {
     /// Opens (creating if needed) the database file at `path`.
     public static func open(path: String, logger: Logger = Logger(label: "ml-connector.sqlite")) async throws -> SQLiteBackend {
         let handle: SQLiteHandle
-        let checkpointer: WALCheckpointer
         do {
             handle = try SQLiteHandle.open(path: path)
-            // The file holds sealed secrets and business records: owner only, like the key file.
-            _ = chmod(path, 0o600)
-            do {
-                checkpointer = try WALCheckpointer(path: path)
-            } catch {
-                handle.close()
-                throw error
-            }
         } catch {
             throw StoreError.unavailable("cannot open SQLite database \(path): \(error)")
         }
-        let backend = SQLiteBackend(handle: handle, checkpointer: checkpointer)
+        // The file holds sealed secrets and business records: owner only, like the key file.
+        _ = chmod(path, 0o600)
+        let checkpointer: WALCheckpointer
         do {
             // WAL lets readers in other processes work while we write, and a commit need not
             // wait for them; the busy timeout makes a second process wait for the lock instead
-            // of failing at once.
-            let mode = try await backend.query("PRAGMA journal_mode=WAL", []).first?.optionalString("journal_mode")
+            // of failing at once. No one else holds this handle yet, so no lock is taken.
+            let mode = try await waitingOutOtherProcesses { try handle.run("PRAGMA journal_mode=WAL", []) }.first?.optionalString("journal_mode")
             guard mode?.lowercased() == "wal" else {
                 throw StoreError.unavailable("SQLite database \(path) could not use WAL mode (it answered \(mode ?? "nothing")); keep the database on a local filesystem")
             }
             for pragma in ["PRAGMA busy_timeout=\(busyTimeoutMilliseconds)", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"] {
-                try await backend.query(pragma, [])
+                try await waitingOutOtherProcesses { try handle.run(pragma, []) }
             }
             // Checkpoints run on the checkpointer's thread, not inside commits.
-            try await backend.lock.withLock { handle.routeWALCommits(to: checkpointer) }
+            checkpointer = try WALCheckpointer(path: path)
+            handle.routeWALCommits(to: checkpointer)
         } catch {
-            await backend.close()
-            throw error
+            handle.close()
+            throw error as? StoreError ?? StoreError.unavailable("cannot open SQLite database \(path): \(error)")
         }
         logger.debug("opened SQLite database", metadata: ["path": .string(path)])
-        return backend
+        return SQLiteBackend(handle: handle, checkpointer: checkpointer)
     }
 
     @discardableResult

@@ -142,7 +142,7 @@ final class SQLiteHandle: @unchecked Sendable {
         }
         guard status == SQLITE_OK, let statement else {
             if let statement { sqlite_nio_sqlite3_finalize(statement) }
-            if status == SQLITE_MISUSE { throw SQLiteFailure(code: status, message: "one statement per query: the text holds more than one") }
+            if status == SQLITE_MISUSE { throw SQLiteFailure(code: SQLITE_ERROR, message: "one statement per query: the text holds more than one") }
             throw failure(status)
         }
         if long {
@@ -237,6 +237,9 @@ struct SQLiteFailure: Error, CustomStringConvertible {
 
     /// True when another process held the lock past the busy timeout.
     var isBusy: Bool { code & 0xff == SQLITE_BUSY }
+
+    /// True when the handle was already closed (`SQLiteHandle.run` refuses with `SQLITE_MISUSE`).
+    var isClosed: Bool { code & 0xff == SQLITE_MISUSE }
 
     var description: String { "SQLite error \(code): \(message)" }
 }

@@ -30,12 +30,14 @@ final class WALCheckpointer: @unchecked Sendable {
     private var wanted = false
     private var stopping = false
     private var stopped = false
-    // The checkpoint thread's own.
-    private var readWAL = false
 
-    /// Opens a second connection to `path` and starts the checkpoint thread.
+    /// Opens a second connection to `path`, already in WAL mode, and starts the checkpoint thread.
     init(path: String) throws {
         handle = try SQLiteHandle.open(path: path)
+        // A connection learns that the file is in WAL mode when it first reads it; until then
+        // a checkpoint answers that there is no WAL, and copies nothing. (On failure the
+        // handle closes as it is released.)
+        try handle.run("PRAGMA schema_version", [])
         let thread = Thread { [self] in loop() }
         thread.name = "sqlite-checkpoint"
         thread.start()
@@ -79,11 +81,6 @@ final class WALCheckpointer: @unchecked Sendable {
             }
             wanted = false
             condition.unlock()
-            if !readWAL {
-                // A connection learns that the file is in WAL mode when it first reads it;
-                // until then a checkpoint answers that there is no WAL, and copies nothing.
-                readWAL = (try? handle.run("PRAGMA schema_version", [])) != nil
-            }
             _ = handle.checkpointPassively()
         }
     }
