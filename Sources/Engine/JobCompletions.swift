@@ -9,14 +9,18 @@ struct JobCompletions: Sendable {
 
     /// Creates the completions of `store`, at most `maximumBatch` per transaction.
     init(store: any Store, maximumBatch: Int = 128) {
-        group = GroupCommit(maximumBatch: maximumBatch) { batch in
-            await Self.write(batch, store: store)
-        }
+        self.init(maximumBatch: maximumBatch) { batch in await Self.write(batch, store: store) }
+    }
+
+    /// Creates completions written by `write` (tests hold commits back with it).
+    init(maximumBatch: Int = 128, write: @escaping GroupCommit<JobCompletion, Void>.Write) {
+        group = GroupCommit(maximumBatch: maximumBatch, write: write)
     }
 
     /// Stores `completion`; throws `leaseLost` when its claim is stale, or the store's error.
-    func complete(_ completion: JobCompletion) async throws {
-        try await group.submit(completion)
+    /// `whenSubmitted` runs once the completion is queued for the next commit.
+    func complete(_ completion: JobCompletion, whenSubmitted: @Sendable () -> Void = {}) async throws {
+        try await group.submit(completion, whenQueued: whenSubmitted)
     }
 
     /// Writes a batch in one transaction. If it fails for something one job's writes can cause

@@ -56,16 +56,16 @@ public final class WorkerPool: Service, Sendable {
         // The workers run in a task of their own, so the grace timer can cancel them: a job
         // runs inside its worker's loop, with no task of its own to watch it.
         let work = Task { [self] in
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<workers {
-                    group.addTask { try await self.workLoop(runner: runner) }
+                    group.addTask { await self.workLoop(runner: runner) }
                 }
-                try await group.waitForAll()
+                await group.waitForAll()
             }
         }
         let graceTimer = NIOLockedValueBox<Task<Void, Never>?>(nil)
-        try await withGracefulShutdownHandler {
-            try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
         } onGracefulShutdown: { [self] in
             stopping.withLockedValue { $0 = true }
             Task { await doorbell.ring() }
@@ -103,32 +103,51 @@ public final class WorkerPool: Service, Sendable {
         runner.leases.release(buffered.ticket)
     }
 
-    private func workLoop(runner: JobRunner) async throws {
+    /// The most jobs of one worker whose handlers are done and whose completions wait for
+    /// their commit. The worker starts its next job as soon as a handler is done, so completions
+    /// gather into large shared commits instead of each worker waiting out one commit per job;
+    /// past this many, it waits for the oldest to commit.
+    static let storingPerWorker = 32
+
+    private func workLoop(runner: JobRunner) async {
         let kinds = runner.registry.kinds
         let doorbell = doorbell
-        while !stopping.withLockedValue({ $0 }) && !Task.isCancelled {
-            let next = await buffer.next { limit in
-                let claimedAt = ContinuousClock.now
-                let claims = try await runner.store.claimJobs(worker: workerID, kinds: kinds, limit: limit, lease: runner.lease, now: Date())
-                // Idle workers asleep on the doorbell take the rest of the batch.
-                if claims.count > 1 { await doorbell.ring() }
-                // Each lease is kept from now on, while the claim waits for a worker too.
-                return claims.map { BufferedClaim(claim: $0, ticket: runner.leases.hold($0, renewed: claimedAt)) }
-            }
-            switch next {
-            case .job(let buffered) where stopping.withLockedValue({ $0 }):
-                // Shutdown began while the claim was made: not started, so released at once.
-                await release(buffered)
-            case .job(let buffered):
-                await runner.run(buffered.claim, heldAs: buffered.ticket)
-            case .empty:
-                await doorbell.wait(timeout: idlePoll)
-            case .again:
-                continue
-            case .failed(let error):
-                if Task.isCancelled { return }
-                logger.warning("could not claim jobs; retrying", metadata: ["error": "\(error)"])
-                await doorbell.wait(timeout: .seconds(2))
+        // A job runs as a child task, so the worker can move on while its completion commits;
+        // the group waits for every child before the worker ends.
+        await withTaskGroup(of: Void.self) { storing in
+            var started = 0
+            while !stopping.withLockedValue({ $0 }) && !Task.isCancelled {
+                let next = await buffer.next { limit in
+                    let claimedAt = ContinuousClock.now
+                    let claims = try await runner.store.claimJobs(worker: workerID, kinds: kinds, limit: limit, lease: runner.lease, now: Date())
+                    // Idle workers asleep on the doorbell take the rest of the batch.
+                    if claims.count > 1 { await doorbell.ring() }
+                    // Each lease is kept from now on, while the claim waits for a worker too.
+                    return claims.map { BufferedClaim(claim: $0, ticket: runner.leases.hold($0, renewed: claimedAt)) }
+                }
+                switch next {
+                case .job(let buffered) where stopping.withLockedValue({ $0 }):
+                    // Shutdown began while the claim was made: not started, so released at once.
+                    await release(buffered)
+                case .job(let buffered):
+                    while started >= Self.storingPerWorker, await storing.next() != nil { started -= 1 }
+                    let (handled, done) = AsyncStream<Void>.makeStream()
+                    storing.addTask {
+                        await runner.run(buffered.claim, heldAs: buffered.ticket) { done.finish() }
+                        done.finish()
+                    }
+                    started += 1
+                    // The worker's turn ends when the handler is done, not when its commit is.
+                    for await _ in handled {}
+                case .empty:
+                    await doorbell.wait(timeout: idlePoll)
+                case .again:
+                    continue
+                case .failed(let error):
+                    if Task.isCancelled { return }
+                    logger.warning("could not claim jobs; retrying", metadata: ["error": "\(error)"])
+                    await doorbell.wait(timeout: .seconds(2))
+                }
             }
         }
     }

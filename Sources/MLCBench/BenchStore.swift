@@ -50,12 +50,12 @@ enum Bench {
         }
     }
 
-    /// Polls `condition` every 20 ms until it holds; throws `BenchFailure` after `timeout`.
-    static func waitUntil(_ what: String, benchmark: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
+    /// Polls `condition` every `interval` until it holds; throws `BenchFailure` after `timeout`.
+    static func waitUntil(_ what: String, benchmark: String, timeout: Duration, interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while try await !condition() {
             guard ContinuousClock.now < deadline else { throw BenchFailure(benchmark: benchmark, problem: "timed out after \(timeout) waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: interval)
         }
     }
 }

@@ -8,7 +8,7 @@ import ArgumentParser
 struct MLCBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlc-bench", abstract: "Benchmarks of ingest, the job queue, backfill, rate-limited sync, demo API calls and footprint.",
-        subcommands: [AllBenchmarks.self] + AllBenchmarks.goals.map { $0 as any ParsableCommand.Type } + [VaultBenchmark.self, IngestInProcessBenchmark.self, IngestLoadGenerator.self, ReadScenario.self, FuzzScenario.self],
+        subcommands: [AllBenchmarks.self] + AllBenchmarks.goals.map { $0 as any ParsableCommand.Type } + [VaultBenchmark.self, IngestInProcessBenchmark.self, IngestLoadGenerator.self, QueueWorkerProcess.self, ReadScenario.self, FuzzScenario.self],
         defaultSubcommand: AllBenchmarks.self)
 }
 

@@ -29,10 +29,12 @@ public actor GroupCommit<Item: Sendable, Output: Sendable> {
         self.write = write
     }
 
-    /// Writes `item` in the next batch and returns its result once that batch is written.
-    public func submit(_ item: Item) async throws -> Output {
+    /// Writes `item` in the next batch and returns its result once that batch is written;
+    /// `whenQueued` runs as soon as the item waits for its batch.
+    public func submit(_ item: Item, whenQueued: @Sendable () -> Void = {}) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             waiting.append(Waiter(item: item, continuation: continuation))
+            whenQueued()
             if !writing {
                 writing = true
                 Task { await self.drain() }

@@ -9,21 +9,45 @@ extension SQLStore {
     /// Appends an entry inside an open transaction. Errors and exchange notes pass through the
     /// redactor once more here, the last gate before the trail.
     static func appendAudit(_ entry: AuditEntry, in db: any SQLExecutor) async throws {
+        try await appendAudits([entry], in: db)
+    }
+
+    /// Appends entries in order inside an open transaction, in one INSERT per
+    /// of `StatementChunks` (a batch of completed jobs writes its trail in a few round trips).
+    static func appendAudits(_ entries: [AuditEntry], in db: any SQLExecutor) async throws {
+        for chunk in entries.statementChunks(maximum: auditRowsPerStatement) {
+            var binds: [SQLValue] = []
+            binds.reserveCapacity(chunk.count * 13)
+            var rows: [String] = []
+            rows.reserveCapacity(chunk.count)
+            for entry in chunk {
+                rows.append("(" + placeholders(from: binds.count + 1, count: 13) + ")")
+                binds += try auditValues(entry)
+            }
+            try await db.query(
+                """
+                INSERT INTO audit_entries (at, tenant, integration_id, job_id, attempt, connection_id, source_ref, target_ref, action, outcome, error, duration_ms, exchanges)
+                VALUES \(rows.joined(separator: ", "))
+                """,
+                binds
+            )
+        }
+    }
+
+    /// Audit rows per INSERT: thirteen values each, well under either database's bound.
+    static let auditRowsPerStatement = 256
+
+    /// The thirteen values of one audit row, its error and exchanges redacted.
+    private static func auditValues(_ entry: AuditEntry) throws -> [SQLValue] {
         let redactor = SecretRedactor.shared
         var exchanges = entry.exchanges
         for index in exchanges.indices {
             exchanges[index].url = redactor.redact(exchanges[index].url)
             exchanges[index].note = exchanges[index].note.map(redactor.redact)
         }
-        try await db.query(
-            """
-            INSERT INTO audit_entries (at, tenant, integration_id, job_id, attempt, connection_id, source_ref, target_ref, action, outcome, error, duration_ms, exchanges)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-            """,
-            [.time(entry.at), .text(entry.tenant), .text(entry.integrationID), .text(entry.jobID), .int(entry.attempt), .text(entry.connectionID),
-             .text(entry.sourceRef), .text(entry.targetRef), .text(entry.action), .text(entry.outcome.rawValue), .text(entry.error.map(redactor.redact)),
-             .int(entry.durationMs), .text(exchanges.isEmpty ? "[]" : try jsonText(exchanges))]
-        )
+        return [.time(entry.at), .text(entry.tenant), .text(entry.integrationID), .text(entry.jobID), .int(entry.attempt), .text(entry.connectionID),
+                .text(entry.sourceRef), .text(entry.targetRef), .text(entry.action), .text(entry.outcome.rawValue), .text(entry.error.map(redactor.redact)),
+                .int(entry.durationMs), .text(exchanges.isEmpty ? "[]" : try jsonText(exchanges))]
     }
 
     public func auditEntries(_ filter: AuditFilter) async throws -> [AuditEntry] {

@@ -24,20 +24,20 @@ extension SQLStore {
     }
 
     /// Enqueues `requests` as `enqueue` would one after another, in one statement per
-    /// `jobRowsPerStatement` rows: a batch of deliveries or a poll's changes is a few round trips,
+    /// chunk (`StatementChunks`): a batch of deliveries or a poll's changes is a few round trips,
     /// not one per job.
     static func enqueue(batch requests: [JobRequest], in db: any SQLExecutor, dialect: SQLDialect) async throws {
         let folded = FoldedJobRequest.fold(requests)
-        for start in stride(from: 0, to: folded.count, by: jobRowsPerStatement) {
-            let chunk = Array(folded[start..<min(start + jobRowsPerStatement, folded.count)])
+        for run in folded.statementChunks(maximum: jobRowsPerStatement) {
+            let chunk = Array(run)
             let (sql, binds) = enqueueStatement(chunk, ids: chunk.map { _ in newID() }, dialect: dialect, yieldingToPending: false)
             try await db.query(sql, binds)
         }
     }
 
-    /// Job rows per INSERT: fourteen values each, well under SQLite's 32,766 bound values and
+    /// Most job rows per INSERT: fourteen values each, well under SQLite's 32,766 bound values and
     /// PostgreSQL's 65,535.
-    static let jobRowsPerStatement = 500
+    static let jobRowsPerStatement = 512
 
     /// The INSERT behind both `enqueue`s. A row's `merged_count` says how many requests were
     /// folded into it, and a merge into a pending job adds those and one for the row itself.
@@ -185,36 +185,62 @@ extension SQLStore {
     public func completeJobs(_ completions: [JobCompletion]) async throws -> [StoreError?] {
         let dialect = backend.dialect
         return try await backend.transaction { db in
-            var results: [StoreError?] = []
-            results.reserveCapacity(completions.count)
-            for completion in completions {
-                let held = try await Self.complete(completion, in: db, dialect: dialect)
-                results.append(held ? nil : .leaseLost(jobID: completion.claim.job.id))
+            let held = try await Self.markSucceeded(completions, in: db)
+            var audits: [AuditEntry] = []
+            audits.reserveCapacity(completions.count)
+            for (completion, isHeld) in zip(completions, held) where isHeld {
+                try await Self.apply(completion.writes, in: db, dialect: dialect)
+                audits.append(completion.audit)
+                // The claim's copy is the row: a running job's payload is never merged into.
+                let job = completion.claim.job
+                if job.repeatEveryMs != nil {
+                    // A recurring job schedules its next run in the transaction that ends this one.
+                    try await Self.scheduleNextRun(of: job, after: completion.now, in: db, dialect: dialect)
+                    try await Self.clearFailingSchedule(job, in: db)
+                }
             }
-            return results
+            try await Self.appendAudits(audits, in: db)
+            return held.enumerated().map { index, isHeld in isHeld ? nil : .leaseLost(jobID: completions[index].claim.job.id) }
         }
     }
 
-    /// Marks a claimed job succeeded and stores its writes and audit entry, inside an open
-    /// transaction; false, with nothing written, when the claim is no longer the job's.
-    private static func complete(_ completion: JobCompletion, in db: any SQLExecutor, dialect: SQLDialect) async throws -> Bool {
-        let claim = completion.claim
-        let rows = try await db.query(
-            "UPDATE jobs SET state = 'succeeded', lease_until = NULL, claim_token = NULL, last_error = NULL, updated_at = $1 WHERE id = $2 AND claim_token = $3 AND state = 'running' RETURNING id",
-            [.time(completion.now), .text(claim.job.id), .text(claim.token)]
-        )
-        guard !rows.isEmpty else { return false }
-        try await apply(completion.writes, in: db, dialect: dialect)
-        try await appendAudit(completion.audit, in: db)
-        // The claim's copy is the row: a running job's payload is never merged into.
-        let job = claim.job
-        if job.repeatEveryMs != nil {
-            // A recurring job schedules its next run in the transaction that ends this one.
-            try await scheduleNextRun(of: job, after: completion.now, in: db, dialect: dialect)
-            try await clearFailingSchedule(job, in: db)
+    /// Marks every completion's job succeeded whose claim is still its own, in one statement per
+    /// chunk (`StatementChunks`: a batch costs a few round trips, not one per job), and says
+    /// for each completion whether it was. A job named twice counts once: the later one finds
+    /// its claim gone, as it would one statement at a time.
+    static func markSucceeded(_ completions: [JobCompletion], in db: any SQLExecutor) async throws -> [Bool] {
+        var succeeded = Set<String>()
+        for chunk in completions.statementChunks(maximum: completionsPerStatement) {
+            var binds: [SQLValue] = []
+            binds.reserveCapacity(chunk.count * 3)
+            var rows: [String] = []
+            rows.reserveCapacity(chunk.count)
+            for completion in chunk {
+                let first = binds.count + 1
+                rows.append("($\(first), $\(first + 1), $\(first + 2))")
+                binds += [.text(completion.claim.job.id), .text(completion.claim.token), .time(completion.now)]
+            }
+            // VALUES columns are column1… on both databases; the join finds each job by its key.
+            let done = try await db.query(
+                """
+                UPDATE jobs SET state = 'succeeded', lease_until = NULL, claim_token = NULL, last_error = NULL, updated_at = done.column3
+                FROM (VALUES \(rows.joined(separator: ", "))) AS done
+                WHERE jobs.id = done.column1 AND jobs.claim_token = done.column2 AND jobs.state = 'running'
+                RETURNING jobs.id
+                """,
+                binds
+            )
+            for row in done { succeeded.insert(try row.string("id")) }
         }
-        return true
+        var seen = Set<String>()
+        return completions.map { completion in
+            let id = completion.claim.job.id
+            return succeeded.contains(id) && seen.insert(id).inserted
+        }
     }
+
+    /// Most completions per UPDATE: three values each.
+    static let completionsPerStatement = 512
 
     public func retryJob(_ claim: JobClaim, at runAt: Date, error: String, audit: AuditEntry) async throws {
         let dialect = backend.dialect

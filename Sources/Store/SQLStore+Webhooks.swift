@@ -106,7 +106,7 @@ extension SQLStore {
             // Rows go in key order, so two processes writing overlapping batches take the
             // unique index's locks in one order and cannot deadlock on PostgreSQL.
             let ordered = items.sorted { ByteOrder.precedes(($0.system.rawValue.utf8, $0.event.eventID.utf8), ($1.system.rawValue.utf8, $1.event.eventID.utf8)) }
-            for chunk in stride(from: 0, to: ordered.count, by: Self.inboxRowsPerStatement).map({ ordered[$0..<min($0 + Self.inboxRowsPerStatement, ordered.count)] }) {
+            for chunk in ordered.statementChunks(maximum: Self.inboxRowsPerStatement) {
                 var binds: [SQLValue] = []
                 binds.reserveCapacity(chunk.count * 6)
                 var rows: [String] = []
@@ -136,8 +136,8 @@ extension SQLStore {
         }
     }
 
-    /// Inbox rows per INSERT: six values each, well under SQLite's 32,766 bound values.
-    static let inboxRowsPerStatement = 500
+    /// Most inbox rows per INSERT: six values each, well under SQLite's 32,766 bound values.
+    static let inboxRowsPerStatement = 512
 
     /// An inbox row's identity, compared byte for byte as the database compares it: with
     /// `String` equality, two event ids that differ only in Unicode normalisation were two rows

@@ -143,6 +143,41 @@ import Testing
         }
     }
 
+    @Test func aWorkerStartsItsNextJobWhileACompletionCommitsAndWaitsPastItsBound() async throws {
+        try await TestDatabase.sqlite.withStore { store in
+            let handler = ScriptedHandler()
+            let jobs = WorkerPool.storingPerWorker + 8
+            try await enqueue(jobs, into: store)
+            // Commits are held back until the gate opens.
+            let (gate, open) = AsyncStream<Void>.makeStream()
+            var runner = JobRunner(store: store, registry: JobRegistry([handler]))
+            runner.completions = JobCompletions { batch in
+                for await _ in gate {}
+                return await JobCompletions.write(batch, store: store)
+            }
+            let pool = WorkerPool(runner: runner, workers: 1, idlePoll: .milliseconds(20), shutdownGrace: .seconds(5))
+            let group = ServiceGroup(configuration: .init(services: [.init(service: pool)], logger: Logger(label: "test")))
+            try await withRunning(group) {
+                // A failure opens the gate too, or the pool's shutdown would wait on it for good.
+                do {
+                    // One worker runs job after job while none of their completions has committed…
+                    try await eventually("the worker to run its bound of jobs", interval: .milliseconds(10)) { handler.ran.count == WorkerPool.storingPerWorker }
+                    try await Task.sleep(for: .milliseconds(200))
+                    // …and no more than its bound: past it, it waits for a commit.
+                    #expect(handler.ran.count == WorkerPool.storingPerWorker)
+                    #expect(try await store.jobCounts()[.succeeded, default: 0] == 0, "nothing committed while the gate is shut")
+                    open.finish()
+                    try await eventually("every job to commit", interval: .milliseconds(10)) { try await store.jobCounts()[.succeeded, default: 0] == jobs }
+                } catch {
+                    open.finish()
+                    throw error
+                }
+            }
+            #expect(handler.ran.count == jobs && Set(handler.ran).count == jobs, "each job ran once")
+            #expect(try await store.auditEntries(AuditFilter()).count == jobs)
+        }
+    }
+
     @Test func aCompletionThatBreaksItsBatchFailsAlone() async throws {
         try await TestDatabase.sqlite.withStore { store in
             // A link to 'poison' is refused by the database; its batch is retried one by one.

@@ -4,7 +4,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// A run of enqueues goes in one statement per 500 rows; the queue must end exactly as if each
+/// A run of enqueues goes in a few multi-row statements; the queue must end exactly as if each
 /// request had been enqueued on its own.
 @Suite struct JobBatchTests {
     @Test func foldingKeepsWhatOneByOneMergesWouldKeep() throws {
@@ -108,6 +108,51 @@ import Testing
                 #expect(audited == (id == ids[1] ? 0 : 1), "a refused completion writes nothing")
             }
             #expect(try await store.links(integrationID: "i1").count == 2)
+        }
+    }
+}
+
+@Suite struct StatementChunksTests {
+    @Test func runsArePowersOfTwoNoneOverTheMaximumAndCoverEveryRowInOrder() {
+        for count in [0, 1, 2, 3, 7, 100, 255, 256, 257, 300, 1_000, 5_000] {
+            let runs = Array(StatementChunks(count: count, maximum: 256))
+            #expect(runs.allSatisfy { $0.count > 0 && $0.count <= 256 && $0.count & ($0.count - 1) == 0 }, "\(count): \(runs)")
+            #expect(runs.reduce(into: [Int]()) { $0 += Array($1) } == Array(0..<count), "\(count) rows covered once, in order")
+            #expect(runs.count <= count / 256 + 8, "\(count) rows in a handful of statements")
+        }
+        #expect(StatementChunks(count: 300, maximum: 256).map(\.count) == [256, 32, 8, 4])
+        #expect(StatementChunks(count: 10, maximum: 6).map(\.count) == [4, 4, 2], "a maximum that is no power of two is rounded down")
+        #expect(Array(StatementChunks(count: 3, maximum: 0)).map(\.count) == [1, 1, 1])
+        #expect(Array(5..<12).statementChunks(maximum: 4).map(Array.init) == [[5, 6, 7, 8], [9, 10], [11]])
+    }
+}
+
+@Suite struct JobCompletionBatchDuplicateTests {
+    @Test(arguments: TestDatabase.available)
+    func aJobNamedTwiceInABatchSucceedsOnceAndTheSecondFindsItsClaimGone(_ database: TestDatabase) async throws {
+        try await database.withStore { store in
+            try await store.enqueue(JobRequest(kind: "k", payload: "{}"))
+            let claim = try #require(try await store.claimJobs(worker: "w", kinds: ["k"], limit: 1, lease: .seconds(30), now: Date()).first)
+            let completion = JobCompletion(claim: claim, writes: [], audit: AuditEntry(jobID: claim.job.id, action: "k", outcome: .succeeded), now: Date())
+            let results = try await store.completeJobs([completion, completion])
+            #expect(results == [nil, .leaseLost(jobID: claim.job.id)])
+            #expect(try await store.auditEntries(AuditFilter(jobID: claim.job.id)).count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aBatchLargerThanOneStatementStoresEveryCompletion(_ database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let count = SQLStore.completionsPerStatement + 37
+            try await store.apply((0..<count).map { .enqueue(JobRequest(kind: "k", payload: "{\"n\":\($0)}")) })
+            let claims = try await store.claimJobs(worker: "w", kinds: ["k"], limit: count, lease: .seconds(30), now: Date())
+            #expect(claims.count == count)
+            let results = try await store.completeJobs(claims.map {
+                JobCompletion(claim: $0, writes: [], audit: AuditEntry(jobID: $0.job.id, action: "k", outcome: .succeeded), now: Date())
+            })
+            #expect(results.allSatisfy { $0 == nil })
+            #expect(try await store.jobCounts()[.succeeded] == count)
+            #expect(try await store.auditEntries(AuditFilter(limit: count + 10)).count == count)
         }
     }
 }
