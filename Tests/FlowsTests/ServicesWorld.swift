@@ -35,17 +35,27 @@ struct ServicesWorld {
     static let name = "firm-costs"
 
     /// Starts the world with `faults` on both sandboxes' webhooks (and QuickBooks started with
-    /// `quickbooks`), runs `body`, and stops it.
+    /// `quickbooks`, each of its requests first handed to `beforeQuickBooks` when given), runs
+    /// `body`, and stops it.
     static func with<Value>(database: TestDatabase, faults: FaultPlan = FaultPlan(), engine: Bool = true, quickbooks: QuickBooksSandbox.Configuration = .init(),
+                            beforeQuickBooks: (@Sendable (_ method: String, _ path: String) async -> Void)? = nil,
                             _ body: (ServicesWorld) async throws -> Value) async throws -> Value {
-        try await withStarted({ try await start(database: database, faults: faults, engine: engine, quickbooks: quickbooks) }, stop: { await $0.stop() }, body)
+        try await withStarted({ try await start(database: database, faults: faults, engine: engine, quickbooks: quickbooks, beforeQuickBooks: beforeQuickBooks) },
+                              stop: { await $0.stop() }, body)
     }
 
-    static func start(database: TestDatabase, faults: FaultPlan, engine withEngine: Bool, quickbooks: QuickBooksSandbox.Configuration) async throws -> ServicesWorld {
+    static func start(database: TestDatabase, faults: FaultPlan, engine withEngine: Bool, quickbooks: QuickBooksSandbox.Configuration,
+                      beforeQuickBooks: (@Sendable (_ method: String, _ path: String) async -> Void)? = nil) async throws -> ServicesWorld {
         let test = try await database.makeStore()
         let store = test.store
         let pipeline = HTTPPipeline(credentials: store)
-        let (qboSandbox, qboServer) = try await QuickBooksSandbox.serve(configuration: quickbooks)
+        let (qboSandbox, qboServer): (QuickBooksSandbox, SandboxServer)
+        if let beforeQuickBooks {
+            let sandbox = QuickBooksSandbox(configuration: quickbooks)
+            (qboSandbox, qboServer) = (sandbox, try await SandboxServer.start(label: "quickbooks-sandbox", before: beforeQuickBooks) { sandbox.addRoutes(to: $0) })
+        } else {
+            (qboSandbox, qboServer) = try await QuickBooksSandbox.serve(configuration: quickbooks)
+        }
         let (asanaSandbox, asanaServer) = try await AsanaSandbox.serve()
         var qboConnection = Connection(id: "qbo-firm", system: .quickbooks, baseURLs: ["api": qboServer.baseURL, "auth": qboServer.baseURL, "token": qboServer.baseURL],
                                        accountRef: qboSandbox.realmID)

@@ -83,7 +83,15 @@ extension QuickBooksAsanaSession {
                 actions.append("figures to Asana (\(figures.status ?? "posted"))")
             }
         }
-        if !taskInputs.isEmpty { _ = try await asana.updateTask(gid: gid, TaskDraft(customFields: taskInputs)) }
+        // Only what the task, as this job read it, does not show yet is written. The bill's amount and
+        // due date came from the task: written back, they would undo a person's edit made since the
+        // read (a new amount typed while the bill was being made), and nothing would post it.
+        let changes = task.changes(taskInputs)
+        if !changes.isEmpty {
+            // A write to the task, like one to QuickBooks, rests on the task as it is now.
+            if event != nil { return try await post(task: gid, event: nil) }
+            _ = try await asana.updateTask(gid: gid, TaskDraft(customFields: changes))
+        }
         return JobOutcome(writes: writes, sourceRef: source.description, targetRef: target?.description, unchanged: writes.isEmpty,
                           action: actions.isEmpty ? "posting unchanged" : actions.joined(separator: "; "))
     }
