@@ -12,24 +12,17 @@ extension SQLStore {
         try await appendAudits([entry], in: db)
     }
 
-    /// Appends entries in order inside an open transaction, in one INSERT per
-    /// of `StatementChunks` (a batch of completed jobs writes its trail in a few round trips).
+    /// Appends entries in order inside an open transaction, one INSERT per chunk
+    /// (`StatementChunks`: a batch of completed jobs writes its trail in a few round trips).
     static func appendAudits(_ entries: [AuditEntry], in db: any SQLExecutor) async throws {
         for chunk in entries.statementChunks(maximum: auditRowsPerStatement) {
-            var binds: [SQLValue] = []
-            binds.reserveCapacity(chunk.count * 13)
-            var rows: [String] = []
-            rows.reserveCapacity(chunk.count)
-            for entry in chunk {
-                rows.append("(" + placeholders(from: binds.count + 1, count: 13) + ")")
-                binds += try auditValues(entry)
-            }
+            let list = try ValuesList(chunk, width: 13, auditValues)
             try await db.query(
                 """
                 INSERT INTO audit_entries (at, tenant, integration_id, job_id, attempt, connection_id, source_ref, target_ref, action, outcome, error, duration_ms, exchanges)
-                VALUES \(rows.joined(separator: ", "))
+                VALUES \(list.sql)
                 """,
-                binds
+                list.binds
             )
         }
     }

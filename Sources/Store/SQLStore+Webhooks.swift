@@ -107,17 +107,12 @@ extension SQLStore {
             // unique index's locks in one order and cannot deadlock on PostgreSQL.
             let ordered = items.sorted { ByteOrder.precedes(($0.system.rawValue.utf8, $0.event.eventID.utf8), ($1.system.rawValue.utf8, $1.event.eventID.utf8)) }
             for chunk in ordered.statementChunks(maximum: Self.inboxRowsPerStatement) {
-                var binds: [SQLValue] = []
-                binds.reserveCapacity(chunk.count * 6)
-                var rows: [String] = []
-                for item in chunk {
-                    let first = binds.count + 1
-                    rows.append("(" + Self.placeholders(from: first, count: 6) + ")")
-                    binds += [.text(item.system.rawValue), .text(item.event.eventID), .text(item.subscriptionID), .text(item.event.connectionID), .text(item.event.ref.description), .time(now)]
+                let list = ValuesList(chunk, width: 6) { item in
+                    [.text(item.system.rawValue), .text(item.event.eventID), .text(item.subscriptionID), .text(item.event.connectionID), .text(item.event.ref.description), .time(now)]
                 }
                 let returned = try await db.query(
-                    "INSERT INTO inbox (system, event_id, subscription_id, connection_id, ref, received_at) VALUES \(rows.joined(separator: ", ")) ON CONFLICT (system, event_id) DO NOTHING RETURNING system, event_id",
-                    binds
+                    "INSERT INTO inbox (system, event_id, subscription_id, connection_id, ref, received_at) VALUES \(list.sql) ON CONFLICT (system, event_id) DO NOTHING RETURNING system, event_id",
+                    list.binds
                 )
                 for row in returned { inserted.insert(InboxKey(system: try row.string("system"), eventID: try row.string("event_id"))) }
             }

@@ -36,3 +36,25 @@ extension Collection where Index == Int {
         StatementChunks(count: count, maximum: maximum).map { self[(startIndex + $0.lowerBound)..<(startIndex + $0.upperBound)] }
     }
 }
+
+/// The rows of a multi-row statement: the `($1, $2), ($3, $4)` list and its binds.
+struct ValuesList {
+    /// The parenthesized rows, joined with commas.
+    let sql: String
+    /// Every row's values in order.
+    let binds: [SQLValue]
+
+    /// The list of `rows`, each `values` (all of `width` values).
+    init<Rows: Collection>(_ rows: Rows, width: Int, _ values: (Rows.Element) throws -> [SQLValue]) rethrows {
+        var binds: [SQLValue] = []
+        binds.reserveCapacity(rows.count * width)
+        var parts: [String] = []
+        parts.reserveCapacity(rows.count)
+        for row in rows {
+            parts.append("(" + SQLStore.placeholders(from: binds.count + 1, count: width) + ")")
+            binds += try values(row)
+        }
+        sql = parts.joined(separator: ", ")
+        self.binds = binds
+    }
+}
