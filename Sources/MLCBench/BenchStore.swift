@@ -17,11 +17,14 @@ enum Bench {
     /// A fresh temporary directory for one benchmark's SQLite file (and keyring).
     static func freshDirectory() -> String { NSTemporaryDirectory() + "mlc-bench-\(UUID().uuidString.prefix(8))" }
 
+    /// Removes a directory or file made under `freshDirectory()`, if it is there.
+    static func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+
     /// Opens the store (`databaseURL`, or SQLite in a fresh directory), runs `body`, then
     /// closes the store and removes the directory, whether `body` returned or threw.
     static func withStore<T>(databaseURL: String?, _ body: (SQLStore) async throws -> T) async throws -> T {
         let directory = freshDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { remove(directory) }
         let store = try await SQLStore.open(databaseURL: databaseURL, dataDirectory: directory, logger: logger)
         do {
             let result = try await body(store)

@@ -14,11 +14,12 @@ enum ConnectorProcess {
         return sibling
     }
 
-    /// `ml-connector <arguments>`, not yet started; `--data-dir` is added, in a fresh directory.
-    static func make(_ arguments: [String]) throws -> Process {
+    /// `ml-connector <arguments>`, not yet started, with `--data-dir dataDirectory` added (the
+    /// caller removes the directory when done: `Bench.freshDirectory()` and `Bench.remove`).
+    static func make(_ arguments: [String], dataDirectory: String) throws -> Process {
         let process = Process()
         process.executableURL = try executable()
-        process.arguments = arguments + ["--data-dir", Bench.freshDirectory()]
+        process.arguments = arguments + ["--data-dir", dataDirectory]
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ML_CONNECTOR_") }
         process.standardError = FileHandle.nullDevice
         return process

@@ -19,8 +19,9 @@ struct DemoCallsBenchmark: GoalBenchmark {
         guard FileManager.default.createFile(atPath: summaryPath, contents: nil), let summaryFile = FileHandle(forWritingAtPath: summaryPath) else {
             throw BenchFailure(benchmark: "demo-calls", problem: "could not create \(summaryPath)")
         }
-        defer { try? FileManager.default.removeItem(atPath: summaryPath) }
-        let demo = try ConnectorProcess.make(["demo", "--exit", "--json"])
+        let dataDirectory = Bench.freshDirectory()
+        defer { Bench.remove(summaryPath); Bench.remove(dataDirectory) }
+        let demo = try ConnectorProcess.make(["demo", "--exit", "--json"], dataDirectory: dataDirectory)
         demo.standardOutput = summaryFile
         let status = try await ConnectorProcess.run(demo, benchmark: "demo-calls", timeout: .seconds(600))
         try summaryFile.close()

@@ -30,7 +30,9 @@ struct FootprintBenchmark: GoalBenchmark {
 
     func measure() async throws -> [BenchLine] {
         // The database is SQLite in a fresh directory even when the run was given PostgreSQL: the goal is SQLite's.
-        let serve = try ConnectorProcess.make(["serve", "--json", "--port", "0"])
+        let dataDirectory = Bench.freshDirectory()
+        defer { Bench.remove(dataDirectory) }
+        let serve = try ConnectorProcess.make(["serve", "--json", "--port", "0"], dataDirectory: dataDirectory)
         serve.standardError = FileHandle.standardError
         let output = Pipe()
         serve.standardOutput = output
@@ -61,7 +63,9 @@ struct FootprintBenchmark: GoalBenchmark {
     /// Runs `ml-connector demo --exit` to the end and reports its peak RSS (the kernel's
     /// high-water mark of the largest child reaped so far; serve, reaped before, is smaller).
     private func demoPeak() async throws -> BenchLine {
-        let demo = try ConnectorProcess.make(["demo", "--exit"])
+        let dataDirectory = Bench.freshDirectory()
+        defer { Bench.remove(dataDirectory) }
+        let demo = try ConnectorProcess.make(["demo", "--exit"], dataDirectory: dataDirectory)
         demo.standardOutput = FileHandle.nullDevice
         let started = ContinuousClock.now
         let status = try await ConnectorProcess.run(demo, benchmark: "footprint", timeout: .seconds(600))

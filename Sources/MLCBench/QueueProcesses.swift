@@ -74,7 +74,7 @@ final class QueueProcesses: Sendable {
             guard child.process.terminationStatus == 0 else {
                 throw BenchFailure(benchmark: benchmark, problem: "a queue-worker process exited with status \(child.process.terminationStatus)")
             }
-            defer { try? FileManager.default.removeItem(atPath: child.ranFile) }
+            defer { Bench.remove(child.ranFile) }
             let text = try String(contentsOfFile: child.ranFile, encoding: .utf8)
             for payload in text.split(separator: "\n") { runs[String(payload), default: 0] += 1 }
         }

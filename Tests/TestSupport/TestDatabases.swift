@@ -57,9 +57,10 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
         try await withStarted({ try await makeStore() }, stop: { await $0.store.close() }, body)
     }
 
-    /// A new empty directory under the system's temporary directory.
+    /// A new empty directory in this test process's scratch directory (removed when the
+    /// process exits).
     public static func temporaryDirectory() throws -> String {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("mlc-test-\(UUID().uuidString.prefix(12))")
+        let path = (TestScratch.root as NSString).appendingPathComponent("store-\(UUID().uuidString.prefix(12))")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -70,12 +71,35 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
         guard let base = postgresURL, var components = URLComponents(string: base) else {
             throw StoreError.unavailable("ML_CONNECTOR_TEST_POSTGRES_URL is not set")
         }
-        let name = "mlc_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
+        await droppedDeadRunsDatabases.value
+        let name = "mlc_test_\(getpid())_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased())"
         let admin = try await PostgresBackend.connect(url: base)
-        try await admin.query("CREATE DATABASE \(name)", [])
+        do {
+            try await admin.query("CREATE DATABASE \(name)", [])
+        } catch {
+            await admin.close()
+            throw error
+        }
         await admin.close()
         components.path = "/\(name)"
         return components.string!
+    }
+}
+
+extension TestDatabase {
+    /// Drops, once per test process, the databases earlier test processes on this machine made
+    /// and left (a test database is named after its process: `mlc_test_<pid>_<random>`), so
+    /// repeated runs against one server do not fill its disk. A database still in use, or of
+    /// a process still running, is left alone; names of the older `mlc_test_<random>` form are
+    /// all from finished runs.
+    static let droppedDeadRunsDatabases = Task<Void, Never> {
+        guard let base = postgresURL, let admin = try? await PostgresBackend.connect(url: base) else { return }
+        let rows = (try? await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'mlc\\_test\\_%'", [])) ?? []
+        for row in rows {
+            guard case .text(let name)? = row.values["datname"], TestScratch.belongsToDeadRun(databaseName: name) else { continue }
+            _ = try? await admin.query("DROP DATABASE IF EXISTS \(name)", [])
+        }
+        await admin.close()
     }
 }
 
