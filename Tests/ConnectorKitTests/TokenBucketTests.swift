@@ -131,4 +131,76 @@ import Testing
         let next = await bucket.reserve().seconds
         #expect(next >= 1 + limit.allowance.seconds - 0.01, "the 11th of a full window waits for the window, not only the pause: \(next)")
     }
+
+    /// A request whose answer came back starts the next window from the answer, not from its
+    /// send time plus the allowance; one not yet answered still counts the allowance.
+    @Test func anAnsweredRequestStartsTheNextWindowFromItsAnswer() async {
+        let limit = RateLimit(requests: 2, per: .seconds(1), burst: 2)
+        let bucket = TokenBucket(limit: limit)
+        let first = await bucket.reserveSlot()
+        _ = await bucket.reserveSlot()
+        #expect(first.wait == .zero)
+        await bucket.settle(first.ticket, sentAt: .now)
+        let third = await bucket.reserveSlot().wait.seconds
+        let fourth = await bucket.reserveSlot().wait.seconds
+        #expect(third >= 0.99 && third < 1 + limit.allowance.seconds - 0.01, "answered: one window after the answer, got \(third)")
+        #expect(fourth >= 1 + limit.allowance.seconds - 0.01, "not answered: the window and the allowance, got \(fourth)")
+    }
+
+    /// Settling a request before its send time (a misuse) does not date its count earlier than
+    /// the send; unknown and departed tickets change nothing and do not trap.
+    @Test func settlingNeverDatesACountBeforeItsSend() async {
+        let limit = RateLimit(requests: 2, per: .seconds(1), burst: 2)
+        let bucket = TokenBucket(limit: limit)
+        let a = await bucket.reserveSlot(), b = await bucket.reserveSlot()
+        let c = await bucket.reserveSlot()
+        #expect(c.wait.seconds >= 1)
+        await bucket.settle(c.ticket, sentAt: .now)
+        await bucket.settle(c.ticket + 1_000, sentAt: .now)
+        await bucket.settle(a.ticket, sentAt: .now)
+        await bucket.settle(b.ticket, sentAt: .now)
+        _ = await bucket.reserveSlot()
+        let e = await bucket.reserveSlot().wait.seconds
+        #expect(e >= c.wait.seconds + 1 - 0.01, "the fifth goes a window after the third's send at the soonest, got \(e)")
+        await bucket.settle(a.ticket, sentAt: .now)
+    }
+
+    /// Requests counted the moment they go and answered at once (a loopback vendor), however
+    /// late this process sends them: no window sees more than the limit.
+    @Test func answeredRequestsKeepEveryWindowAtTheLimit() async throws {
+        let limit = RateLimit(requests: 5, per: .milliseconds(100), burst: 5)
+        let bucket = TokenBucket(limit: limit)
+        let start = ContinuousClock.now
+        var arrivals: [Double] = []
+        for _ in 0..<30 {
+            let slot = await bucket.reserveSlot()
+            try await Task.sleep(for: slot.wait)
+            // Sent (and, on this vendor, counted) now, however late the sleep woke.
+            let sentAt = ContinuousClock.now
+            arrivals.append((sentAt - start).seconds)
+            await bucket.settle(slot.ticket, sentAt: sentAt)
+        }
+        var first = 0
+        for end in arrivals.indices {
+            while arrivals[end] - arrivals[first] >= 0.1 { first += 1 }
+            #expect(end - first + 1 <= 5, "\(end - first + 1) arrivals within 100 ms: \(arrivals)")
+        }
+        #expect(arrivals.last ?? 0 >= 0.5, "30 requests are five windows")
+    }
+
+    /// A request that went later than the allowance (this process was slow to send it) holds
+    /// the next window back from when it really went.
+    @Test func aLateSendHoldsTheNextWindowBackFromWhenItWent() async throws {
+        let limit = RateLimit(requests: 2, per: .seconds(1), burst: 2)
+        let bucket = TokenBucket(limit: limit)
+        let start = ContinuousClock.now
+        let a = await bucket.reserveSlot()
+        _ = await bucket.reserveSlot()
+        try await Task.sleep(for: .milliseconds(80))
+        let went = ContinuousClock.now
+        await bucket.settle(a.ticket, sentAt: went)
+        let before = ContinuousClock.now
+        let c = before - start + (await bucket.reserveSlot()).wait
+        #expect(c >= went - start + .seconds(1) - .milliseconds(1), "the third goes a window after the first really went: \(c)")
+    }
 }

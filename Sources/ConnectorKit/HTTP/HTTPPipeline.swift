@@ -59,9 +59,13 @@ public final class HTTPPipeline: Sendable {
                 credential = try await refresh(connection: connection, provider: provider, stale: current)
                 refreshed = true
             }
-            try await waitForLimiter(await bucket.reserve(), provider: provider, endpoint: endpoint)
+            let slot = await bucket.reserveSlot()
+            try await waitForLimiter(slot.wait, provider: provider, endpoint: endpoint)
 
+            let sentAt = ContinuousClock.now
             let outcome = await execute(request, credential: credential?.credential, connection: connection, provider: provider)
+            // The vendor counted the request by now at the latest: the bucket's next window may start from here.
+            await bucket.settle(slot.ticket, sentAt: sentAt)
             switch outcome {
             case .response(let response) where (200..<300).contains(response.status) || request.passThroughStatuses.contains(response.status):
                 return response
@@ -126,8 +130,12 @@ public final class HTTPPipeline: Sendable {
         var request = request
         request.authenticated = false
         let bucket = await limiters.bucket(for: connection.id, limit: provider.rateLimit)
-        try await waitForLimiter(await bucket.reserve(), provider: provider, endpoint: Self.endpoint(of: request))
-        switch await execute(request, credential: nil, connection: connection, provider: provider) {
+        let slot = await bucket.reserveSlot()
+        try await waitForLimiter(slot.wait, provider: provider, endpoint: Self.endpoint(of: request))
+        let sentAt = ContinuousClock.now
+        let outcome = await execute(request, credential: nil, connection: connection, provider: provider)
+        await bucket.settle(slot.ticket, sentAt: sentAt)
+        switch outcome {
         case .response(let response) where (200..<300).contains(response.status) || request.passThroughStatuses.contains(response.status):
             return response
         case .response(let response):

@@ -171,10 +171,12 @@ public struct TokenEndpoint: Sendable, Equatable {
 /// A published request limit: `requests` per `per`, with bursts up to `burst`.
 ///
 /// The bucket sends at the published figure, not under it: no `requests + 1` requests ever go
-/// within `per` plus an allowance for the way (`allowance`), so a vendor that counts arrivals
-/// in a sliding window sees at most the limit even when some requests arrive late and the next
-/// on time. Over a long read that is `requests` every `per + allowance`: 97.5% of a one-second
-/// limit, 99% of a per-minute one. (A margin of a fixed share, as before, ran 10/s at 9/s.)
+/// within `per` of when the vendor may have counted the first (its answer's arrival, or its
+/// send time plus `allowance` for the way when that is sooner), so a vendor that counts
+/// arrivals in a sliding window sees at most the limit even when some requests arrive late and
+/// the next on time. Over a long read that is `requests` every `per` plus the vendor's answer
+/// time, at worst `per + allowance`: 97.5% of a one-second limit, 99% of a per-minute one.
+/// (A margin of a fixed share, as before, ran 10/s at 9/s.)
 public struct RateLimit: Sendable, Equatable {
     /// Requests the vendor allows in each window.
     public var requests: Int
@@ -220,6 +222,12 @@ public struct RateLimit: Sendable, Equatable {
     /// (`requests + 1` requests then hold at least that many such spans end to end).
     public var windowSpan: Duration {
         (per + allowance) / windowParts
+    }
+
+    /// The allowance's share of one `windowSpan`: how long after a request was sent the vendor
+    /// may count it, unless its answer came back sooner.
+    public var spanAllowance: Duration {
+        allowance / windowParts
     }
 
     /// Tokens added per second: the published figure (`requests / per`). The window, not the

@@ -3,10 +3,28 @@
 /// Callers reserve a send time and are told how long to wait for it; reservations queue in
 /// order (tokens may go negative), so waiting callers are served first come, first served. Two
 /// rules set each send time: the bucket (bursts up to `burst`, then the published rate), and
-/// the window: a request never goes sooner than `windowSpan` after the request `windowRequests`
-/// before it, so no window the vendor counts holds more than its limit. A 429 from the vendor
-/// pauses the whole bucket until its `Retry-After` has passed.
+/// the window: a request never goes sooner than a window after the vendor may have counted the
+/// request `windowRequests` before it, so no window the vendor counts holds more than its limit.
+/// A 429 from the vendor pauses the whole bucket until its `Retry-After` has passed.
+///
+/// When the vendor counted a request is not known, only bounded: no sooner than it was sent,
+/// and no later than its answer came back, or than the time it really went plus the limit's
+/// `allowance` for the way. A request's mark starts at its given send time plus the allowance;
+/// when the caller says the answer came (`settle`), the mark moves to the sooner of the answer
+/// and the real send time plus the allowance. So on a vendor that answers in milliseconds the
+/// next window starts that much after the last one ends, not a fixed allowance after it (2.5%
+/// of a one-second window); and a request that went late because this process was slow (a
+/// loaded machine) holds the next window back by as much.
 public actor TokenBucket {
+    /// A send time given out: how long to wait for it, and the ticket to `settle` once the
+    /// vendor has answered.
+    public struct Reservation: Sendable {
+        /// How long the caller waits before sending.
+        public var wait: Duration
+        /// Names the request to `settle`.
+        public var ticket: UInt64
+    }
+
     private let capacity: Double
     private let refillPerSecond: Double
     /// Tokens as of `updatedAt`, which a pause moves to its end (see `pause(for:)`).
@@ -15,15 +33,21 @@ public actor TokenBucket {
     private let clock = ContinuousClock()
 
     private let windowRequests: Int
-    private let windowSpan: Duration
-    /// The last `windowRequests` send times given out, oldest at `oldest` once full.
+    /// The least time between the vendor counting a request and sending the one
+    /// `windowRequests` after it.
+    private let windowGap: Duration
+    /// The latest a request can have been counted after it was sent, when its answer has not
+    /// said sooner.
+    private let allowance: Duration
+    /// For each of the last `windowRequests` reservations, the latest the vendor can have
+    /// counted it, its send time and its ticket; oldest at `oldest` once full.
+    private var countedBy: [ContinuousClock.Instant] = []
     private var sendTimes: [ContinuousClock.Instant] = []
+    private var tickets: [UInt64] = []
     private var oldest = 0
-
-    /// The last send time given out.
-    private var lastSend: ContinuousClock.Instant? {
-        sendTimes.count < windowRequests ? sendTimes.last : sendTimes[(oldest + windowRequests - 1) % windowRequests]
-    }
+    private var nextTicket: UInt64 = 0
+    /// The last send time given out: send times never go backwards.
+    private var lastSend: ContinuousClock.Instant?
 
     /// Creates a full bucket for `limit`.
     public init(limit: RateLimit) {
@@ -32,11 +56,16 @@ public actor TokenBucket {
         tokens = Double(limit.burst)
         updatedAt = ContinuousClock.now
         windowRequests = limit.windowRequests
-        windowSpan = limit.windowSpan
+        windowGap = limit.windowSpan - limit.spanAllowance
+        allowance = limit.spanAllowance
     }
 
-    /// Takes one send time and returns how long the caller must wait before sending.
-    public func reserve() -> Duration {
+    /// Takes one send time and returns how long the caller must wait before sending (for a
+    /// caller that does not `settle`).
+    public func reserve() -> Duration { reserveSlot().wait }
+
+    /// Takes one send time: how long to wait before sending, and the ticket to `settle`.
+    public func reserveSlot() -> Reservation {
         let now = clock.now
         refill(now: now)
         tokens -= 1
@@ -44,13 +73,27 @@ public actor TokenBucket {
         if tokens < 0 {
             sendAt = now + .milliseconds(Int64((-tokens / refillPerSecond * 1000).rounded(.up)))
         }
-        if sendTimes.count == windowRequests {
-            sendAt = max(sendAt, sendTimes[oldest] + windowSpan)
+        if countedBy.count == windowRequests {
+            sendAt = max(sendAt, countedBy[oldest] + windowGap)
         }
-        // Send times never go backwards, so the window's oldest entry is always the earliest.
         if let lastSend, lastSend > sendAt { sendAt = lastSend }
-        record(sendAt)
-        return sendAt - now
+        lastSend = sendAt
+        let ticket = nextTicket
+        nextTicket &+= 1
+        record(sendAt, ticket: ticket)
+        return Reservation(wait: sendAt - now, ticket: ticket)
+    }
+
+    /// The vendor answered the request of `ticket` (or the request failed), which went at
+    /// `sentAt`: it was counted by now, or by `sentAt` plus the allowance, whichever is sooner
+    /// (and not before its given send time, should a caller settle early). A ticket that has
+    /// left the window, or was never given out, changes nothing.
+    public func settle(_ ticket: UInt64, sentAt: ContinuousClock.Instant) {
+        guard ticket < nextTicket, nextTicket - ticket <= UInt64(countedBy.count) else { return }
+        let slot = countedBy.count < windowRequests ? Int(ticket - tickets[0]) : (oldest + Int(ticket - tickets[oldest])) % windowRequests
+        guard tickets[slot] == ticket else { return }
+        let went = max(sentAt, sendTimes[slot])
+        countedBy[slot] = max(min(clock.now, went + allowance), sendTimes[slot])
     }
 
     /// Holds every later reservation back until `duration` from now (the vendor said 429).
@@ -68,11 +111,15 @@ public actor TokenBucket {
         updatedAt = until
     }
 
-    private func record(_ sendAt: ContinuousClock.Instant) {
-        if sendTimes.count < windowRequests {
+    private func record(_ sendAt: ContinuousClock.Instant, ticket: UInt64) {
+        if countedBy.count < windowRequests {
+            countedBy.append(sendAt + allowance)
             sendTimes.append(sendAt)
+            tickets.append(ticket)
         } else {
+            countedBy[oldest] = sendAt + allowance
             sendTimes[oldest] = sendAt
+            tickets[oldest] = ticket
             oldest = (oldest + 1) % windowRequests
         }
     }
