@@ -16,7 +16,7 @@ extension AsanaSandbox {
     /// One page of a list (digest B4): `limit` 1–100, opaque `offset`, `next_page` only when
     /// `limit` was sent, its `uri` on the host the request was sent to; records as `opt_fields`
     /// asks, or compact.
-    static func page(_ records: [JSONValue], request: Request) -> Response {
+    static func page(_ records: [JSONValue], request: Request, render: (JSONValue) -> JSONValue = { $0 }) -> Response {
         let limitText = SandboxHTTP.queryValue(request, "limit")
         if let limitText, Int(limitText).map({ !(1...100).contains($0) }) ?? true {
             return error(.badRequest, "limit: Must be between 1 and 100")
@@ -41,7 +41,7 @@ extension AsanaSandbox {
             next = .object(["offset": .string(token), "path": .string(path), "uri": .string(baseURL(of: request) + prefix + path)])
         }
         let selection = AsanaFieldSelection.of(request)
-        return SandboxHTTP.json(.ok, .object(["data": .array(slice.map { AsanaPresentation.listed($0, selection) }), "next_page": next]))
+        return SandboxHTTP.json(.ok, .object(["data": .array(slice.map { AsanaPresentation.listed(render($0), selection) }), "next_page": next]))
     }
 
     /// `http://<host>` as the client addressed the sandbox (the `Host` header, HTTP/1's authority), so paging links

@@ -12,12 +12,16 @@ extension AsanaSandbox {
                 return Self.error(.badRequest, "Must specify exactly one of project, tag, section, user task list, or assignee + workspace")
             }
             let since = SandboxHTTP.queryValue(request, "modified_since")
-            let tasks = world.withLockedValue { world in
-                world.taskOrder.compactMap { world.tasks[$0] }.filter { task in
+            let (tasks, snapshot) = world.withLockedValue { world in
+                (world.taskOrder.compactMap { world.tasks[$0] }.filter { task in
                     (task["projects"]?.array ?? []).contains { $0["gid"]?.text == project } && (since.map { (task["modified_at"]?.text ?? "") >= $0 } ?? true)
-                }.map { readable($0, world: world) }
+                }, world)
             }
-            return Self.page(tasks, request: request)
+            // Only the page's tasks are dressed, from a snapshot of the world, and subtasks are
+            // counted once for them: counted per task, a 10,000-task workspace made each listing
+            // 10,000 × 10,000 look-ups (a third of a backfill's time).
+            let subtasks = snapshot.subtaskCounts()
+            return Self.page(tasks, request: request) { readable($0, world: snapshot, subtasks: subtasks) }
         }
         router.get("\(p)/tasks", use: list)
         router.get("\(p)/projects/:project/tasks", use: list)
@@ -161,11 +165,11 @@ extension AsanaSandbox {
     }
 
     /// A task as read: its typed custom field values, `html_notes` and subtask count filled in.
-    func readable(_ task: JSONValue, world: AsanaWorld) -> JSONValue {
+    func readable(_ task: JSONValue, world: AsanaWorld, subtasks: [String: Int]? = nil) -> JSONValue {
         var copy = task
         let gid = task["gid"]?.text ?? ""
         copy["html_notes"] = .string(AsanaWorld.htmlNotes(task["notes"]?.text ?? ""))
-        copy["num_subtasks"] = .int(world.tasks.values.filter { $0["parent"]?["gid"]?.text == gid }.count)
+        copy["num_subtasks"] = .int(subtasks.map { $0[gid] ?? 0 } ?? world.tasks.values.filter { $0["parent"]?["gid"]?.text == gid }.count)
         let projects = (task["projects"]?.array ?? []).compactMap { $0["gid"]?.text }
         copy["custom_fields"] = world.customFieldValues(task: gid, projects: projects)
         // The assignee and each project as their own records, so `assignee.email` and

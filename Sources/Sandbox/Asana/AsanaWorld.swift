@@ -72,6 +72,15 @@ struct AsanaWorld: Sendable {
         .object(["gid": .string(teamGID), "resource_type": .string("team"), "name": .string("Delivery"), "organization": .object(["gid": .string(workspaceGID), "resource_type": .string("workspace"), "name": .string("Sandbox Agency")])])
     }
 
+    /// How many subtasks each task has, by the parent's gid.
+    func subtaskCounts() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for task in tasks.values {
+            if let parent = task["parent"]?["gid"]?.text { counts[parent, default: 0] += 1 }
+        }
+        return counts
+    }
+
     /// A user by gid, email or `me`.
     func user(_ reference: String) -> JSONValue? {
         if reference == "me" { return users[meGID] }

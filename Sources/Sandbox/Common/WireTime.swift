@@ -15,11 +15,21 @@ enum WireTime {
     /// `date` written as `pattern` in `timeZone`, with a formatter kept per pattern and zone:
     /// making one costs far more than using it, and every listed record writes its times.
     static func format(_ date: Date, _ pattern: String, timeZone: String) -> String {
+        withKept(pattern, timeZone: timeZone) { $0.string(from: date) }
+    }
+
+    /// `text` read as `pattern` in `timeZone`, with the same kept formatters as `format`; nil
+    /// when it does not match.
+    static func parse(_ text: String, _ pattern: String, timeZone: String) -> Date? {
+        withKept(pattern, timeZone: timeZone) { $0.date(from: text) }
+    }
+
+    private static func withKept<Value>(_ pattern: String, timeZone: String, _ body: (DateFormatter) -> Value) -> Value {
         lock.withLock {
             let key = pattern + "|" + timeZone
             let kept = formatters[key] ?? formatter(pattern, timeZone: timeZone)
             formatters[key] = kept
-            return kept.string(from: date)
+            return body(kept)
         }
     }
 

@@ -202,9 +202,8 @@ extension FreshBooksSandbox {
     }
 
     static func addDays(_ date: String, _ days: Int) -> String {
-        let formatter = WireTime.formatter("yyyy-MM-dd", timeZone: "UTC")
-        guard let start = formatter.date(from: date) else { return date }
-        return formatter.string(from: start.addingTimeInterval(Double(days) * 86400))
+        guard let start = WireTime.parse(date, "yyyy-MM-dd", timeZone: "UTC") else { return date }
+        return WireTime.format(start.addingTimeInterval(Double(days) * 86400), "yyyy-MM-dd", timeZone: "UTC")
     }
 
     /// Records a payment as if the client paid (demo and tests); fires the webhooks FreshBooks would.
