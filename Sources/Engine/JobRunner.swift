@@ -130,8 +130,9 @@ public struct JobRunner: Sendable {
         } catch {
             if RetrySchedule.isRetryable(error), job.attempts < job.maxAttempts {
                 var generator = SystemRandomNumberGenerator()
-                // A recurring job never backs off longer than its own interval.
-                let delay = retry.delay(afterAttempt: job.attempts, error: error, ceiling: job.repeatEveryMs.map { .milliseconds($0) }, using: &generator)
+                // The backoff grows with failures, not attempts: a claim that died with its
+                // worker (SIGKILL) failed nothing. A recurring job never backs off longer than its own interval.
+                let delay = retry.delay(afterAttempt: job.failures + 1, error: error, ceiling: job.repeatEveryMs.map { .milliseconds($0) }, using: &generator)
                 let runAt = Date().addingTimeInterval(delay.timeInterval)
                 let entry = audit(job, outcome: .retrying, error: error, exchanges: recorder.recorded, started: started)
                 do {

@@ -18,7 +18,16 @@ public enum Migrations {
     }
 
     /// Every migration this build knows.
-    public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention, exactlyOnce, sharedSystemJobKinds, intentRetention, oneKeySerializes, intentAims, heldJobs]
+    public static let all: [Migration] = [initialSchema, runningByRecord, hostileInputAndRetention, exactlyOnce, sharedSystemJobKinds, intentRetention, oneKeySerializes, intentAims, heldJobs, jobFailures]
+
+    /// A job counts its failures apart from its attempts: a claim that died with its worker is
+    /// an attempt but no failure, and the retry backoff grows with failures only. Jobs already
+    /// waiting start from none; their next failure waits the first backoff.
+    static let jobFailures = Migration(
+        version: 10,
+        name: "jobs count failures apart from attempts",
+        statements: ["ALTER TABLE jobs ADD COLUMN failures INTEGER NOT NULL DEFAULT 0"]
+    )
 
     /// A paused integration's pending jobs are marked held, and the claim reads only the jobs
     /// that are not: before, every claim walked every held job (30,000 of them slowed webhook

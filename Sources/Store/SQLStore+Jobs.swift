@@ -167,7 +167,7 @@ extension SQLStore {
     public func retryJob(_ claim: JobClaim, at runAt: Date, error: String, audit: AuditEntry) async throws {
         let dialect = backend.dialect
         try await backend.transaction { db in
-            try await Self.returnToPending(claim, runAt: runAt, error: error, countAttempt: true, in: db, dialect: dialect)
+            try await Self.returnToPending(claim, runAt: runAt, error: error, failed: true, in: db, dialect: dialect)
             try await Self.appendAudit(audit, in: db)
             try await Self.noteFailingSchedule(claim.job, error: error, at: Date(), in: db)
         }
@@ -176,14 +176,15 @@ extension SQLStore {
     public func releaseJob(_ claim: JobClaim) async throws {
         let dialect = backend.dialect
         try await backend.transaction { db in
-            try await Self.returnToPending(claim, runAt: Date(), error: nil, countAttempt: false, in: db, dialect: dialect)
+            try await Self.returnToPending(claim, runAt: Date(), error: nil, failed: false, in: db, dialect: dialect)
         }
     }
 
-    /// Puts a claimed job back in the queue; when a newer pending job of its key and kind
-    /// exists, this one is folded into it instead (the pending job will fetch the record anew).
-    private static func returnToPending(_ claim: JobClaim, runAt: Date, error: String?, countAttempt: Bool, in db: any SQLExecutor, dialect: SQLDialect) async throws {
-        let attemptAdjustment = countAttempt ? "" : ", attempts = attempts - 1"
+    /// Puts a claimed job back in the queue, one failure more when its attempt `failed` (else
+    /// released unstarted: not an attempt); when a newer pending job of its key and kind exists,
+    /// this one is folded into it instead (the pending job will fetch the record anew).
+    private static func returnToPending(_ claim: JobClaim, runAt: Date, error: String?, failed: Bool, in db: any SQLExecutor, dialect: SQLDialect) async throws {
+        let attemptAdjustment = failed ? ", failures = failures + 1" : ", attempts = attempts - 1"
         if let key = claim.job.coalesceKey,
            let sibling = try await db.query("SELECT id FROM jobs WHERE coalesce_key = $1 AND kind = $2 AND state = 'pending'\(dialect.forUpdate)", [.text(key), .text(claim.job.kind)]).first {
             let merged = try await db.query(
@@ -295,6 +296,7 @@ extension SQLStore {
             payload: try row.string("payload"),
             state: JobState(rawValue: try row.string("state")) ?? .pending,
             attempts: Int(try row.int("attempts")),
+            failures: Int(try row.int("failures")),
             maxAttempts: Int(try row.int("max_attempts")),
             runAt: try row.time("run_at"),
             leaseUntil: row.optionalTime("lease_until"),

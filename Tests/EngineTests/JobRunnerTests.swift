@@ -89,6 +89,32 @@ import Testing
         }
     }
 
+    /// A claim that dies with its worker (SIGKILL) is an attempt, not a failure: the QuickBooks
+    /// crash campaign's posting job, claimed six times by servers killed before they ran it, then
+    /// refused once by a rate limit, waited three minutes (the backoff of a seventh failure), and
+    /// its bill was not posted before the campaign's deadline.
+    @Test(arguments: TestDatabase.available)
+    func claimsLostWithTheirWorkersDoNotLengthenTheBackoff(_ database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let handler = ScriptedHandler(steps: [.fail(.rateLimited(retryAfter: nil))])
+            let runner = JobRunner(store: store, registry: JobRegistry([handler]), retry: RetrySchedule(base: .seconds(1), cap: .seconds(3600)))
+            let id = try await store.enqueue(JobRequest(kind: handler.kind, maxAttempts: 20)).jobID
+            // Twelve workers claim it and die: each lease runs out, and the next claim takes the job over.
+            var now = Date()
+            for _ in 0..<12 {
+                _ = try #require(try await store.claimJobs(worker: "killed", kinds: [handler.kind], limit: 1, lease: .seconds(1), now: now).first)
+                now = now.addingTimeInterval(2)
+            }
+            let claim = try await claimOne(store, at: now)
+            #expect(claim.job.attempts == 13)
+            #expect(await runner.run(claim) == .retrying)
+            // Its first failure: full jitter under the first ceiling (1 s), not the thirteenth's (an hour).
+            let job = try #require(try await store.job(id: id))
+            #expect(job.state == .pending && job.runAt <= Date().addingTimeInterval(1.01), "runs again in \(job.runAt.timeIntervalSinceNow) s")
+            #expect(job.attempts == 13 && job.failures == 1)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func aJobOfAnUnknownKindIsNotLeftWaiting(_ database: TestDatabase) async throws {
         try await database.withStore { store in

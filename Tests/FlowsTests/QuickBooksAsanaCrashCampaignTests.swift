@@ -39,12 +39,17 @@ import Testing
             }) {
                 var last = ""
                 defer { print("campaign end state: \(last)") }
-                try await world.pollUntil("every bill with its last amount", seconds: 120) {
-                    for letter in try await world.store.deadLetters(tenant: nil, includeReplayed: false, limit: 500) { _ = try await world.store.replay(id: letter.id, now: Date()) }
-                    let bills = try await world.ourBills()
-                    let changed = bills.filter { ($0.TotalAmt ?? 0) >= 500 }.count
-                    last = "\(bills.count) bills, \(changed) changed, totals \(bills.compactMap(\.TotalAmt).sorted())"
-                    return bills.count >= Self.tasks && changed == 5
+                do {
+                    try await world.pollUntil("every bill with its last amount", seconds: 120) {
+                        for letter in try await world.store.deadLetters(tenant: nil, includeReplayed: false, limit: 500) { _ = try await world.store.replay(id: letter.id, now: Date()) }
+                        let bills = try await world.ourBills()
+                        let changed = bills.filter { ($0.TotalAmt ?? 0) >= 500 }.count
+                        last = "\(bills.count) bills, \(changed) changed, totals \(bills.compactMap(\.TotalAmt).sorted())"
+                        return bills.count >= Self.tasks && changed == 5
+                    }
+                } catch {
+                    print(try await Self.whereTheWorkIs(tasks, world: world))
+                    throw error
                 }
             }
             let bills = try await world.ourBills()
@@ -55,5 +60,26 @@ import Testing
             let options = try await world.optionsOf("vendor")
             #expect(options.count == vendors.count && Set(options.map(\.name)) == Set(vendors))
         }
+    }
+
+    /// For every task whose bill is missing or behind its amount: the task as Asana has it, its
+    /// jobs, links, intents, dead letters and audit trail. Printed when the campaign times out.
+    static func whereTheWorkIs(_ tasks: [AsanaTask], world: ServicesWorld) async throws -> String {
+        let bills = try await world.ourBills()
+        let amount = try #require(world.fields["amount"])
+        var report = ["campaign timed out; the tasks whose bill is missing or behind:"]
+        for task in tasks {
+            let current = try await world.asana.task(gid: task.gid)
+            let wanted = current.value(of: amount)?.number_value
+            let bill = bills.first { $0.PrivateNote?.contains(task.gid) == true }
+            guard bill == nil || bill?.TotalAmt != wanted else { continue }
+            report.append("task \(task.name) \(task.gid): amount \(wanted.map { "\($0)" } ?? "none"), bill \(bill.map { "\($0.Id ?? "?") of \($0.TotalAmt ?? 0)" } ?? "none")")
+            report.append(try await world.store.rowsMentioning(task.gid))
+            let ref = ExternalRef.asana(.task, task.gid).description
+            for entry in try await world.store.auditEntries(AuditFilter(ref: ref, limit: 50)).reversed() {
+                report.append("  audit: \(entry.at) job \(entry.jobID ?? "-") attempt \(entry.attempt) \(entry.action) \(entry.outcome) \(entry.error ?? "")")
+            }
+        }
+        return report.joined(separator: "\n")
     }
 }

@@ -83,8 +83,11 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public var coalesceKey: String?
     public var payload: String
     public var state: JobState
-    /// Attempts started so far (a claim counts as one).
+    /// Attempts started so far (a claim counts as one, also one that died with its worker).
     public var attempts: Int
+    /// Attempts that failed and were scheduled again: what the retry backoff grows with (a
+    /// claim lost with its worker is an attempt, not a failure).
+    public var failures: Int
     public var maxAttempts: Int
     public var runAt: Date
     public var leaseUntil: Date?
