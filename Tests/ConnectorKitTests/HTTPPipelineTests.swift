@@ -41,6 +41,23 @@ import Testing
         }
     }
 
+    /// The pipeline tells the bucket when each answer came back. Two a minute (an allowance of
+    /// 0.6 s for the way): the third request waits a minute from the first's answer, a few
+    /// milliseconds after its send, not a minute and the allowance.
+    @Test func theNextWindowStartsFromTheAnswerOfTheRequestALimitBefore() async throws {
+        try await ScriptedVendor.with([]) { vendor in
+            let sleeper = RecordingSleeper()
+            let pipeline = pipeline(sleeper)
+            let provider = ProviderDescription.testing(rateLimit: RateLimit(requests: 2, per: .seconds(60), burst: 2))
+            #expect(provider.rateLimit.allowance == .milliseconds(600))
+            for _ in 0..<3 {
+                _ = try await pipeline.send(OutboundRequest(method: .GET, url: vendor.server.baseURL + "/things"), connection: connection, provider: provider)
+            }
+            let third = sleeper.recorded.max() ?? .zero
+            #expect(third >= .seconds(59) && third < .milliseconds(60_300), "the third waited \(third)")
+        }
+    }
+
     @Test func givesUpAfterTheRetryBudget() async throws {
         try await ScriptedVendor.with(Array(repeating: .init(status: 503), count: 10)) { vendor in
             let sleeper = RecordingSleeper()

@@ -75,11 +75,12 @@ struct FixedToken: CredentialSource {
 
 extension ProviderDescription {
     /// A provider for tests: generous limits, fast retries, short timeout.
-    static func testing(retries: Int = 3, maxInlineWait: Duration = .seconds(60), timeout: Duration = .seconds(5), idempotencyHeader: String? = nil) -> ProviderDescription {
+    static func testing(retries: Int = 3, maxInlineWait: Duration = .seconds(60), timeout: Duration = .seconds(5), idempotencyHeader: String? = nil,
+                        rateLimit: RateLimit = RateLimit(requests: 100_000, per: .seconds(1), burst: 10_000)) -> ProviderDescription {
         ProviderDescription(
             system: .custom("scripted"),
             defaultBaseURLs: [:],
-            rateLimit: RateLimit(requests: 100_000, per: .seconds(1), burst: 10_000),
+            rateLimit: rateLimit,
             requestTimeout: timeout,
             retry: RetryPolicy(maxRetries: retries, baseDelay: .milliseconds(100), maxDelay: .seconds(1), maxInlineWait: maxInlineWait),
             requestIDHeader: "X-Request-Id",

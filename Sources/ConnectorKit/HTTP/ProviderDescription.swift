@@ -230,6 +230,12 @@ public struct RateLimit: Sendable, Equatable {
         allowance / windowParts
     }
 
+    /// `windowSpan` less its allowance: the least time from when the vendor may have counted a
+    /// request to the send of the one `windowRequests` after it.
+    public var windowGap: Duration {
+        per / windowParts
+    }
+
     /// Tokens added per second: the published figure (`requests / per`). The window, not the
     /// refill, holds a long run to the limit.
     public var refillPerSecond: Double {

@@ -39,15 +39,20 @@ public actor TokenBucket {
     /// The latest a request can have been counted after it was sent, when its answer has not
     /// said sooner.
     private let allowance: Duration
-    /// For each of the last `windowRequests` reservations, the latest the vendor can have
-    /// counted it, its send time and its ticket; oldest at `oldest` once full.
-    private var countedBy: [ContinuousClock.Instant] = []
-    private var sendTimes: [ContinuousClock.Instant] = []
-    private var tickets: [UInt64] = []
-    private var oldest = 0
+    /// One of the last `windowRequests` reservations: its send time, and the latest the vendor
+    /// can have counted it.
+    private struct Mark {
+        var sendAt: ContinuousClock.Instant
+        var countedBy: ContinuousClock.Instant
+    }
+    /// The last `windowRequests` reservations; ticket `t` is at `t % windowRequests`, so the
+    /// oldest is where the next one goes once the window is full.
+    private var marks: [Mark] = []
     private var nextTicket: UInt64 = 0
     /// The last send time given out: send times never go backwards.
-    private var lastSend: ContinuousClock.Instant?
+    private var lastSend: ContinuousClock.Instant? {
+        nextTicket == 0 ? nil : marks[Int((nextTicket - 1) % UInt64(windowRequests))].sendAt
+    }
 
     /// Creates a full bucket for `limit`.
     public init(limit: RateLimit) {
@@ -56,7 +61,7 @@ public actor TokenBucket {
         tokens = Double(limit.burst)
         updatedAt = ContinuousClock.now
         windowRequests = limit.windowRequests
-        windowGap = limit.windowSpan - limit.spanAllowance
+        windowGap = limit.windowGap
         allowance = limit.spanAllowance
     }
 
@@ -73,14 +78,15 @@ public actor TokenBucket {
         if tokens < 0 {
             sendAt = now + .milliseconds(Int64((-tokens / refillPerSecond * 1000).rounded(.up)))
         }
-        if countedBy.count == windowRequests {
-            sendAt = max(sendAt, countedBy[oldest] + windowGap)
+        let ticket = nextTicket
+        let slot = Int(ticket % UInt64(windowRequests))
+        if marks.count == windowRequests {
+            sendAt = max(sendAt, marks[slot].countedBy + windowGap)
         }
         if let lastSend, lastSend > sendAt { sendAt = lastSend }
-        lastSend = sendAt
-        let ticket = nextTicket
         nextTicket &+= 1
-        record(sendAt, ticket: ticket)
+        let mark = Mark(sendAt: sendAt, countedBy: sendAt + allowance)
+        if marks.count < windowRequests { marks.append(mark) } else { marks[slot] = mark }
         return Reservation(wait: sendAt - now, ticket: ticket)
     }
 
@@ -89,11 +95,10 @@ public actor TokenBucket {
     /// (and not before its given send time, should a caller settle early). A ticket that has
     /// left the window, or was never given out, changes nothing.
     public func settle(_ ticket: UInt64, sentAt: ContinuousClock.Instant) {
-        guard ticket < nextTicket, nextTicket - ticket <= UInt64(countedBy.count) else { return }
-        let slot = countedBy.count < windowRequests ? Int(ticket - tickets[0]) : (oldest + Int(ticket - tickets[oldest])) % windowRequests
-        guard tickets[slot] == ticket else { return }
-        let went = max(sentAt, sendTimes[slot])
-        countedBy[slot] = max(min(clock.now, went + allowance), sendTimes[slot])
+        guard ticket < nextTicket, nextTicket - ticket <= UInt64(marks.count) else { return }
+        let slot = Int(ticket % UInt64(windowRequests))
+        let sendAt = marks[slot].sendAt
+        marks[slot].countedBy = max(min(clock.now, max(sentAt, sendAt) + allowance), sendAt)
     }
 
     /// Holds every later reservation back until `duration` from now (the vendor said 429).
@@ -109,19 +114,6 @@ public actor TokenBucket {
         guard until > updatedAt else { return }
         tokens = min(tokens + (until - updatedAt).seconds * refillPerSecond, 1)
         updatedAt = until
-    }
-
-    private func record(_ sendAt: ContinuousClock.Instant, ticket: UInt64) {
-        if countedBy.count < windowRequests {
-            countedBy.append(sendAt + allowance)
-            sendTimes.append(sendAt)
-            tickets.append(ticket)
-        } else {
-            countedBy[oldest] = sendAt + allowance
-            sendTimes[oldest] = sendAt
-            tickets[oldest] = ticket
-            oldest = (oldest + 1) % windowRequests
-        }
     }
 
     private func refill(now: ContinuousClock.Instant) {
