@@ -23,6 +23,11 @@ public struct JobRunner: Sendable {
     var completions: JobCompletions
     /// The leases of this runner's running jobs.
     let leases: LeaseKeeper
+    /// How many claims of one job may end without a result (its worker killed, its lease lost)
+    /// before the job is taken for what kills its workers and moved to dead letters. Apart from
+    /// the job's own `maxAttempts`, which counts failures: a crash is not the job's failure, and
+    /// a job that may fail once (`maxAttempts` 1) must still survive a restart.
+    public var lostClaimLimit: Int = 20
 
     /// Creates a runner.
     public init(store: any Store, registry: JobRegistry, retry: RetrySchedule = RetrySchedule(), lease: Duration = .seconds(60), logger: Logger = Logger(label: "ml-connector.engine")) {
@@ -80,8 +85,10 @@ public struct JobRunner: Sendable {
         }
         defer { leases.release(ticket) }
 
-        if job.attempts > job.maxAttempts {
-            let error = ConnectorError.permanent("the job's worker stopped before finishing \(job.attempts - 1) times; the attempt budget of \(job.maxAttempts) is spent")
+        // Claims before this one that stored no result: their workers died, or lost the lease.
+        let lostClaims = job.attempts - 1 - job.failures
+        if lostClaims >= lostClaimLimit {
+            let error = ConnectorError.permanent("the job's worker stopped before finishing \(lostClaims) times (the limit is \(lostClaimLimit)); the job may be what stops it: look in the server's log for a crash while it ran, then replay it")
             return await bury(claim, error: error, exchanges: [], started: started, logger: logger)
         }
         guard let handler = registry.handler(for: job.kind) else {
@@ -128,7 +135,9 @@ public struct JobRunner: Sendable {
                 return .leaseLost
             }
         } catch {
-            if RetrySchedule.isRetryable(error), job.attempts < job.maxAttempts {
+            // `maxAttempts` counts tries that ended in a failure; claims lost with their workers
+            // are bounded by `lostClaimLimit` instead.
+            if RetrySchedule.isRetryable(error), job.failures + 1 < job.maxAttempts {
                 var generator = SystemRandomNumberGenerator()
                 // The backoff grows with failures, not attempts: a claim that died with its
                 // worker (SIGKILL) failed nothing. A recurring job never backs off longer than its own interval.

@@ -115,6 +115,71 @@ import Testing
         }
     }
 
+    /// Claims lost with killed workers do not spend the job's failure budget: before, a job with
+    /// `maxAttempts` 3 claimed by four killed servers was buried on its next claim without a try,
+    /// and one of `maxAttempts` 1 after a single restart.
+    @Test(arguments: TestDatabase.available)
+    func claimsLostWithTheirWorkersLeaveTheWholeFailureBudget(_ database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let handler = ScriptedHandler(steps: Array(repeating: .fail(.transient("timeout")), count: 5))
+            let runner = JobRunner(store: store, registry: JobRegistry([handler]), retry: RetrySchedule(base: .milliseconds(1), cap: .milliseconds(1)))
+            let id = try await store.enqueue(JobRequest(kind: handler.kind, maxAttempts: 3)).jobID
+            var now = Date()
+            for _ in 0..<4 {
+                _ = try #require(try await store.claimJobs(worker: "killed", kinds: [handler.kind], limit: 1, lease: .seconds(1), now: now).first)
+                now = now.addingTimeInterval(2)
+            }
+            var results: [JobRunner.Result] = []
+            for _ in 0..<3 {
+                now = max(now, Date()).addingTimeInterval(2)
+                results.append(await runner.run(try await claimOne(store, at: now)))
+            }
+            #expect(results == [.retrying, .retrying, .dead])
+            #expect(handler.ran.count == 3)
+            let letter = try #require(try await store.deadLetter(id: id))
+            #expect(letter.attempts == 7 && letter.error.contains("timeout"))
+        }
+    }
+
+    /// A job whose claims keep ending without a result is taken for what kills its workers and
+    /// buried without another run, however many failures it may still have.
+    @Test(arguments: TestDatabase.available)
+    func aJobThatKeepsKillingItsWorkersBecomesADeadLetter(_ database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let handler = ScriptedHandler()
+            var runner = JobRunner(store: store, registry: JobRegistry([handler]))
+            runner.lostClaimLimit = 3
+            let id = try await store.enqueue(JobRequest(kind: handler.kind, maxAttempts: 8)).jobID
+            var now = Date()
+            for _ in 0..<3 {
+                _ = try #require(try await store.claimJobs(worker: "killed", kinds: [handler.kind], limit: 1, lease: .seconds(1), now: now).first)
+                now = now.addingTimeInterval(2)
+            }
+            #expect(await runner.run(try await claimOne(store, at: now)) == .dead)
+            #expect(handler.ran.isEmpty)
+            let letter = try #require(try await store.deadLetter(id: id))
+            #expect(letter.error.contains("stopped before finishing 3 times") && letter.attempts == 4)
+        }
+    }
+
+    /// Under the limit, a job runs, also one that may not fail at all (`maxAttempts` 1).
+    @Test(arguments: TestDatabase.available)
+    func aJobThatLostFewerClaimsThanTheLimitRuns(_ database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let handler = ScriptedHandler()
+            var runner = JobRunner(store: store, registry: JobRegistry([handler]))
+            runner.lostClaimLimit = 3
+            let id = try await store.enqueue(JobRequest(kind: handler.kind, maxAttempts: 1)).jobID
+            var now = Date()
+            for _ in 0..<2 {
+                _ = try #require(try await store.claimJobs(worker: "killed", kinds: [handler.kind], limit: 1, lease: .seconds(1), now: now).first)
+                now = now.addingTimeInterval(2)
+            }
+            #expect(await runner.run(try await claimOne(store, at: now)) == .succeeded)
+            #expect(try await store.job(id: id)?.state == .succeeded)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func aJobOfAnUnknownKindIsNotLeftWaiting(_ database: TestDatabase) async throws {
         try await database.withStore { store in

@@ -29,8 +29,8 @@ struct JobsCommand: AsyncParsableCommand {
             if global.json {
                 try Output.json(jobs)
             } else {
-                Output.table(["ID", "KIND", "STATE", "ATTEMPTS", "RUN AT", "INTEGRATION", "LAST ERROR"], jobs.map { job in
-                    [job.id, job.kind, job.state.rawValue, "\(job.attempts)/\(job.maxAttempts)", Output.time(job.runAt), job.integrationID ?? "-", String((job.lastError ?? "-").prefix(60))]
+                Output.table(["ID", "KIND", "STATE", "FAILURES", "CLAIMS", "RUN AT", "INTEGRATION", "LAST ERROR"], jobs.map { job in
+                    [job.id, job.kind, job.state.rawValue, "\(job.failures)/\(job.maxAttempts)", "\(job.attempts)", Output.time(job.runAt), job.integrationID ?? "-", String((job.lastError ?? "-").prefix(60))]
                 })
                 let counts = try await store.jobCounts()
                 print(JobState.allCases.map { "\($0.rawValue): \(counts[$0] ?? 0)" }.joined(separator: "  "))

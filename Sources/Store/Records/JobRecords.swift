@@ -31,7 +31,8 @@ public struct JobRequest: Sendable, Equatable {
     public var payload: String
     /// Not before this time.
     public var runAt: Date
-    /// Attempts before it becomes a dead letter.
+    /// Tries that may end in a failure before it becomes a dead letter (a claim that died with
+    /// its worker is not one; the runner bounds those apart).
     public var maxAttempts: Int
     /// When set, finishing the job schedules the next run this long after.
     public var repeatEvery: Duration?
@@ -88,6 +89,7 @@ public struct JobRecord: Sendable, Codable, Equatable {
     /// Attempts that failed and were scheduled again: what the retry backoff grows with (a
     /// claim lost with its worker is an attempt, not a failure).
     public var failures: Int
+    /// Failures it may have before it becomes a dead letter.
     public var maxAttempts: Int
     public var runAt: Date
     public var leaseUntil: Date?
