@@ -332,7 +332,7 @@ let package = Package(
         .testTarget(
             name: "MLConnectorCLITests",
             dependencies: [
-                "ConnectorKit", "Store", "Flows", "Asana", "FreshBooks", "Sandbox", "TestSupport",
+                "ConnectorKit", "Store", "Flows", "Asana", "FreshBooks", "Sandbox", "Demo", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
