@@ -43,10 +43,18 @@ public struct AsanaEventsFeed: ChangeFeed {
                 // A first poll crawls every task; after an expiry, a bounded re-read of the tasks
                 // modified since the last poll, with a minute's overlap. Each event carries the
                 // task as listed, so no job reads it again.
+                let parent = ExternalRef.asana(.project, project)
+                var reread = 0
                 for try await task in client.tasks(project: project, modifiedSince: previous?.polledAt.addingTimeInterval(-60)) {
                     events.append(ChangeEvent(eventID: "asana-resync:\(task.gid):\(task.modified_at ?? "")", ref: .asana(.task, task.gid),
                                               action: .updated, occurredAt: task.modified_at.flatMap(AsanaTime.parse), connectionID: client.connection.id,
-                                              parent: .asana(.project, project)).carrying(task, readAt: now))
+                                              parent: parent, resyncOf: parent).carrying(task, readAt: now))
+                    reread += 1
+                }
+                // The project's own event stands for the re-read (`ChangeEvent.resyncOf`).
+                if reread > 0 {
+                    events.append(ChangeEvent(eventID: "asana-resync:\(project):\(AsanaTime.format(now))", ref: parent, action: .updated, occurredAt: now,
+                                              connectionID: client.connection.id, vendorEvent: "resync", resyncOf: parent))
                 }
                 pages = maxPages
             case .events(let page, let next, let hasMore):

@@ -132,13 +132,17 @@ import Testing
             _ = try await fixture.client.completeTask(gid: task.gid)
             let second = try await feed.poll(cursor: first.cursor, now: Date())
             #expect(second.events.map(\.ref.id) == [task.gid])
+            #expect(second.events.allSatisfy { $0.resyncOf == nil }, "an events page is no re-read")
             let third = try await feed.poll(cursor: second.cursor, now: Date())
             #expect(third.events.isEmpty)
 
             fixture.sandbox.expireSyncTokens()
             _ = try await fixture.client.updateTask(gid: task.gid, TaskDraft(name: "Renamed while the token expired"))
             let resync = try await feed.poll(cursor: third.cursor, now: Date())
-            #expect(resync.events.map(\.ref.id) == [task.gid])
+            // The re-read task, and its project's event standing for the re-read.
+            #expect(resync.events.map(\.ref) == [.asana(.task, task.gid), .asana(.project, project.gid)])
+            #expect(resync.events.allSatisfy { $0.resyncOf == .asana(.project, project.gid) })
+            #expect(resync.events.map(\.standsForResync) == [false, true])
         }
     }
 

@@ -32,6 +32,15 @@ public struct ChangeEvent: Codable, Sendable, Equatable {
     public var snapshot: String?
     /// When the feed read `snapshot`.
     public var snapshotAt: Date?
+    /// Set on every event of a re-read of a parent's records (a first poll's crawl of a project,
+    /// or the re-read after an expired sync token): the parent. The parent's own event in the
+    /// same page (`ref == resyncOf`) stands for the whole re-read: an integration that
+    /// reconciles the parent as a whole acts on that one event and passes the records' events
+    /// over, so a re-read of N records asks for one reconciliation, not N racing ones.
+    public var resyncOf: ExternalRef?
+
+    /// Whether this is the event that stands for a re-read of its own records (`resyncOf`).
+    public var standsForResync: Bool { resyncOf == ref }
 
     /// Creates a change event.
     public init(
@@ -44,7 +53,8 @@ public struct ChangeEvent: Codable, Sendable, Equatable {
         parent: ExternalRef? = nil,
         vendorEvent: String? = nil,
         snapshot: String? = nil,
-        snapshotAt: Date? = nil
+        snapshotAt: Date? = nil,
+        resyncOf: ExternalRef? = nil
     ) {
         self.eventID = eventID
         self.ref = ref
@@ -56,6 +66,7 @@ public struct ChangeEvent: Codable, Sendable, Equatable {
         self.vendorEvent = vendorEvent
         self.snapshot = snapshot
         self.snapshotAt = snapshotAt
+        self.resyncOf = resyncOf
     }
 }
 

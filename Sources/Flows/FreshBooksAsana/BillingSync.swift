@@ -9,6 +9,10 @@ extension FreshBooksAsanaSession {
     /// An Asana task changed: its project's billing is reconciled.
     func syncTask(gid: String, trigger: TriggerSource, event: ChangeEvent? = nil) async throws -> JobOutcome {
         let source = ExternalRef.asana(.task, gid)
+        if let resync = event?.resyncOf, resync.system == .asana, resync.type == AsanaRecord.project.rawValue {
+            // The project's own event in the same poll asks for one reconciliation of the whole re-read.
+            return JobOutcome(sourceRef: source.description, targetRef: resync.description, unchanged: true, action: "re-read with \(resync): reconciled with the project")
+        }
         let projectGID: String
         if let parent = event?.parent, parent.system == .asana, parent.type == AsanaRecord.project.rawValue {
             // The event names the project the task was added to or removed from: no read of the task needed.
@@ -27,11 +31,12 @@ extension FreshBooksAsanaSession {
     /// enqueues the reconciliation under the project's serialization key, so that its client,
     /// project and invoices are never created by two jobs at once (jobs with one key never run
     /// together) and a burst of changes folds into one reconciliation.
-    func reconcileBilling(projectGID: String, task: String?, trigger: TriggerSource) throws -> JobOutcome {
-        // It waits a moment, so a burst of changes (a person completing tasks one by one) folds into it.
+    /// `resync`: asked for by the event standing for a poll's re-read of the project's tasks.
+    func reconcileBilling(projectGID: String, task: String?, trigger: TriggerSource, resync: Bool = false) throws -> JobOutcome {
         let job = try JobRequest(kind: FreshBooksAsanaBillingJob.kind, tenant: integration.tenant, integrationID: integration.id, connectionID: asana.connection.id,
                                  coalesceKey: FreshBooksAsanaBillingJob.serializationKey(integrationID: integration.id, projectGID: projectGID),
-                                 payload: FreshBooksAsanaBillingJob.Payload(project: projectGID, task: task), runAt: context.now.addingTimeInterval(FreshBooksAsanaBillingJob.settle), source: trigger)
+                                 payload: FreshBooksAsanaBillingJob.Payload(project: projectGID, task: task),
+                                 runAt: FreshBooksAsanaBillingJob.due(after: job, resync: resync, now: context.now), source: trigger)
         let project = ExternalRef.asana(.project, projectGID).description
         return JobOutcome(writes: [.enqueue(job)], sourceRef: project, targetRef: project, action: "reconcile the project's billing")
     }

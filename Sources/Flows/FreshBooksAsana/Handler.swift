@@ -24,7 +24,7 @@ public struct FreshBooksAsanaChangeJob: JobHandler {
         let session = try await FreshBooksAsanaSession(job: job, context: context, pipeline: pipeline)
         let ref = payload.event.ref
         switch (ref.system, ref.type) {
-        case (.asana, "project"): return try session.reconcileBilling(projectGID: ref.id, task: nil, trigger: payload.trigger)
+        case (.asana, "project"): return try session.reconcileBilling(projectGID: ref.id, task: nil, trigger: payload.trigger, resync: payload.event.standsForResync)
         case (.asana, "task"): return try await session.syncTask(gid: ref.id, trigger: payload.trigger, event: payload.event)
         case (.freshbooks, "invoice"): return try await session.syncInvoiceStatus(invoiceID: try Self.number(ref))
         case (.freshbooks, "payment"): return try await session.syncInvoiceStatus(invoiceID: try await session.freshbooks.payment(id: try Self.number(ref)).invoiceID, via: ref)
@@ -42,8 +42,19 @@ public struct FreshBooksAsanaChangeJob: JobHandler {
 public struct FreshBooksAsanaBillingJob: JobHandler {
     /// The job kind.
     public static let kind = "freshbooks-asana.billing"
-    /// Seconds a reconciliation waits after the change that asked for it; changes meanwhile join it.
+    /// Seconds a reconciliation waits after a change that arrived on its own (a webhook, a
+    /// replay), so that a burst of them (a person completing tasks one by one) folds into it.
     static let settle: TimeInterval = 1
+
+    /// When a reconciliation asked for by a change job is due. One asked for by the event that
+    /// stands for a poll's re-read of the project's tasks (`ChangeEvent.resyncOf`) has no burst
+    /// to wait for, the re-read being whole: it is due when its poll was (`PollJob` dates its
+    /// changes so), ahead of polls due later, so under a rate limit a first crawl's writes start
+    /// among the other projects' polls, not behind all of them. Any other change (a webhook, a
+    /// poll's events, the team's listing) waits `settle`, so that a burst folds into it.
+    static func due(after change: JobRecord, resync: Bool, now: Date) -> Date {
+        resync ? min(change.runAt, now) : now.addingTimeInterval(settle)
+    }
     public var kind: String { Self.kind }
     let pipeline: HTTPPipeline
 
@@ -74,6 +85,8 @@ public struct FreshBooksAsanaBillingJob: JobHandler {
 
 /// One job's view of the integration: its configuration, both clients, and the store's links.
 struct FreshBooksAsanaSession {
+    /// The job this session runs.
+    let job: JobRecord
     let integration: IntegrationRecord
     let config: FreshBooksAsanaConfig
     let context: JobContext
@@ -84,6 +97,7 @@ struct FreshBooksAsanaSession {
     /// The session of the integration `job` belongs to.
     init(job: JobRecord, context: JobContext, pipeline: HTTPPipeline) async throws {
         let integration = try await context.integration(of: job)
+        self.job = job
         self.integration = integration
         self.context = context
         config = try FreshBooksAsanaIntegration().configuration(of: integration)

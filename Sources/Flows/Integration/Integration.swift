@@ -82,6 +82,18 @@ public struct ScheduledJob: Sendable {
         self.request = request
         self.summary = summary
     }
+
+    /// The requests of `jobs`, the first due at `start` and each next a millisecond later: due
+    /// together, they would tie in the queue's order (by due time), and the work a poll finds,
+    /// due when its poll was (`PollJob`), would then run behind every other first poll instead
+    /// of ahead of the polls listed after it.
+    public static func dueInOrder(_ jobs: [ScheduledJob], from start: Date) -> [JobRequest] {
+        jobs.enumerated().map { index, job in
+            var request = job.request
+            request.runAt = start.addingTimeInterval(Double(index) / 1000)
+            return request
+        }
+    }
 }
 
 /// What `apply` did.
@@ -128,7 +140,7 @@ extension Integration {
                                        createdAt: existing?.createdAt ?? context.now)
         try await context.store.saveIntegration(record)
         let jobs = try await schedules(configuration, record: record, connections: connections, context: context)
-        try await context.store.apply(jobs.map { .enqueue($0.request) })
+        try await context.store.apply(ScheduledJob.dueInOrder(jobs, from: context.now).map(StoreWrite.enqueue))
         return AppliedIntegration(integration: record.id, kind: kind, created: existing == nil, resolved: resolved, scheduled: jobs.map(\.summary))
     }
 

@@ -60,11 +60,7 @@ public struct IntegrationRegistry: Sendable {
     /// Enqueues an integration's polls (and upkeep) to run now ("run", "resume").
     @discardableResult
     public func runNow(_ record: IntegrationRecord, context: IntegrationContext) async throws -> Int {
-        let jobs = try await schedules(for: record, context: context).map { job in
-            var request = job.request
-            request.runAt = context.now
-            return request
-        }
+        let jobs = ScheduledJob.dueInOrder(try await schedules(for: record, context: context), from: context.now)
         try await context.store.apply(jobs.map(StoreWrite.enqueue))
         return jobs.count
     }

@@ -38,7 +38,9 @@ public struct PollJob: JobHandler {
         let cursor = try await context.store.cursor(connectionID: connection.id, feed: feed.name)
         let page = try await feed.poll(cursor: cursor, now: context.now)
         let router = TriggerRouter(store: context.store, kinds: routableKinds)
-        let jobs = try await router.jobs(for: page.events, connectionID: connection.id, trigger: .poll, now: context.now)
+        // The changes are due since the poll was (not since it ended): in a busy queue they run
+        // ahead of work that became due while the poll waited and ran, as the poll did.
+        let jobs = try await router.jobs(for: page.events, connectionID: connection.id, trigger: .poll, now: min(job.runAt, context.now))
         let writes = page.events.flatMap { (jobs[$0] ?? []).map(StoreWrite.enqueue) } + [.setCursor(connectionID: connection.id, feed: feed.name, value: page.cursor)]
         return JobOutcome(writes: writes, sourceRef: "\(connection.system):feed:\(feed.name)", unchanged: page.events.isEmpty,
                           action: "poll \(feed.name): \(page.events.count) changed")
