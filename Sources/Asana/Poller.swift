@@ -51,8 +51,9 @@ public struct AsanaEventsFeed: ChangeFeed {
                                               parent: parent, resyncOf: parent).carrying(task, readAt: now))
                     reread += 1
                 }
-                // The project's own event stands for the re-read (`ChangeEvent.resyncOf`).
-                if reread > 0 {
+                // The project's own event stands for the re-read (`ChangeEvent.resyncOf`); a first
+                // crawl's always does, an empty project's too, so the project itself is read once.
+                if reread > 0 || previous == nil {
                     events.append(ChangeEvent(eventID: "asana-resync:\(project):\(AsanaTime.format(now))", ref: parent, action: .updated, occurredAt: now,
                                               connectionID: client.connection.id, vendorEvent: "resync", resyncOf: parent))
                 }
@@ -147,6 +148,16 @@ public struct AsanaTeamProjectsFeed: ChangeFeed {
     }
 
     public var name: String { "team:\(team)" }
+
+    /// A cursor that has seen `projects` at the versions listed (`modified_at`): what an
+    /// integration starts the feed from when every one of them is crawled by its own first poll,
+    /// whose event stands for the project (`ChangeEvent.resyncOf`), so that the team's first poll
+    /// does not ask for each a second reconciliation. Projects listed later or changed since are
+    /// reported as ever.
+    public static func cursor(seeing projects: [Project]) throws -> String {
+        let seen = Dictionary(projects.map { ($0.gid, $0.modified_at ?? "") }, uniquingKeysWith: { first, _ in first })
+        return String(decoding: try JSONEncoder().encode(seen), as: UTF8.self)
+    }
 
     public func poll(cursor: String?, now: Date) async throws -> FeedPage {
         let seen = cursor.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]

@@ -127,7 +127,9 @@ import Testing
             let project = try await project(fixture)
             let feed = AsanaEventsFeed(project: project.gid, client: fixture.client)
             let first = try await feed.poll(cursor: nil, now: Date())
-            #expect(first.events.isEmpty)
+            // An empty project's crawl: only the project's event, standing for it.
+            #expect(first.events.map(\.ref) == [.asana(.project, project.gid)])
+            #expect(first.events.allSatisfy { $0.standsForResync })
             let task = try await fixture.client.createTask(TaskDraft(name: "New", projects: [project.gid]), key: "k", keyField: nil, previousAttemptUncertain: false)
             _ = try await fixture.client.completeTask(gid: task.gid)
             let second = try await feed.poll(cursor: first.cursor, now: Date())

@@ -41,7 +41,7 @@ import Testing
         let tasks = events.filter { !$0.standsForResync }
         #expect(tasks.count == 5000)
         #expect(tasks.allSatisfy { $0.snapshot != nil && $0.resyncOf == $0.parent })
-        #expect(events.filter(\.standsForResync).map(\.ref) == projects.map { ExternalRef.asana(.project, $0) })
+        #expect(events.filter { $0.standsForResync }.map { $0.ref } == projects.map { ExternalRef.asana(.project, $0) })
         #expect(tasks.first?.record(as: AsanaTask.self)?.custom_fields?.count == 2)
         // At most 1.2 requests per 100 tasks plus one per project.
         #expect(first.total - before.total <= 5000 / 100 * 12 / 10 + projects.count)

@@ -4,6 +4,7 @@ import Engine
 import Flows
 import Foundation
 import Logging
+import Sandbox
 import Store
 import TestSupport
 import Testing
@@ -100,6 +101,35 @@ import Testing
             #expect(changes.allSatisfy { $0.event.resyncOf == parent })
             #expect(changes.filter { $0.event.standsForResync }.map { $0.event.ref } == [parent])
             #expect(changes.allSatisfy { $0.request.runAt == due }, "changes due \(changes.map { $0.request.runAt.timeIntervalSince(due) }) after the poll")
+        }
+    }
+
+    /// The team's first poll starts from what `apply` listed and each project's own crawl
+    /// covers: it asks no project for a second reconciliation. Without the seed, each
+    /// project would be read twice (the team's "created" event a second after the crawl's).
+    @Test func aFirstApplyReadsEachProjectOnce() async throws {
+        try await AgencyWorld.with(database: .sqlite) { world in
+            var projects: [String] = []
+            for name in ["Once: Pier", "Once: Dock"] {
+                let project = try await world.project(name)
+                try await world.completedTask("Work on \(name)", in: project.gid, amount: "75.00")
+                projects.append(project.gid)
+            }
+            let empty = try await world.project("Once: Empty").gid
+            try await world.apply(name: "once")
+            try await eventually("two invoices and three FreshBooks projects", timeout: .seconds(20)) {
+                let counts = try await world.counts()
+                return counts[1] == 3 && counts[2] == 2
+            }
+            // Past the settle a second reconciliation would wait.
+            try await Task.sleep(for: .milliseconds(2500))
+            for gid in projects + [empty] {
+                #expect(world.asanaSandbox.requestCounts["GET \(AsanaSandbox.prefix)/projects/\(gid)"] == 1, "project \(gid) read \(world.asanaSandbox.requestCounts["GET \(AsanaSandbox.prefix)/projects/\(gid)"] ?? 0) times")
+            }
+            // The team's poll did run, and still reports a project made after the listing.
+            let late = try await world.project("Once: Late").gid
+            try await world.pollUntil("once", "the late project's FreshBooks project") { try await world.counts()[1] == 4 }
+            #expect(world.asanaSandbox.requestCounts["GET \(AsanaSandbox.prefix)/projects/\(late)"] ?? 0 >= 1)
         }
     }
 

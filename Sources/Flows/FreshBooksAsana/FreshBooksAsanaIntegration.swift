@@ -41,13 +41,14 @@ public struct FreshBooksAsanaIntegration: Integration {
             jobs.append(ScheduledJob(try PollJob.schedule(connection: freshbooks, feed: resource.rawValue, every: interval, startingAt: context.now), "poll freshbooks \(resource.rawValue) \(every)"))
         }
         // A team that cannot be listed now leaves the configured and linked projects: its own poll finds the rest.
-        let projects = try await watchedProjects(config, record: record, asana: AsanaClient(pipeline: context.pipeline, connection: asanaConnection), store: context.store, strict: false)
+        let (projects, listed) = try await watched(config, record: record, asana: AsanaClient(pipeline: context.pipeline, connection: asanaConnection), store: context.store, strict: false)
         for project in projects {
             jobs.append(ScheduledJob(try PollJob.schedule(connection: asanaConnection, feed: AsanaFeedName.project(project), every: interval, startingAt: context.now),
                                      "poll asana project \(project) \(every)"))
         }
         if let team = config.asana.team {
-            jobs.append(ScheduledJob(try PollJob.schedule(connection: asanaConnection, feed: AsanaFeedName.team(team), every: interval, startingAt: context.now),
+            let seed = try await teamSeed(team: team, listed: listed, connection: asanaConnection, store: context.store)
+            jobs.append(ScheduledJob(try PollJob.schedule(connection: asanaConnection, feed: AsanaFeedName.team(team), every: interval, startingAt: context.now, seed: seed),
                                      "poll asana team \(team) for new projects \(every)"))
         }
         if let publicURL = context.catalog.publicURL {
@@ -91,15 +92,37 @@ public struct FreshBooksAsanaIntegration: Integration {
     /// cannot be listed, `strict` throws (a shorter list would delete webhooks) and otherwise
     /// answers the rest.
     func watchedProjects(_ config: FreshBooksAsanaConfig, record: IntegrationRecord, asana: AsanaClient, store: any Store, strict: Bool) async throws -> [String] {
+        try await watched(config, record: record, asana: asana, store: store, strict: strict).projects
+    }
+
+    /// `watchedProjects`, and the team's projects as listed (empty when it could not be).
+    func watched(_ config: FreshBooksAsanaConfig, record: IntegrationRecord, asana: AsanaClient, store: any Store, strict: Bool) async throws -> (projects: [String], listed: [Asana.Project]) {
         var projects = Set(config.asana.projects ?? [])
         projects.formUnion(try await store.links(integrationID: record.id).filter { $0.source.system == .asana && $0.source.type == AsanaRecord.project.rawValue }.map(\.source.id))
+        var listed: [Asana.Project] = []
         if let team = config.asana.team {
             do {
-                projects.formUnion(try await asana.projects(team: team, archived: false).collect().map(\.gid))
+                listed = try await asana.projects(team: team, archived: false).collect()
+                projects.formUnion(listed.map(\.gid))
             } catch where !strict {
                 // The team's own poll finds its projects once Asana answers.
             }
         }
-        return projects.sorted()
+        return (projects.sorted(), listed)
+    }
+
+    /// Where the team's poll starts while it has no cursor: having seen the listed projects
+    /// that are crawled by their own first poll (none stored yet, looked up after the listing,
+    /// so each crawl's reconciliation reads its project after the listing did). Each such
+    /// crawl's event asks for the project's reconciliation, so the team's first poll does not
+    /// ask for a second; a listed project polled before, and any project listed later or changed
+    /// since, the team's poll reports as ever. Nil once the team's poll has a cursor.
+    func teamSeed(team: String, listed: [Asana.Project], connection: Connection, store: any Store) async throws -> String? {
+        guard try await store.cursor(connectionID: connection.id, feed: AsanaFeedName.team(team)) == nil else { return nil }
+        var crawled: [Asana.Project] = []
+        for project in listed where try await store.cursor(connectionID: connection.id, feed: AsanaFeedName.project(project.gid)) == nil {
+            crawled.append(project)
+        }
+        return try AsanaTeamProjectsFeed.cursor(seeing: crawled)
     }
 }

@@ -21,12 +21,16 @@ public struct PollJob: JobHandler {
     public struct Payload: Codable, Sendable, Equatable {
         public var connectionID: String
         public var feed: String
+        /// The cursor to start from while the feed has none stored (a feed's own format); nil
+        /// starts from nothing (a first poll).
+        public var seed: String?
     }
 
-    /// A recurring poll of `feed` for `connection`, every `interval` (coalesced per feed).
-    public static func schedule(connection: Connection, feed: String, every interval: Duration, startingAt: Date = Date()) throws -> JobRequest {
+    /// A recurring poll of `feed` for `connection`, every `interval` (coalesced per feed);
+    /// `seed` is the cursor it starts from while none is stored.
+    public static func schedule(connection: Connection, feed: String, every interval: Duration, startingAt: Date = Date(), seed: String? = nil) throws -> JobRequest {
         try JobRequest(kind: SystemJobKind.poll, tenant: connection.tenant, connectionID: connection.id, coalesceKey: "poll:\(connection.id):\(feed)",
-                       payload: Payload(connectionID: connection.id, feed: feed), runAt: startingAt, repeatEvery: interval, source: .schedule)
+                       payload: Payload(connectionID: connection.id, feed: feed, seed: seed), runAt: startingAt, repeatEvery: interval, source: .schedule)
     }
 
     public func run(_ job: JobRecord, context: JobContext) async throws -> JobOutcome {
@@ -35,7 +39,7 @@ public struct PollJob: JobHandler {
         guard let feed = catalog.feed(named: payload.feed, connection: connection) else {
             throw ConnectorError.permanent("\(connection.system) has no feed named \(payload.feed) in this build")
         }
-        let cursor = try await context.store.cursor(connectionID: connection.id, feed: feed.name)
+        let cursor = try await context.store.cursor(connectionID: connection.id, feed: feed.name) ?? payload.seed
         let page = try await feed.poll(cursor: cursor, now: context.now)
         let router = TriggerRouter(store: context.store, kinds: routableKinds)
         // The changes are due since the poll was (not since it ended): in a busy queue they run
